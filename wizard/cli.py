@@ -1,0 +1,68 @@
+"""The `register-server` command line: opens the wizard, or runs a subcommand.
+
+With no subcommand it opens the wizard (optionally pre-filled from `--answers`). Every
+subcommand lives in `wizard.commands`; this module only parses and dispatches, and turns
+expected failures into a message, a fix and a stable exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Sequence
+
+from wizard import __version__
+from wizard.commands import discover
+from wizard.core.errors import RegisterServerError
+from wizard.core.exit_codes import ExitCode
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="register-server",
+        description="Register this server with a backup vault. Without a command, opens the wizard.",
+        epilog="Exit codes: " + "; ".join(f"{c.value} {c.meaning}" for c in ExitCode),
+    )
+    parser.add_argument("--version", action="version", version=f"register-server {__version__}")
+    parser.add_argument("--answers", metavar="FILE", help="open the wizard pre-filled from an answer file")
+    parser.add_argument("--home", metavar="DIR", help="state directory (default: per-user data folder; "
+                                                      "or REGISTER_SERVER_HOME)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in discover():
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "run", None)
+    try:
+        if run is None:
+            return _open_wizard(args, parser)
+        return int(run(args))
+    except RegisterServerError as error:
+        from wizard.commands._output import report_error
+
+        return report_error(error, as_json=bool(getattr(args, "json", False)))
+    except KeyboardInterrupt:
+        sys.stderr.write("cancelled\n")
+        return int(ExitCode.CANCELLED)
+
+
+def _open_wizard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    try:
+        from wizard.ui.app import run_wizard
+    except ImportError:  # the GUI package is not built yet / not installed
+        parser.print_help()
+        return int(ExitCode.OK)
+    return run_wizard(answers=args.answers, home=args.home)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""The error-code catalogue: every stable code, what it means, what to do, its exit code.
+
+Codes are public interface: the wizard shows their message and fix, the command line
+prints them and exits with their `ExitCode`, the docs generate the troubleshooting table
+from this list, and tests assert on them. Add codes; never rename one.
+
+Messages are written for an administrator: what happened, in plain words. Fixes say
+what to do next. Neither may ever contain a secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from wizard.core.exit_codes import ExitCode
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """One catalogue entry."""
+
+    code: str
+    message: str
+    fix: str
+    exit_code: ExitCode
+
+
+def _entries(exit_code: ExitCode, rows: Iterable[tuple[str, str, str]]) -> list[ErrorInfo]:
+    return [ErrorInfo(code, message, fix, exit_code) for code, message, fix in rows]
+
+
+_S = ExitCode.INVALID_SETTINGS
+_SETTINGS = _entries(_S, [
+    ("machine.name_invalid", "The machine name is not a valid computer name.",
+     "Use 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen."),
+    ("proxy.host_required", "A custom proxy needs an address.",
+     "Type the proxy's host name or IP address, or choose not to use a proxy."),
+    ("proxy.host_invalid", "The proxy address is not a valid host name, IPv4 or IPv6 address.",
+     "Type a host name such as proxy.contoso.com, an IPv4 address such as 10.0.0.5, "
+     "or an IPv6 address such as [2001:db8::1]; an http:// prefix is allowed."),
+    ("proxy.port_required", "A custom proxy needs a port.", "Type the proxy's port, for example 3128 or 8080."),
+    ("proxy.port_range", "The proxy port must be a whole number from 1 to 65535.",
+     "Type the port your proxy listens on, for example 3128 or 8080."),
+    ("proxy.username_without_password", "A proxy user name was given without a password.",
+     "Type the proxy password too, or clear the user name if the proxy needs no sign-in."),
+    ("proxy.password_without_username", "A proxy password was given without a user name.",
+     "Type the proxy user name too, or clear the password."),
+    ("proxy.username_invalid", "The proxy user name contains a character a proxy cannot accept (a colon or a control character).",
+     "Check the user name; for a domain account use DOMAIN\\user or user@domain."),
+    ("vault.credentials_file_required", "No vault credentials file has been chosen.",
+     "Download the vault credentials file from the vault and browse to it."),
+    ("vault.ca_bundle_unreadable", "The CA certificate file for the vault cannot be read or holds no PEM certificate.",
+     "Choose a PEM file with the CA certificate that issued the vault's TLS certificate, or leave it empty."),
+    ("throttling.no_work_days", "Throttling is on but no work day is selected.",
+     "Select at least one work day, or turn throttling off."),
+    ("throttling.time_invalid", "A work hour is not a valid time of day.", "Use 24-hour HH:MM, for example 09:00 or 18:30."),
+    ("throttling.same_start_end", "Work hours start and end at the same time.",
+     "Choose different start and end times; an end before the start means work hours run overnight."),
+    ("throttling.bandwidth_format", "A bandwidth limit could not be read.",
+     "Write a number and a unit in bits per second, for example 512 Kbps, 2 Mbps or 1.5 Mbps."),
+    ("throttling.bandwidth_bytes", "A bandwidth limit was given in bytes per second; limits are in bits per second.",
+     "Multiply by 8 and use Kbps or Mbps: 10 MB/s is 80 Mbps."),
+    ("throttling.bandwidth_range", "A bandwidth limit is outside the allowed range of 512 Kbps to 1,023 Mbps.",
+     "Choose a limit from 512 Kbps to 1,023 Mbps."),
+    ("recovery.folder_required", "No recovery folder has been chosen.", "Choose a local folder for recoveries."),
+    ("recovery.folder_not_absolute", "The recovery folder must be a full path.",
+     "Use a full path such as C:\\Recovery or /var/tmp/recovery."),
+    ("recovery.folder_is_file", "The recovery folder path points to a file, not a folder.", "Choose a folder."),
+    ("recovery.folder_missing", "The recovery folder does not exist.",
+     "Create it, or let the wizard create it for you."),
+    ("recovery.folder_not_writable", "The recovery folder cannot be written to.",
+     "Choose a folder this account can write to, or change its permissions."),
+    ("recovery.not_enough_space", "The recovery folder's volume has less free space than the recoveries need.",
+     "Free up space, choose a folder on a larger volume, or lower the space needed."),
+    ("recovery.space_needed_invalid", "The space needed for recoveries is not a valid size.",
+     "Write a size such as 50 GB, or leave it empty."),
+    ("passphrase.required", "No encryption passphrase has been entered.", "Type a passphrase or click Generate."),
+    ("passphrase.too_short", "The passphrase is shorter than 16 characters.",
+     "Use at least 16 characters, or click Generate."),
+    ("passphrase.too_long", "The passphrase is longer than 1,024 characters.", "Use at most 1,024 characters."),
+    ("passphrase.not_ascii", "The passphrase contains a character outside plain ASCII.",
+     "Use only unaccented letters, digits, spaces and the punctuation on a US keyboard."),
+    ("passphrase.not_printable", "The passphrase contains a control character such as a tab or a line break.",
+     "Use only printable characters: letters, digits, spaces and punctuation."),
+    ("passphrase.confirm_mismatch", "The confirmation does not match the passphrase.", "Type the same passphrase twice."),
+    ("passphrase.weak", "The passphrase is easy to guess.",
+     "Add more unrelated words or characters, or click Generate."),
+    ("encryption.save_path_required", "No location has been chosen for the passphrase file.",
+     "Choose where to save the passphrase file, preferably on another machine or removable media."),
+    ("encryption.save_path_not_absolute", "The passphrase file location must be a full path.",
+     "Use a full path such as E:\\keys\\server01.passphrase.txt."),
+    ("encryption.save_path_in_recovery_folder", "The passphrase file would be saved inside the recovery folder.",
+     "Save it somewhere else: the recovery folder is scratch space."),
+    ("encryption.save_path_exists", "A file already exists at the passphrase file location; it will not be overwritten.",
+     "Choose another file name, or move the existing file away first."),
+    ("encryption.save_dir_missing", "The folder for the passphrase file does not exist.", "Create the folder or choose another."),
+    ("encryption.save_path_on_local_disk", "The passphrase file would be saved on this server's own disk.",
+     "If this server is lost, so is the passphrase. Save it to another machine or removable media."),
+    ("encryption.not_stored_safely", "You have not confirmed that the passphrase file is stored safely.",
+     "Store the passphrase file in a safe place, then tick the box."),
+])
+
+_CREDENTIALS = _entries(ExitCode.CREDENTIALS, [
+    ("credentials.unreadable", "The vault credentials file cannot be read: it is missing, a folder, not permitted, or on a share that cannot be reached.",
+     "Copy the file to a local folder such as your Downloads folder and choose it there."),
+    ("credentials.invalid", "The vault credentials file is not valid.",
+     "Download a new credentials file from the vault and use it without renaming or editing it."),
+    ("credentials.legacy_format", "This is an old-format (version 1.0) vault credentials file, which this vault does not accept.",
+     "Download a new credentials file from the vault; new files use format version 2.0."),
+    ("credentials.expired", "The vault credentials file has expired.",
+     "Download a new credentials file from the vault and register within its lifetime (48 hours by default)."),
+    ("credentials.not_yet_valid", "The vault credentials file is not valid yet: this machine's clock seems to be behind.",
+     "Check this machine's date, time and time zone, synchronise the clock, and try again."),
+    ("credentials.superseded", "A newer credentials file has been downloaded for this vault; only the newest one works.",
+     "Use the most recently downloaded file. If you downloaded two in quick succession, use the second."),
+])
+
+_NETWORK = _entries(ExitCode.NETWORK, [
+    ("network.dns", "The vault's host name could not be resolved.",
+     "Check the DNS settings of this machine, or configure the proxy this network requires."),
+    ("network.unreachable", "The vault service could not be reached.",
+     "Check that the vault address is reachable from this machine and that no firewall blocks HTTPS."),
+    ("network.timeout", "The vault service did not answer in time.", "Try again; if it keeps happening, check the network and proxy."),
+    ("proxy.unreachable", "The proxy server could not be reached.",
+     "Check the proxy address and port on the Proxy Configuration step."),
+    ("proxy.auth_required", "The proxy refused the sign-in: it needs a user name and password, or the ones given are wrong.",
+     "Check the proxy user name and password on the Proxy Configuration step."),
+    ("proxy.refused", "The proxy refused to connect to the vault service.",
+     "Ask the proxy's administrator to allow HTTPS to the vault's address."),
+    ("tls.version", "The vault service does not offer TLS 1.2 or newer.",
+     "Connections need TLS 1.2 or newer; update the server or the TLS-inspecting proxy in between."),
+    ("tls.untrusted", "The vault service's TLS certificate is not trusted by this machine.",
+     "Install the issuing CA in this machine's trust store, or choose it as the vault's CA certificate."),
+])
+
+_VAULT = _entries(ExitCode.VAULT_REFUSED, [
+    ("auth.replayed", "The vault refused a sign-in proof that had already been used.", "Start the registration again."),
+    ("auth.clock_skew", "The vault refused the sign-in proof because this machine's clock is off.",
+     "Synchronise this machine's clock and try again."),
+    ("vault.full", "The vault already holds the maximum number of machines.",
+     "Remove a machine you no longer protect from the vault, or use another vault."),
+    ("vault.not_found", "The vault named in the credentials file no longer exists.",
+     "Check the vault still exists and download a new credentials file from it."),
+    ("vault.wrong_vault", "This server is already registered to another vault.",
+     "Unregister it from the other vault first, or use that vault's credentials file."),
+    ("passphrase.mismatch", "This server was registered before with a different passphrase.",
+     "Use the passphrase from the first registration (it is in the passphrase file you saved then)."),
+    ("vault.error", "The vault service reported an error.", "Try again later; if it persists, collect diagnostics."),
+])
+
+_SECRETS = _entries(ExitCode.SECRETS, [
+    ("secrets.unavailable", "No secure secret store (keyring) is available on this machine.",
+     "On Windows, Credential Manager must be running. On Linux, start a Secret Service such as "
+     "gnome-keyring in this session. Secrets are never stored in plain text instead."),
+    ("secrets.locked", "The secret store (keyring) is locked.", "Unlock your keyring and try again."),
+    ("secrets.missing", "A secret the settings refer to was not found.",
+     "Supply it: set the environment variable, create the file, or store it in the keyring, as the answer file says."),
+])
+
+_ANSWERS = _entries(ExitCode.INVALID_SETTINGS, [
+    ("answers.unreadable", "The answer file cannot be read.", "Check the path and permissions."),
+    ("answers.malformed", "The answer file is not valid TOML.", "Fix the line shown; the sample answer file in the docs is a template."),
+    ("answers.unknown_key", "The answer file has a key this version does not know.", "Remove it or fix its spelling."),
+    ("answers.wrong_type", "A value in the answer file has the wrong type.", "Use the type the answer-file reference gives."),
+])
+
+_STATE = _entries(ExitCode.LOCAL_STATE, [
+    ("state.locked", "Another register-server is already changing this machine's registration.",
+     "Wait for it to finish, then try again."),
+    ("state.write_failed", "Local state could not be saved (the disk may be full or read-only). Nothing was changed.",
+     "Free up disk space or fix permissions on the state folder, then try again."),
+    ("state.not_registered", "This machine is not registered to a vault.", "Register it first."),
+    ("state.already_registered", "This machine is already registered to this vault.",
+     "Nothing to do; use `register-server settings` to change settings."),
+])
+
+_OTHER = [
+    ErrorInfo("operation.cancelled", "The operation was cancelled. Nothing was registered.", "Run it again when ready.",
+              ExitCode.CANCELLED),
+    ErrorInfo("internal.unexpected", "Something unexpected went wrong.",
+              "Run `register-server diagnostics --out diag.zip` and send the file to support; it holds no secrets.",
+              ExitCode.UNEXPECTED),
+]
+
+CATALOGUE: dict[str, ErrorInfo] = {
+    e.code: e for e in _SETTINGS + _CREDENTIALS + _NETWORK + _VAULT + _SECRETS + _ANSWERS + _STATE + _OTHER
+}
+
+
+def info(code: str) -> ErrorInfo:
+    """The catalogue entry of `code`; an unknown code is a programming error."""
+    return CATALOGUE[code]
+
+
+class RegisterServerError(Exception):
+    """An expected failure with a stable code; every face turns it into message + fix.
+
+    `reason` refines a code (``credentials.invalid`` / ``not_xml``); `detail` is a
+    short, secret-free sentence about this occurrence (a path, a host name).
+    """
+
+    def __init__(self, code: str, *, reason: str | None = None, detail: str | None = None) -> None:
+        self.info = info(code)
+        self.code = code
+        self.reason = reason
+        self.detail = detail
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.info.message} {self.detail}" if self.detail else self.info.message
+
+    @property
+    def fix(self) -> str:
+        return self.info.fix
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return self.info.exit_code
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "reason": self.reason, "message": self.message, "fix": self.fix}
+
+
+class Cancelled(RegisterServerError):
+    """Raised between steps when the user cancels."""
+
+    def __init__(self) -> None:
+        super().__init__("operation.cancelled")

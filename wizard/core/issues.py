@@ -1,0 +1,45 @@
+"""Field-tagged validation results.
+
+Validators never raise for bad input: they return `Issue`s. The `field` is the
+answer-file key (also the widget's accessible name), so the wizard knows where to show
+a message, the command line which key to name, and the flow which page can fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from wizard.core.errors import info
+
+
+class Severity(StrEnum):
+    ERROR = "error"      # blocks Next / exits non-zero
+    WARNING = "warning"  # shown, does not block
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Issue:
+    field: str
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def fix(self) -> str:
+        return info(self.code).fix
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def issue(field: str, code: str, detail: str | None = None, severity: Severity = Severity.ERROR) -> Issue:
+    """An Issue whose message is the catalogue's, optionally refined by `detail`."""
+    message = info(code).message
+    return Issue(field, code, f"{message} {detail}" if detail else message, severity)
+
+
+def errors(issues: list[Issue]) -> list[Issue]:
+    return [i for i in issues if i.blocking]

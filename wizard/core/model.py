@@ -1,0 +1,132 @@
+"""The one typed model of a registration: a frozen dataclass per wizard step.
+
+Pages load from and apply to these objects; the command line builds them from an
+answer file; validators read them. Secrets are held as `Secret`, whose repr is
+redacted, so printing a model never prints a password or passphrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import IntEnum, StrEnum
+from pathlib import Path
+
+from wizard.core.bandwidth import Bandwidth
+from wizard.core.limits import MBPS
+from wizard.core.secret import Secret
+
+
+class ProxyMode(StrEnum):
+    NONE = "none"
+    SYSTEM = "system"
+    CUSTOM = "custom"
+
+
+class Weekday(IntEnum):
+    """Numbered like `datetime.weekday()`; the name is the answer-file spelling."""
+
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_key(cls, key: str) -> "Weekday":
+        return cls[key.strip().upper()]
+
+
+WORK_WEEK = frozenset({Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY})
+
+
+@dataclass(frozen=True)
+class MachineSettings:
+    name: str | None = None  # None: this computer's name
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    mode: ProxyMode = ProxyMode.NONE
+    host: str = ""
+    port: int | None = None
+    username: str = ""
+    password: Secret | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.mode is ProxyMode.CUSTOM and bool(self.username)
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    credentials_file: Path | None = None
+    ca_bundle: Path | None = None
+
+
+@dataclass(frozen=True)
+class ThrottlingSchedule:
+    """Work hours on work days get `work_bandwidth`; every other moment `non_work_bandwidth`.
+
+    An end time before the start time is an overnight window: it opens on a work day at
+    `work_start` and closes the next calendar day at `work_end` (22:00-06:00 on Friday
+    runs into Saturday morning). Start equal to end is refused by the validator.
+    """
+
+    enabled: bool = False
+    work_days: frozenset[Weekday] = WORK_WEEK
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    work_bandwidth: Bandwidth = Bandwidth(2 * MBPS)
+    non_work_bandwidth: Bandwidth = Bandwidth(100 * MBPS)
+
+    @property
+    def overnight(self) -> bool:
+        return self.work_end < self.work_start
+
+    def in_work_hours(self, moment: datetime) -> bool:
+        day = Weekday(moment.weekday())
+        now = moment.time().replace(tzinfo=None)
+        if not self.overnight:
+            return day in self.work_days and self.work_start <= now < self.work_end
+        if day in self.work_days and now >= self.work_start:
+            return True
+        previous_day = Weekday((moment - timedelta(days=1)).weekday())
+        return previous_day in self.work_days and now < self.work_end
+
+    def limit_at(self, moment: datetime) -> Bandwidth | None:
+        """The limit in force at `moment` (local wall-clock time); None when throttling is off."""
+        if not self.enabled:
+            return None
+        return self.work_bandwidth if self.in_work_hours(moment) else self.non_work_bandwidth
+
+
+@dataclass(frozen=True)
+class RecoveryFolder:
+    path: Path | None = None
+    create: bool = False
+    space_needed_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class EncryptionSettings:
+    passphrase: Secret | None = None
+    confirmation: Secret | None = None
+    save_to: Path | None = None
+    stored_safely: bool = False
+
+
+@dataclass(frozen=True)
+class RegistrationSettings:
+    machine: MachineSettings = field(default_factory=MachineSettings)
+    proxy: ProxySettings = field(default_factory=ProxySettings)
+    vault: VaultSettings = field(default_factory=VaultSettings)
+    throttling: ThrottlingSchedule = field(default_factory=ThrottlingSchedule)
+    recovery: RecoveryFolder = field(default_factory=RecoveryFolder)
+    encryption: EncryptionSettings = field(default_factory=EncryptionSettings)

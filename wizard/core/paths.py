@@ -1,0 +1,23 @@
+"""Where the product keeps its state.
+
+`--home DIR` or `REGISTER_SERVER_HOME` override the per-user default, so tests, demos
+and several identities on one machine never share state by accident.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+HOME_ENV = "REGISTER_SERVER_HOME"
+
+
+def state_dir(home: str | os.PathLike[str] | None = None) -> Path:
+    """The state directory (not created here)."""
+    if home:
+        return Path(home).expanduser().resolve()
+    if os.environ.get(HOME_ENV):
+        return Path(os.environ[HOME_ENV]).expanduser().resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("register-server", appauthor=False))
