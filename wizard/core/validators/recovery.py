@@ -1,0 +1,70 @@
+"""Recovery folder: a full local path to a folder that exists (or may be created), writable, with room."""
+
+from __future__ import annotations
+
+import os
+
+from wizard.core.issues import Issue, Severity, issue
+from wizard.core.model import RecoveryFolder
+from wizard.core.volumes import existing_ancestor, free_space_bytes
+
+FIELD = "recovery.folder"
+
+
+def validate_recovery(recovery: RecoveryFolder) -> list[Issue]:
+    """Cheap checks (no disk access): present and absolute."""
+    if recovery.path is None or not str(recovery.path).strip():
+        return [issue(FIELD, "recovery.folder_required")]
+    if not recovery.path.is_absolute():
+        return [issue(FIELD, "recovery.folder_not_absolute")]
+    if recovery.space_needed_bytes is not None and recovery.space_needed_bytes < 0:
+        return [issue("recovery.space_needed", "recovery.space_needed_invalid")]
+    return []
+
+
+def check_recovery_on_disk(recovery: RecoveryFolder) -> list[Issue]:
+    """Disk checks: exists or may be created, is a folder, writable, enough free space."""
+    found = validate_recovery(recovery)
+    if found or recovery.path is None:
+        return found
+    path = recovery.path
+    if path.is_file():
+        return [issue(FIELD, "recovery.folder_is_file")]
+    if not path.exists():
+        if not recovery.create:
+            return [issue(FIELD, "recovery.folder_missing")]
+        found.append(issue(FIELD, "recovery.folder_missing", "It will be created.", Severity.INFO))
+    anchor = existing_ancestor(path)
+    if anchor is None or not os.access(anchor, os.W_OK | os.X_OK):
+        found.append(issue(FIELD, "recovery.folder_not_writable"))
+    if recovery.space_needed_bytes:
+        free = free_space_bytes(path)
+        if free is not None and free < recovery.space_needed_bytes:
+            found.append(issue(FIELD, "recovery.not_enough_space",
+                               f"Free: {format_size(free)}; needed: {format_size(recovery.space_needed_bytes)}."))
+    return found
+
+
+def format_size(size: int) -> str:
+    """Binary units as Windows Explorer shows them (GB = 1024^3 bytes)."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def parse_size_text(text: str) -> int | None:
+    """ "50 GB" / "1.5 TB" / "1024" → bytes (binary units); None when unreadable."""
+    units = {"": 1, "B": 1, "BYTES": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
+    stripped = text.strip().upper().replace(",", "")
+    number = stripped.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ ")
+    unit = stripped[len(number):].strip()
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    if unit not in units or value < 0:
+        return None
+    return int(value * units[unit])
