@@ -1,0 +1,115 @@
+"""Logging: a rotating, owner-only log file in the state directory, with secrets scrubbed.
+
+Why: support needs a record of what happened (diagnostics bundles include it), and that
+record must never hold a passphrase or password. Two layers keep it clean: secrets travel
+as `Secret` (renders as `<secret>`), and `RedactingFilter` on our handlers replaces any
+`Secret` argument and any value registered with `remember_secret` that still reaches a
+message (e.g. through a third-party library's own log line).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from wizard.core.paths import state_dir
+from wizard.core.secret import REDACTED, Secret
+
+LOG_DIR = "logs"
+LOG_NAME = "register-server.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 3
+FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
+
+_known: set[str] = set()
+_known_lock = threading.Lock()
+
+
+def remember_secret(secret: Secret) -> None:
+    """Scrub this value from every later log line, whatever path it takes there."""
+    value = secret.reveal()
+    if len(value) >= 4:  # shorter values would redact ordinary words
+        with _known_lock:
+            _known.add(value)
+
+
+def forget_secrets() -> None:
+    with _known_lock:
+        _known.clear()
+
+
+def scrub(text: str) -> str:
+    """`text` with every remembered secret value replaced by `<secret>`."""
+    with _known_lock:
+        values = sorted(_known, key=len, reverse=True)
+    for value in values:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Renders the record's message once, with `Secret`s and remembered values redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args: Any = record.args
+        if args:
+            if isinstance(args, dict):
+                args = {k: REDACTED if isinstance(v, Secret) else v for k, v in args.items()}
+            elif isinstance(args, tuple):
+                args = tuple(REDACTED if isinstance(v, Secret) else v for v in args)
+            try:
+                message = str(record.msg) % args
+            except (TypeError, ValueError, KeyError):
+                message = f"{record.msg} {args!r}"
+        else:
+            message = str(record.msg)
+        record.msg = scrub(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+class _OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
+    """A rotating file whose every generation is created 0600 (POSIX)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+
+
+def log_path(home: Path | str | None = None) -> Path:
+    return state_dir(home) / LOG_DIR / LOG_NAME
+
+
+def configure_logging(home: Path | str | None = None, *, verbose: bool = False) -> Path:
+    """Send this process's log to the rotating file in the state directory; return its path.
+
+    Calling it again replaces the handlers it installed before (e.g. another `--home`).
+    `verbose` also logs DEBUG and copies records to stderr.
+    """
+    path = log_path(home)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_register_server", False):
+            root.removeHandler(handler)
+            handler.close()
+    handlers: list[logging.Handler] = [
+        _OwnerOnlyRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
+    if verbose:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.addFilter(RedactingFilter())
+        handler._register_server = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    return path

@@ -1,0 +1,136 @@
+"""The passphrase file: the one copy of the encryption passphrase a person keeps.
+
+Why it is written the way it is: nobody can recover the passphrase, so the file must
+(1) exist completely or not at all (atomic write; it is written before the passphrase is
+used for anything else), (2) never replace another passphrase file by accident
+(no-overwrite, `encryption.save_path_exists`), (3) be readable only by its owner, and
+(4) explain itself to whoever finds it years later: which vault, which machine, when,
+and why it must be kept.
+
+Permissions: 0600 on POSIX. On Windows the temporary file gets, before the passphrase is
+written into it, an ACL without inherited entries that grants full control to the
+current user and to the Administrators group only, applied with the built-in `icacls`:
+``icacls FILE /inheritance:r /grant:r *<user SID>:F *S-1-5-32-544:F``. The user's SID
+comes from ``whoami /user``; SIDs are used so the command works in every language.
+The rename to the final name keeps that ACL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+from wizard.core.errors import RegisterServerError
+from wizard.core.secret import Secret
+from wizard.core.storage.atomic import atomic_write_text
+
+MARKER = "PASSPHRASE: "
+ADMINISTRATORS_SID = "S-1-5-32-544"
+
+_TEMPLATE = """\
+BACKUP ENCRYPTION PASSPHRASE - KEEP THIS FILE SAFE
+==================================================
+
+This file holds the encryption passphrase for the backups of the machine
+"{machine}" in the backup vault "{vault}".
+It was created on {created}.
+
+Why keep it: the backups of this machine are encrypted with this passphrase.
+You need it to restore them on another machine, and to register this machine
+again (for example after reinstalling it). Nobody can recover the passphrase
+for you: not the vault, not its administrators, not support. If every copy of
+it is lost, the backups encrypted with it cannot be restored by anyone.
+
+Keep this file somewhere other than the machine itself (another computer,
+removable media kept safely, or a password manager), because a lost machine
+must not take its passphrase with it.
+
+Treat it like a password: anyone who has it, together with access to the
+vault, can read these backups.
+
+The passphrase is everything on the next line after "{marker}",
+exactly as written (spaces included):
+{marker}{passphrase}
+"""
+
+
+def render(passphrase: Secret, *, vault_name: str, machine_name: str, created: datetime) -> str:
+    """The file's text (also shown by tests and docs)."""
+    when = created if created.tzinfo else created.replace(tzinfo=timezone.utc)
+    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _TEMPLATE.format(machine=_one_line(machine_name), vault=_one_line(vault_name), created=stamp,
+                            marker=MARKER, passphrase=passphrase.reveal())
+
+
+def write_passphrase_file(path: Path | str, passphrase: Secret, *, vault_name: str, machine_name: str,
+                          created: datetime) -> None:
+    """Write the passphrase file at `path`: atomic, owner-only, never over an existing file."""
+    if not isinstance(passphrase, Secret):
+        raise TypeError("passphrase must be a Secret")
+    value = passphrase.reveal()
+    if not value or any(ch in value for ch in "\r\n"):
+        raise ValueError("a passphrase is one non-empty line")
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise RegisterServerError("encryption.save_dir_missing", detail=f"({path.parent})")
+    text = render(passphrase, vault_name=vault_name, machine_name=machine_name, created=created)
+    newline_text = text.replace("\n", "\r\n") if os.name == "nt" else text  # Notepad-friendly on Windows
+    atomic_write_text(path, newline_text, mode=0o600, overwrite=False,
+                      before_write=restrict_to_owner if os.name == "nt" else None)
+
+
+def read_passphrase_file(path: Path | str) -> Secret:
+    """The passphrase from a passphrase file (its marked line); `secrets.missing` if absent."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegisterServerError("secrets.missing", reason="passphrase_file_unreadable",
+                                  detail=f"({path}: {exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RegisterServerError("secrets.missing", reason="passphrase_file_not_text", detail=f"({path})") from None
+    for line in text.splitlines():
+        if line.startswith(MARKER):
+            value = line[len(MARKER):]
+            if value:
+                return Secret(value)
+    raise RegisterServerError("secrets.missing", reason="no_passphrase_line",
+                              detail=f"({path} has no line starting with {MARKER.strip()!r})")
+
+
+def windows_acl_command(path: Path, user_sid: str) -> list[str]:
+    """The icacls command that leaves only the current user and Administrators on `path`."""
+    return ["icacls", str(path), "/inheritance:r", "/grant:r", f"*{user_sid}:F", f"*{ADMINISTRATORS_SID}:F"]
+
+
+def restrict_to_owner(path: Path) -> None:  # pragma: no cover - Windows only
+    """Apply the owner + Administrators ACL to `path` (Windows)."""
+    try:
+        sid = current_user_sid()
+        subprocess.run(windows_acl_command(path, sid), check=True, capture_output=True,
+                       creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise OSError(f"could not restrict the file's permissions ({type(exc).__name__})") from exc
+
+
+def current_user_sid() -> str:  # pragma: no cover - Windows only
+    """The current user's SID, from `whoami /user /fo csv /nh` ("DOMAIN\\user","S-1-5-...")."""
+    out = subprocess.run(["whoami", "/user", "/fo", "csv", "/nh"], check=True, capture_output=True, text=True,
+                         creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)).stdout
+    return parse_whoami_sid(out)
+
+
+def parse_whoami_sid(output: str) -> str:
+    match = re.search(r"\b(S-1-[0-9-]+)\b", output)
+    if not match:
+        raise OSError("whoami did not report a SID")
+    return match.group(1)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]", "?", text)

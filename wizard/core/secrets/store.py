@@ -1,0 +1,125 @@
+"""The secret store: named secrets of one identity in the OS keyring.
+
+Why: the backup passphrase (for the backup engine), the proxy password and the key that
+protects the machine's private key must survive restarts without ever touching a file in
+plain text. Values go in and out as `Secret`; keyring failures become stable codes:
+no usable store -> `secrets.unavailable`, locked store -> `secrets.locked`.
+
+Entries are stored under the service name `register-server/<namespace>` and the secret's
+name as the user name. The namespace defaults to one derived from the state directory,
+so several `--home` identities on one machine never overwrite each other's secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from wizard.core.errors import RegisterServerError
+from wizard.core.secret import Secret
+from wizard.core.secrets.backends import NoTrustedBackend, describe, resolve_backend
+
+log = logging.getLogger(__name__)
+
+SERVICE_PREFIX = "register-server"
+
+# Names other modules use for their secrets (one place, so diagnostics and tests know them).
+BACKUP_PASSPHRASE = "backup-passphrase"
+PROXY_PASSWORD = "proxy-password"
+MACHINE_KEY_PREFIX = "machine-key-protection"
+
+
+def namespace_for(root: Path | str) -> str:
+    """A short stable namespace for a state directory: its absolute path, hashed."""
+    digest = hashlib.sha256(str(Path(root).expanduser().resolve()).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+class SecretStore:
+    """Named secrets in the OS keyring; never falls back to plain text."""
+
+    def __init__(self, namespace: str, *, backend: Any | None = None) -> None:
+        if not namespace or any(ch in namespace for ch in "\r\n\x00"):
+            raise ValueError("namespace must be a non-empty single line")
+        self.namespace = namespace
+        self.service = f"{SERVICE_PREFIX}/{namespace}"
+        self._backend = backend  # injected only by unit tests of failure paths
+
+    @classmethod
+    def for_state_dir(cls, root: Path | str) -> "SecretStore":
+        """The store belonging to the identity whose state lives in `root`."""
+        return cls(namespace_for(root))
+
+    @property
+    def backend(self) -> Any:
+        """The trusted backend in use (resolved on first use); `secrets.unavailable` if none."""
+        if self._backend is None:
+            try:
+                self._backend = resolve_backend()
+            except NoTrustedBackend as exc:
+                raise RegisterServerError("secrets.unavailable", reason="no_backend", detail=f"({exc})") from None
+        return self._backend
+
+    def set(self, name: str, value: Secret) -> None:
+        """Store `value` under `name`, replacing any previous value."""
+        if not isinstance(value, Secret):
+            raise TypeError("SecretStore.set takes a Secret")
+        self._call("set", lambda b: b.set_password(self.service, _check_name(name), value.reveal()))
+
+    def get(self, name: str) -> Secret | None:
+        """The secret stored under `name`, or None if there is none."""
+        raw = self._call("get", lambda b: b.get_password(self.service, _check_name(name)))
+        return None if raw is None else Secret(raw)
+
+    def require(self, name: str) -> Secret:
+        """Like `get`, but a missing secret is `secrets.missing`."""
+        value = self.get(name)
+        if value is None:
+            raise RegisterServerError("secrets.missing", detail=f"(keyring entry {name!r})")
+        return value
+
+    def delete(self, name: str) -> None:
+        """Remove `name`; removing a secret that is not there is not an error."""
+        from keyring.errors import PasswordDeleteError
+
+        if self.get(name) is None:
+            return
+        try:
+            self._call("delete", lambda b: b.delete_password(self.service, _check_name(name)))
+        except RegisterServerError as error:
+            if isinstance(error.__cause__, PasswordDeleteError) and self.get(name) is None:
+                return
+            raise
+
+    def _call(self, operation: str, action: Any) -> Any:
+        from keyring.errors import InitError, KeyringLocked, NoKeyringError
+
+        backend = self.backend
+        try:
+            return action(backend)
+        except KeyringLocked as exc:
+            raise RegisterServerError("secrets.locked", detail=f"({describe(backend)})") from exc
+        except (NoKeyringError, InitError) as exc:
+            raise RegisterServerError("secrets.unavailable", reason=type(exc).__name__,
+                                      detail=f"({describe(backend)}: {operation} failed)") from exc
+        except Exception as exc:  # D-Bus errors and other backend failures: say which, never the value
+            log.debug("keyring %s failed with %s", operation, type(exc).__name__)
+            raise RegisterServerError("secrets.unavailable", reason=type(exc).__name__,
+                                      detail=f"({describe(backend)}: {operation} failed)") from exc
+
+
+def keyring_status() -> tuple[bool, str]:
+    """(usable, description) of the keyring this process would use - for self-test and diagnostics."""
+    try:
+        backend = resolve_backend()
+    except NoTrustedBackend as exc:
+        return False, str(exc)
+    return True, describe(backend)
+
+
+def _check_name(name: str) -> str:
+    if not name or any(ch in name for ch in "\r\n\x00"):
+        raise ValueError("secret name must be a non-empty single line")
+    return name

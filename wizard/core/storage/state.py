@@ -1,0 +1,103 @@
+"""The state directory: the registration record, settings and other saved files.
+
+Why one store: every face (wizard, command line, diagnostics) must agree on where state
+lives, that it is written atomically and that only one process changes it at a time.
+Documents are JSON without secrets; secrets go to the keyring (`wizard.core.secrets`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from wizard.core.errors import RegisterServerError
+from wizard.core.paths import state_dir
+from wizard.core.storage.atomic import atomic_write_text, fsync_directory
+from wizard.core.storage.lock import DirectoryLock
+
+REGISTRATION = "registration.json"
+
+
+class StateStore:
+    """The state directory of one identity (`--home`), created owner-only on first use."""
+
+    def __init__(self, home: Path | str | None = None) -> None:
+        self.root: Path = state_dir(home)
+        self._lock = DirectoryLock(self.root)
+
+    def ensure(self) -> Path:
+        """Create the state directory (0700 on POSIX) if missing; return it."""
+        try:
+            if not self.root.is_dir():
+                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+                if os.name == "posix":
+                    os.chmod(self.root, 0o700)
+        except OSError as exc:
+            raise RegisterServerError("state.write_failed", reason="folder_unavailable",
+                                      detail=f"({self.root}: {exc.strerror})") from exc
+        return self.root
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the exclusive lock on the state directory; `state.locked` at once if taken."""
+        self.ensure()
+        with self._lock:
+            yield
+
+    def path(self, name: str) -> Path:
+        """A file directly inside the state directory; `name` may not contain a separator."""
+        if not name or name in (".", "..") or "/" in name or "\\" in name or os.sep in name:
+            raise ValueError(f"not a plain file name: {name!r}")
+        return self.root / name
+
+    # -- JSON documents -------------------------------------------------------------------
+    def load_json(self, name: str) -> Any | None:
+        """The JSON document `name`, or None if it does not exist."""
+        path = self.path(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise RegisterServerError("state.corrupt", reason="unreadable",
+                                      detail=f"({path}: {exc.strerror})") from exc
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise RegisterServerError("state.corrupt", reason="not_json", detail=f"({path})") from None
+
+    def save_json(self, name: str, document: Any) -> None:
+        """Save `document` atomically (owner-only). A `Secret` inside fails: secrets go to the keyring."""
+        text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        self.ensure()
+        atomic_write_text(self.path(name), text)
+
+    def delete(self, name: str) -> None:
+        """Remove the file `name` if present, durably."""
+        try:
+            self.path(name).unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise RegisterServerError("state.write_failed", reason="delete_failed",
+                                      detail=f"({self.path(name)}: {exc.strerror})") from exc
+        fsync_directory(self.root)
+
+    # -- the registration record ------------------------------------------------------------
+    def load_registration(self) -> dict[str, Any] | None:
+        """The saved registration (settings without secrets), or None if not registered."""
+        document = self.load_json(REGISTRATION)
+        if document is not None and not isinstance(document, dict):
+            raise RegisterServerError("state.corrupt", reason="not_an_object", detail=f"({self.path(REGISTRATION)})")
+        return document
+
+    def save_registration(self, record: dict[str, Any]) -> None:
+        """Replace the registration record atomically."""
+        self.save_json(REGISTRATION, record)
+
+    def clear_registration(self) -> None:
+        """Forget the registration (e.g. after unregistering)."""
+        self.delete(REGISTRATION)
