@@ -173,6 +173,9 @@ _STATE = _entries(ExitCode.LOCAL_STATE, [
     ("state.not_registered", "This machine is not registered to a vault.", "Register it first."),
     ("state.already_registered", "This machine is already registered to this vault.",
      "Nothing to do; use `register-server settings` to change settings."),
+    ("state.corrupt", "A saved state file cannot be read: it is damaged or not in the expected format.",
+     "Run `register-server diagnostics --out diag.zip` and send it to support; then move the file named "
+     "here out of the state folder and register again."),
 ])
 
 _OTHER = [
