@@ -74,8 +74,8 @@ def parse_bandwidth(text: str | int) -> int:
         multiplier = _byte_multiplier(unit)
         bits = number * multiplier * 8
         suggestion = format_bandwidth(int(bits)) if bits == bits.to_integral_value() else None
-        hint = f" {text.strip()} is {suggestion}." if suggestion else ""
-        raise BandwidthError("throttling.bandwidth_bytes", f"limits are in bits per second, not bytes.{hint}", suggestion)
+        hint = f"{text.strip()} is {suggestion}." if suggestion else "Multiply bytes by 8 to get bits."
+        raise BandwidthError("throttling.bandwidth_bytes", hint, suggestion)
     multiplier = BIT_UNITS.get(unit.lower(), None) if unit else 1
     if multiplier is None:
         raise BandwidthError("throttling.bandwidth_format", f"unknown unit {unit!r}; use Kbps or Mbps")

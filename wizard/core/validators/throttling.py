@@ -35,7 +35,8 @@ def parse_bandwidth_text(field: str, text: str | int) -> tuple[Bandwidth | None,
     try:
         value = Bandwidth(parse_bandwidth(text))
     except BandwidthError as error:
-        return None, [issue(field, error.code, f"({error})")]
+        detail = str(error) if error.code == "throttling.bandwidth_bytes" else f"({error})"
+        return None, [issue(field, error.code, detail)]
     return value, bandwidth_issues(field, value)
 
 

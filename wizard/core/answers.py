@@ -1,0 +1,338 @@
+"""Answer files: the TOML the wizard saves and the unattended mode reads.
+
+One format for both faces. An answer file never holds a secret: it says where each
+secret comes from (an environment variable, a file, the keyring, or generated), and
+`resolve_secrets` fetches them at run time. Every problem is reported with its key and
+line, all at once, so an operator fixes a file in one pass.
+
+Relative paths are resolved against the answer file's folder; the resolved absolute
+path is what the model holds and what is reported.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from wizard.core.bandwidth import Bandwidth, format_bandwidth
+from wizard.core.errors import RegisterServerError
+from wizard.core.issues import Issue, issue
+from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
+                               RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
+from wizard.core.secret import Secret
+from wizard.core.validators import parse_bandwidth_text, parse_size_text, parse_time_text
+
+DEFAULT_PROXY_PASSWORD_ENV = "PROXY_PASSWORD"
+DEFAULT_PASSPHRASE_ENV = "BACKUP_PASSPHRASE"
+
+
+class SourceKind(StrEnum):
+    ENV = "env"
+    FILE = "file"
+    KEYRING = "keyring"
+    GENERATE = "generate"
+    PROMPT = "prompt"
+
+
+@dataclass(frozen=True)
+class SecretSource:
+    """Where a secret comes from; `name` is the variable or file (empty for keyring/generate/prompt)."""
+
+    kind: SourceKind
+    name: str = ""
+
+    def describe(self) -> str:
+        return {SourceKind.ENV: f"environment variable {self.name}", SourceKind.FILE: f"file {self.name}",
+                SourceKind.KEYRING: "the keyring", SourceKind.GENERATE: "generated",
+                SourceKind.PROMPT: "typed at a prompt"}[self.kind]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The settings of an answer file, secrets not yet fetched."""
+
+    settings: RegistrationSettings
+    proxy_password: SecretSource | None = None
+    passphrase: SecretSource | None = None
+    path: Path | None = None
+
+
+class InvalidAnswers(RegisterServerError):
+    """All problems of an answer file; `code` is the first one's."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        self.detail_lines = [f"{i.field}: {i.message}" for i in issues]
+        super().__init__(issues[0].code)
+
+    @property
+    def message(self) -> str:
+        return self.issues[0].message if len(self.issues) == 1 else \
+            f"{len(self.issues)} problems in the answer file: " + "; ".join(self.detail_lines)
+
+
+# key -> expected Python type(s) for each section
+_SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
+    "machine": {"name": (str,)},
+    "proxy": {"mode": (str,), "host": (str,), "port": (int,), "username": (str,), "password_env": (str,),
+              "password_file": (str,), "password_keyring": (bool,)},
+    "vault": {"credentials_file": (str,), "ca_bundle": (str,)},
+    "throttling": {"enabled": (bool,), "work_days": (list,), "work_start": (str,), "work_end": (str,),
+                   "work_bandwidth": (str, int), "non_work_bandwidth": (str, int)},
+    "recovery": {"folder": (str,), "create": (bool,), "space_needed": (str, int)},
+    "encryption": {"passphrase_env": (str,), "passphrase_file": (str,), "passphrase_keyring": (bool,),
+                   "generate": (bool,), "save_passphrase_to": (str,)},
+}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
+
+
+def _line_of(text: str, section: str, key: str | None) -> int | None:
+    """Best-effort line number of `[section]` / `key` (tomllib reports none for valid files)."""
+    lines = text.splitlines()
+    in_section = False
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_section = stripped.strip("[] ") == section
+            if in_section and key is None:
+                return number
+            continue
+        if in_section and key and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+class _Reader:
+    """Collects issues while turning the TOML document into model objects."""
+
+    def __init__(self, text: str, base: Path) -> None:
+        self.text = text
+        self.base = base
+        self.issues: list[Issue] = []
+
+    def problem(self, section: str, key: str | None, code: str, detail: str) -> None:
+        line = _line_of(self.text, section, key)
+        where = f" (line {line})" if line else ""
+        self.issues.append(issue(f"{section}.{key}" if key else section, code, f"{detail}{where}."))
+
+    def table(self, doc: Mapping[str, Any], section: str) -> dict[str, Any]:
+        value = doc.get(section, {})
+        if not isinstance(value, dict):
+            self.problem(section, None, "answers.wrong_type", f"[{section}] must be a table")
+            return {}
+        good: dict[str, Any] = {}
+        for key, item in value.items():
+            expected = _SCHEMA[section].get(key)
+            if expected is None:
+                self.problem(section, key, "answers.unknown_key", f"unknown key {section}.{key}")
+            elif not isinstance(item, expected) or (isinstance(item, bool) and bool not in expected):
+                names = " or ".join(_TYPE_NAMES[t] for t in expected)
+                self.problem(section, key, "answers.wrong_type", f"{section}.{key} must be {names}")
+            else:
+                good[key] = item
+        return good
+
+    def path(self, value: str | None) -> Path | None:
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (self.base / path).resolve()
+
+    def time(self, section: str, key: str, value: str | None, default: time) -> time:
+        if value is None:
+            return default
+        parsed, found = parse_time_text(f"{section}.{key}", value)
+        self._relocate(section, key, found)
+        return parsed or default
+
+    def bandwidth(self, section: str, key: str, value: str | int | None, default: Bandwidth) -> Bandwidth:
+        if value is None:
+            return default
+        parsed, found = parse_bandwidth_text(f"{section}.{key}", value)
+        self._relocate(section, key, [i for i in found if parsed is None])
+        return parsed or default
+
+    def _relocate(self, section: str, key: str, found: list[Issue]) -> None:
+        line = _line_of(self.text, section, key)
+        for item in found:
+            suffix = f" (line {line})" if line else ""
+            self.issues.append(replace(item, message=item.message + suffix))
+
+    def secret_source(self, section: str, table: Mapping[str, Any], prefix: str,
+                      allow_generate: bool = False) -> SecretSource | None:
+        chosen = []
+        if f"{prefix}_env" in table:
+            chosen.append(SecretSource(SourceKind.ENV, table[f"{prefix}_env"]))
+        if f"{prefix}_file" in table:
+            chosen.append(SecretSource(SourceKind.FILE, str(self.path(table[f"{prefix}_file"]))))
+        if table.get(f"{prefix}_keyring"):
+            chosen.append(SecretSource(SourceKind.KEYRING))
+        if allow_generate and table.get("generate"):
+            chosen.append(SecretSource(SourceKind.GENERATE))
+        if len(chosen) > 1:
+            self.problem(section, f"{prefix}_env", "answers.wrong_type",
+                         f"give only one source for the {section} {prefix}")
+        return chosen[0] if chosen else None
+
+
+def parse_answers(text: str, *, base: Path = Path.cwd(), path: Path | None = None) -> Answers:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidAnswers([issue("answers", "answers.malformed", f"({error})")]) from None
+    reader = _Reader(text, base)
+    for section in doc:
+        if section not in _SCHEMA:
+            reader.problem(section, None, "answers.unknown_key", f"unknown section [{section}]")
+    machine_t, proxy_t, vault_t = (reader.table(doc, s) for s in ("machine", "proxy", "vault"))
+    throttling_t, recovery_t, encryption_t = (reader.table(doc, s) for s in ("throttling", "recovery", "encryption"))
+
+    mode_text = proxy_t.get("mode", "none")
+    try:
+        mode = ProxyMode(mode_text)
+    except ValueError:
+        reader.problem("proxy", "mode", "answers.wrong_type", 'proxy.mode must be "none", "system" or "custom"')
+        mode = ProxyMode.NONE
+    proxy = ProxySettings(mode, proxy_t.get("host", ""), proxy_t.get("port"), proxy_t.get("username", ""))
+
+    days: set[Weekday] = set()
+    for day in throttling_t.get("work_days", [d.key for d in ThrottlingSchedule().work_days]):
+        try:
+            days.add(Weekday.from_key(str(day)))
+        except KeyError:
+            reader.problem("throttling", "work_days", "answers.wrong_type", f"{day!r} is not a weekday name")
+    defaults = ThrottlingSchedule()
+    throttling = ThrottlingSchedule(
+        enabled=throttling_t.get("enabled", False), work_days=frozenset(days),
+        work_start=reader.time("throttling", "work_start", throttling_t.get("work_start"), defaults.work_start),
+        work_end=reader.time("throttling", "work_end", throttling_t.get("work_end"), defaults.work_end),
+        work_bandwidth=reader.bandwidth("throttling", "work_bandwidth", throttling_t.get("work_bandwidth"),
+                                        defaults.work_bandwidth),
+        non_work_bandwidth=reader.bandwidth("throttling", "non_work_bandwidth",
+                                            throttling_t.get("non_work_bandwidth"), defaults.non_work_bandwidth),
+    )
+    space_needed = None
+    if "space_needed" in recovery_t:
+        raw = recovery_t["space_needed"]
+        space_needed = raw if isinstance(raw, int) else parse_size_text(raw)
+        if space_needed is None:
+            reader.problem("recovery", "space_needed", "recovery.space_needed_invalid", f"{raw!r} is not a size")
+    settings = RegistrationSettings(
+        machine=MachineSettings(machine_t.get("name")),
+        proxy=proxy,
+        vault=VaultSettings(reader.path(vault_t.get("credentials_file")), reader.path(vault_t.get("ca_bundle"))),
+        throttling=throttling,
+        recovery=RecoveryFolder(reader.path(recovery_t.get("folder")), recovery_t.get("create", False), space_needed),
+        # In unattended mode, naming save_passphrase_to is the operator's promise to keep the file safe.
+        encryption=EncryptionSettings(save_to=reader.path(encryption_t.get("save_passphrase_to")), stored_safely=True),
+    )
+    proxy_password = reader.secret_source("proxy", proxy_t, "password")
+    passphrase = reader.secret_source("encryption", encryption_t, "passphrase", allow_generate=True)
+    if reader.issues:
+        raise InvalidAnswers(reader.issues)
+    return Answers(settings, proxy_password, passphrase, path)
+
+
+def load_answers(path: str | Path) -> Answers:
+    path = Path(path).expanduser().resolve()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RegisterServerError("answers.unreadable", detail=f"{path}: {error.__class__.__name__}.") from None
+    return parse_answers(text, base=path.parent, path=path)
+
+
+SecretPrompt = Callable[[str], str]
+
+
+def resolve_secret(source: SecretSource, *, what: str, environ: Mapping[str, str],
+                   keyring_get: Callable[[], Secret | None] | None = None,
+                   prompt: SecretPrompt | None = None) -> Secret:
+    """Fetch one secret; a missing one is `secrets.missing` naming where it was looked for."""
+    if source.kind is SourceKind.ENV:
+        if environ.get(source.name):
+            return Secret(environ[source.name])
+    elif source.kind is SourceKind.FILE:
+        return _read_secret_file(Path(source.name), what)
+    elif source.kind is SourceKind.KEYRING and keyring_get is not None:
+        value = keyring_get()
+        if value:
+            return value
+    elif source.kind is SourceKind.GENERATE:
+        from wizard.core.passphrase import generate_passphrase
+
+        return generate_passphrase()
+    elif source.kind is SourceKind.PROMPT and prompt is not None:
+        return Secret(prompt(f"{what}: "))
+    raise RegisterServerError("secrets.missing", detail=f"The {what} was looked for in {source.describe()}.")
+
+
+def _read_secret_file(path: Path, what: str) -> Secret:
+    """A passphrase file this product wrote (its marked line), or a file whose first line is the secret."""
+    from wizard.core.passphrase_file import read_passphrase_file
+
+    try:
+        return read_passphrase_file(path)
+    except RegisterServerError as error:
+        if error.reason != "no_passphrase_line":
+            raise
+    first_line = path.read_text(encoding="utf-8-sig").splitlines()[:1]
+    if first_line and first_line[0]:
+        return Secret(first_line[0])
+    raise RegisterServerError("secrets.missing", detail=f"The {what} file {path} is empty.")
+
+
+def dump_answers(settings: RegistrationSettings, *,
+                 proxy_password_env: str = DEFAULT_PROXY_PASSWORD_ENV,
+                 passphrase_env: str = DEFAULT_PASSPHRASE_ENV) -> str:
+    """The answer file for `settings`, with secrets referred to by environment variable."""
+    import tomli_w
+
+    doc: dict[str, Any] = {}
+    if settings.machine.name:
+        doc["machine"] = {"name": settings.machine.name}
+    proxy: dict[str, Any] = {"mode": settings.proxy.mode.value}
+    if settings.proxy.mode is ProxyMode.CUSTOM:
+        proxy["host"] = settings.proxy.host
+        if settings.proxy.port is not None:
+            proxy["port"] = settings.proxy.port
+        if settings.proxy.username:
+            proxy["username"] = settings.proxy.username
+            proxy["password_env"] = proxy_password_env
+    doc["proxy"] = proxy
+    vault: dict[str, Any] = {}
+    if settings.vault.credentials_file:
+        vault["credentials_file"] = str(settings.vault.credentials_file)
+    if settings.vault.ca_bundle:
+        vault["ca_bundle"] = str(settings.vault.ca_bundle)
+    doc["vault"] = vault
+    t = settings.throttling
+    doc["throttling"] = {
+        "enabled": t.enabled, "work_days": [d.key for d in sorted(t.work_days)],
+        "work_start": t.work_start.strftime("%H:%M"), "work_end": t.work_end.strftime("%H:%M"),
+        "work_bandwidth": format_bandwidth(t.work_bandwidth.bits_per_second),
+        "non_work_bandwidth": format_bandwidth(t.non_work_bandwidth.bits_per_second),
+    }
+    recovery: dict[str, Any] = {"create": settings.recovery.create}
+    if settings.recovery.path:
+        recovery["folder"] = str(settings.recovery.path)
+    if settings.recovery.space_needed_bytes:
+        recovery["space_needed"] = settings.recovery.space_needed_bytes
+    doc["recovery"] = recovery
+    encryption: dict[str, Any] = {"passphrase_env": passphrase_env}
+    if settings.encryption.save_to:
+        encryption["save_passphrase_to"] = str(settings.encryption.save_to)
+    doc["encryption"] = encryption
+    header = (
+        "# register-server answer file. It holds no secrets: before running\n"
+        "#   register-server register --answers THIS_FILE\n"
+        f"# set {passphrase_env} to the encryption passphrase"
+        + (f" and {proxy_password_env} to the proxy password" if "password_env" in proxy else "")
+        + ".\n"
+    )
+    return header + tomli_w.dumps(doc)
