@@ -1,0 +1,149 @@
+"""The management certificate inside a credentials file: open and verify it, or create one.
+
+`ManagementCert` is base64 of a PKCS#12 bundle exported with an empty password. It must
+hold the certificate *and* its private key (the machine signs its sign-in proof with it),
+the key must be the certificate's, and the certificate must allow client authentication.
+Every failure is a `credentials.invalid` with a reason naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from wizard.core.credentials.model import CERTIFICATE_SUBJECT_CN
+from wizard.core.errors import RegisterServerError
+
+MIN_RSA_BITS = 2048
+RSA_BITS = 2048
+
+
+def _invalid(reason: str, detail: str) -> RegisterServerError:
+    return RegisterServerError("credentials.invalid", reason=reason, detail=detail)
+
+
+def decode_pfx(text: str) -> bytes:
+    """The PKCS#12 bytes of a `ManagementCert` value (whitespace and line breaks allowed)."""
+    compact = "".join(text.split())
+    try:
+        data = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        raise _invalid("bad_certificate", "Its certificate is not valid base64 (the file may be cut short).") from None
+    if not data:
+        raise _invalid("bad_certificate", "Its certificate is empty.")
+    return data
+
+
+def _load_pkcs12(data: bytes) -> tuple[object, x509.Certificate | None, list[x509.Certificate]]:
+    """Open a PKCS#12 bundle with an empty password (either spelling of "empty")."""
+    last: Exception | None = None
+    for password in (None, b""):
+        try:
+            return pkcs12.load_key_and_certificates(data, password)
+        except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+            last = error
+    raise _invalid(
+        "bad_certificate",
+        "Its certificate bundle cannot be opened: it is damaged, or protected by a password.",
+    ) from last
+
+
+def open_management_cert(text: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    """Verify a `ManagementCert` value and return its certificate and private key.
+
+    Checks, in order: base64, PKCS#12 with an empty password, a private key present, an
+    RSA key of at least 2048 bits, a certificate whose public key is that key's, and the
+    Client Authentication extended key usage.
+    """
+    key, cert, extra = _load_pkcs12(decode_pfx(text))
+    if key is None:
+        if cert is None and not extra:
+            raise _invalid("bad_certificate", "Its certificate bundle holds no certificate.")
+        raise _invalid("no_private_key", "Its certificate bundle holds no private key.")
+    if cert is None:
+        # OpenSSL pairs the key with the certificate it matches; none matched.
+        if extra:
+            raise _invalid("key_mismatch", "The private key in it does not belong to its certificate.")
+        raise _invalid("bad_certificate", "Its certificate bundle holds a key but no certificate.")
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise _invalid("bad_certificate", "Its private key is not an RSA key.")
+    if key.key_size < MIN_RSA_BITS:
+        raise _invalid("bad_certificate", f"Its RSA key is shorter than {MIN_RSA_BITS} bits.")
+    try:
+        public = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        raise _invalid("bad_certificate", "Its certificate's public key cannot be read.") from None
+    if not isinstance(public, rsa.RSAPublicKey) or public.public_numbers() != key.public_key().public_numbers():
+        raise _invalid("key_mismatch", "The private key in it does not belong to its certificate.")
+    check_client_auth(cert)
+    return cert, key
+
+
+def check_client_auth(cert: x509.Certificate) -> None:
+    """The certificate must allow client authentication (EKU 1.3.6.1.5.5.7.3.2) and signing."""
+    try:
+        extensions = cert.extensions
+        eku = extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        raise _invalid("wrong_usage", "Its certificate is not marked for client authentication.") from None
+    except ValueError:  # duplicate or malformed extensions
+        raise _invalid("bad_certificate", "Its certificate's extensions are malformed.") from None
+    if ExtendedKeyUsageOID.CLIENT_AUTH not in eku:
+        raise _invalid("wrong_usage", "Its certificate is not marked for client authentication.")
+    try:
+        usage = extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return
+    if not usage.digital_signature:
+        raise _invalid("wrong_usage", "Its certificate does not allow digital signatures.")
+
+
+def thumbprints(cert: x509.Certificate) -> tuple[str, str]:
+    """SHA-1 (the thumbprint Windows shows) and SHA-256 fingerprints, upper-case hex."""
+    return cert.fingerprint(hashes.SHA1()).hex().upper(), cert.fingerprint(hashes.SHA256()).hex().upper()  # noqa: S303
+
+
+def new_management_cert(
+    *, not_before: datetime, not_after: datetime
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A fresh RSA 2048 key and its self-signed ``CN=Windows Azure Tools`` client certificate."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CERTIFICATE_SUBJECT_CN)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=True,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def export_pfx(key: rsa.RSAPrivateKey, cert: x509.Certificate, friendly_name: str) -> bytes:
+    """PKCS#12 with no password (what "exported with an empty password" means to OpenSSL)."""
+    return pkcs12.serialize_key_and_certificates(
+        friendly_name.encode("utf-8"), key, cert, None, serialization.NoEncryption()
+    )
+

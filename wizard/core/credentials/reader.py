@@ -1,0 +1,294 @@
+"""Read a vault credentials file and verify it, or say exactly what is wrong with it.
+
+The input is untrusted: the checks run cheapest first and the size cap comes before any
+parsing, so a hostile file costs at most one bounded read and one bounded parse.
+
+Order: readable regular file → ``.VaultCredentials`` extension → at most
+`limits.CREDENTIALS_MAX_BYTES` → UTF-8 text → XML through defusedxml with DTDs forbidden
+(no entities, no external references, no network) → root element and namespace (a 1.0
+root raises ``credentials.legacy_format``) → required fields and their shapes → the
+management certificate (see `certificate.py`) → its validity window.
+
+Clock skew: the validity window is widened by `limits.CLOCK_SKEW_ALLOWANCE` (5 minutes)
+on both ends, so a machine whose clock is a few minutes off is not refused over a file
+the vault itself would still accept; the vault stays the final judge of expiry.
+
+Reason added to ``credentials.invalid`` beyond the issue's list: ``bad_value`` — a field is
+present but its value has the wrong shape (a subscription id that is not a GUID, a resource
+id that is not a 64-bit integer, a non-https endpoint, an unsupported version, a name with
+control characters or longer than 1,024 characters).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime, timezone
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from wizard.core import limits
+from wizard.core.credentials import fields
+from wizard.core.credentials.certificate import open_management_cert, thumbprints
+from wizard.core.credentials.model import (
+    FORMAT_VERSION,
+    NAMESPACE,
+    ROOT_LEGACY,
+    ROOT_V2,
+    V2_FIELDS,
+    V2_OPTIONAL_FIELDS,
+    XSI_NAMESPACE,
+    LegacyCredentials,
+    VaultCredentials,
+)
+from wizard.core.errors import RegisterServerError
+
+_NIL = f"{{{XSI_NAMESPACE}}}nil"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class LegacyCredentialsError(RegisterServerError):
+    """``credentials.legacy_format``, carrying what the old file names (for a better message)."""
+
+    def __init__(self, legacy: LegacyCredentials) -> None:
+        vault = f" It was issued for the vault '{fields.shown(legacy.vault_name)}'." if legacy.vault_name else ""
+        super().__init__("credentials.legacy_format", detail=vault.strip() or None)
+        self.legacy = legacy
+
+
+def _invalid(reason: str, detail: str) -> RegisterServerError:
+    return RegisterServerError("credentials.invalid", reason=reason, detail=detail)
+
+
+def read_credentials(path: str | Path, *, now: datetime | None = None) -> VaultCredentials:
+    """Read and verify the credentials file at `path` (checked against `now`, default: the clock)."""
+    return _read(Path(path), now=now, check_validity=True)
+
+
+def parse_credentials(data: bytes, *, file_name: str, now: datetime | None = None) -> VaultCredentials:
+    """Verify a credentials file's bytes; `file_name` is checked for the extension only."""
+    return _parse(data, file_name=file_name, path=None, now=now, check_validity=True)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing anything that is not a readable regular file within the size cap."""
+    shown = os.path.abspath(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise RegisterServerError("credentials.unreadable", reason="missing", detail=f"No file at {shown}.") from None
+    except PermissionError:
+        raise RegisterServerError("credentials.unreadable", reason="permission_denied",
+                                  detail=f"Permission denied: {shown}.") from None
+    except (OSError, ValueError) as error:  # unreachable share, name too long, NUL in the path
+        reason = getattr(error, "strerror", None) or "the path cannot be used"
+        raise RegisterServerError("credentials.unreadable", reason="os_error", detail=f"{shown}: {reason}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise RegisterServerError("credentials.unreadable", reason="is_directory", detail=f"{shown} is a folder.")
+    if not stat.S_ISREG(info.st_mode):
+        raise RegisterServerError("credentials.unreadable", reason="not_a_file", detail=f"{shown} is not a regular file.")
+    check_extension(path.name)
+    if info.st_size > limits.CREDENTIALS_MAX_BYTES:
+        raise _too_large(info.st_size)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limits.CREDENTIALS_MAX_BYTES + 1)
+    except PermissionError:
+        raise RegisterServerError("credentials.unreadable", reason="permission_denied",
+                                  detail=f"Permission denied: {shown}.") from None
+    except OSError as error:
+        raise RegisterServerError("credentials.unreadable", reason="os_error",
+                                  detail=f"{shown}: {error.strerror or 'read failed'}.") from None
+    if len(data) > limits.CREDENTIALS_MAX_BYTES:  # grew after the stat
+        raise _too_large(len(data))
+    return data
+
+
+def check_extension(file_name: str) -> None:
+    """The name must end in ``.VaultCredentials`` (any case): a renamed file is refused."""
+    if not file_name.lower().endswith(limits.CREDENTIALS_EXTENSION.lower()):
+        raise _invalid("wrong_extension",
+                       f"Its name does not end in {limits.CREDENTIALS_EXTENSION}; it may have been renamed.")
+
+
+def _too_large(size: int) -> RegisterServerError:
+    return _invalid("too_large", f"It is {size:,} bytes; a credentials file is at most "
+                                 f"{limits.CREDENTIALS_MAX_BYTES:,} bytes.")
+
+
+def _read(path: Path, *, now: datetime | None, check_validity: bool) -> VaultCredentials:
+    data = read_bytes(path)
+    return _parse(data, file_name=path.name, path=path, now=now, check_validity=check_validity)
+
+
+def _parse(
+    data: bytes, *, file_name: str, path: Path | None, now: datetime | None, check_validity: bool
+) -> VaultCredentials:
+    if now is None:
+        now = datetime.now(timezone.utc)
+    elif now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    check_extension(file_name)
+    if len(data) > limits.CREDENTIALS_MAX_BYTES:
+        raise _too_large(len(data))
+    root = _parse_xml(data)
+    namespace, local = _split(root.tag)
+    if local not in (ROOT_V2, ROOT_LEGACY):
+        raise _invalid("wrong_root", f"Its top element is <{fields.shown(local)}>, not <{ROOT_V2}>.")
+    if namespace != NAMESPACE:
+        raise _invalid("wrong_namespace", f"Its top element's namespace is '{fields.shown(namespace or '(none)')}'.")
+    values = _children(root)
+    if local == ROOT_LEGACY:
+        raise LegacyCredentialsError(_legacy(root, values))
+    return _build(values, path=path, now=now, check_validity=check_validity)
+
+
+def _parse_xml(data: bytes) -> Element:
+    if not data.strip():
+        raise _invalid("not_xml", "It is empty.")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]:
+        raise _invalid("not_xml", "It is encoded as UTF-16; a credentials file is UTF-8 XML.")
+    if data.startswith(_UTF8_BOM):  # tolerated on input; the writer never adds one
+        data = data[len(_UTF8_BOM):]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _invalid("not_xml", "It is not UTF-8 text.") from None
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise _invalid("unsafe_xml", "It contains a document type declaration or entities, which "
+                                     "credentials files never have; it was not processed.") from None
+    except (ParseError, ValueError, LookupError):
+        raise _invalid("not_xml", "It is not well-formed XML.") from None
+
+
+def _split(tag: object) -> tuple[str | None, str]:
+    text = str(tag)
+    if text.startswith("{") and "}" in text:
+        namespace, _, local = text[1:].partition("}")
+        return namespace, local
+    return None, text
+
+
+def _children(root: Element) -> dict[str, Element]:
+    """The root's children in the file's namespace, by local name (the first of duplicates wins)."""
+    found: dict[str, Element] = {}
+    for child in root:
+        namespace, local = _split(child.tag)
+        if namespace == NAMESPACE and local not in found:
+            found[local] = child
+    return found
+
+
+def _text(element: Element | None) -> str | None:
+    """The element's text, or None when it is absent, nil or empty."""
+    if element is None or element.get(_NIL) in ("true", "1"):
+        return None
+    text = (element.text or "").strip()
+    return text or None
+
+
+def _required(values: dict[str, Element], name: str) -> str:
+    text = _text(values.get(name))
+    if text is None:
+        raise _invalid("missing_field", f"The {name} field is missing or empty.")
+    if name != "ManagementCert" and not fields.is_plain_text(text):
+        raise _invalid("bad_value", f"The {name} field holds control characters or is too long.")
+    return text
+
+
+def _optional(values: dict[str, Element], name: str, *, limit: int | None = fields.MAX_TEXT_LENGTH) -> str | None:
+    text = _text(values.get(name))
+    if text is not None and limit is not None and not fields.is_plain_text(text):
+        raise _invalid("bad_value", f"The {name} field holds control characters or is too long.")
+    return text
+
+
+def _build(values: dict[str, Element], *, path: Path | None, now: datetime, check_validity: bool) -> VaultCredentials:
+    text = {name: _required(values, name) for name in V2_FIELDS if name not in V2_OPTIONAL_FIELDS}
+    version = text["Version"]
+    if version != FORMAT_VERSION:
+        raise _invalid("bad_value", f"Its format version is '{fields.shown(version)}'; this program reads "
+                                    f"version {FORMAT_VERSION}.")
+    for name in ("SubscriptionId", "AadTenantId", "ServicePrincipalClientId"):
+        if not fields.is_guid(text[name]):
+            raise _invalid("bad_value", f"The {name} field is not a GUID.")
+    resource_id = fields.parse_int64(text["ResourceId"])
+    if resource_id is None:
+        raise _invalid("bad_value", "The ResourceId field is not a 64-bit integer.")
+    if not fields.is_https_url(text["AadAuthority"]):
+        raise _invalid("bad_value", "The AadAuthority field is not an https address.")
+    if not fields.is_rest_endpoint(text["IdMgmtRestEndpoint"]):
+        raise _invalid("bad_value", f"The IdMgmtRestEndpoint field is not an https address ending in "
+                                    f"{fields.REST_ENDPOINT_SUFFIX}.")
+    agent_links = _optional(values, "AgentLinks", limit=None) or ""
+    if "\x00" in agent_links:
+        raise _invalid("bad_value", "The AgentLinks field holds control characters.")
+
+    cert, key = open_management_cert(text["ManagementCert"])
+    sha1, sha256 = thumbprints(cert)
+    not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
+    if check_validity:
+        check_window(not_before, not_after, now)
+    return VaultCredentials(
+        path=path,
+        format_version=version,
+        vault_name=text["ResourceName"],
+        subscription_id=text["SubscriptionId"],
+        resource_type=text["ResourceType"],
+        resource_group=text["ResourceGroup"],
+        location=text["Location"],
+        resource_id=resource_id,
+        provider_namespace=text["ProviderNamespace"],
+        aad_authority=text["AadAuthority"],
+        aad_tenant_id=text["AadTenantId"],
+        aad_audience=_optional(values, "AadAudience"),
+        service_principal_client_id=text["ServicePrincipalClientId"],
+        id_mgmt_rest_endpoint=text["IdMgmtRestEndpoint"],
+        agent_links=agent_links,
+        private_endpoint_state=_optional(values, "PrivateEndpointStateForBackup"),
+        certificate=cert,
+        private_key=key,
+        thumbprint_sha1=sha1,
+        thumbprint_sha256=sha256,
+        not_before=not_before,
+        not_after=not_after,
+    )
+
+
+def check_window(not_before: datetime, not_after: datetime, now: datetime) -> None:
+    """Refuse a certificate outside its validity window, allowing `limits.CLOCK_SKEW_ALLOWANCE` each way."""
+    skew = limits.CLOCK_SKEW_ALLOWANCE
+    stamp = "%Y-%m-%d %H:%M UTC"
+    if now < not_before - skew:
+        raise RegisterServerError(
+            "credentials.not_yet_valid",
+            detail=f"It becomes valid at {not_before.strftime(stamp)}; this machine's clock says "
+                   f"{now.astimezone(timezone.utc).strftime(stamp)}.",
+        )
+    if now > not_after + skew:
+        raise RegisterServerError("credentials.expired", detail=f"It expired at {not_after.strftime(stamp)}.")
+
+
+def _legacy(root: Element, values: dict[str, Element]) -> LegacyCredentials:
+    """What a 1.0 file names; tolerant of anything missing, since it is refused either way."""
+    acs = values.get("AcsNamespace")
+    acs_values = _children(acs) if acs is not None else {}
+
+    def pick(source: dict[str, Element], name: str) -> str | None:
+        value = _text(source.get(name))
+        return fields.shown(value, 200) if value is not None else None
+
+    return LegacyCredentials(
+        vault_name=pick(values, "ResourceName"),
+        subscription_id=pick(values, "SubscriptionId"),
+        resource_type=pick(values, "ResourceType"),
+        acs_host_name=pick(acs_values, "HostName"),
+        acs_namespace=pick(acs_values, "Namespace"),
+        acs_resource_provider_realm=pick(acs_values, "ResourceProviderRealm"),
+        agent_links=pick(values, "AgentLinks"),
+    )
