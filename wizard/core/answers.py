@@ -336,3 +336,36 @@ def dump_answers(settings: RegistrationSettings, *,
         + ".\n"
     )
     return header + tomli_w.dumps(doc)
+
+
+def resolve_answers(answers: Answers, *, environ: Mapping[str, str], state_root: Path | None = None,
+                    prompt: SecretPrompt | None = None) -> RegistrationSettings:
+    """The answer file's settings with every secret fetched.
+
+    Without a named source, a secret is asked for at `prompt` (a terminal) or is
+    `secrets.missing`. A passphrase typed at a prompt is asked twice.
+    """
+    settings = answers.settings
+
+    def keyring_getter(name: str) -> Callable[[], Secret | None]:
+        def get() -> Secret | None:
+            from wizard.core.paths import state_dir
+            from wizard.core.secrets.store import SecretStore
+
+            return SecretStore.for_state_dir(state_root or state_dir()).get(name)
+        return get
+
+    proxy = settings.proxy
+    if proxy.mode is ProxyMode.CUSTOM and proxy.username:
+        source = answers.proxy_password or SecretSource(SourceKind.PROMPT)
+        password = resolve_secret(source, what="proxy password", environ=environ,
+                                  keyring_get=keyring_getter("proxy-password"), prompt=prompt)
+        proxy = replace(proxy, password=password)
+    source = answers.passphrase or SecretSource(SourceKind.PROMPT)
+    passphrase = resolve_secret(source, what="encryption passphrase", environ=environ,
+                                keyring_get=keyring_getter("backup-passphrase"), prompt=prompt)
+    confirmation = passphrase
+    if source.kind is SourceKind.PROMPT and prompt is not None:
+        confirmation = Secret(prompt("Confirm the encryption passphrase: "))
+    encryption = replace(settings.encryption, passphrase=passphrase, confirmation=confirmation)
+    return replace(settings, proxy=proxy, encryption=encryption)

@@ -1,0 +1,136 @@
+"""`register-server register --answers FILE`: unattended registration for fleets.
+
+The same validators and the same registration procedure as the wizard; only the face
+differs. Secrets come from the places the answer file names (environment variable,
+file, keyring, generated) or, on a terminal, from a prompt — never from argv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from wizard.commands import Command
+from wizard.commands._output import print_json
+from wizard.core.exit_codes import ExitCode
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--answers", required=True, metavar="FILE", help="answer file (TOML) to register with")
+    parser.add_argument("--json", action="store_true", help="one JSON object per event; the last one is the result")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="validate everything and test the connection up to the vault's token endpoint; "
+                             "register nothing")
+    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
+                        help="state directory (default: per-user data folder, or REGISTER_SERVER_HOME)")
+
+
+def terminal_prompt() -> Any:
+    """getpass on an interactive terminal; None (no prompting) otherwise."""
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass
+
+
+def load_settings(answers_path: str, home: str | None) -> Any:
+    """Answer file → validated settings with secrets; raises on any problem (all issues listed)."""
+    from wizard.core.answers import InvalidAnswers, load_answers, resolve_answers
+    from wizard.core.paths import state_dir
+    from wizard.core.validators import check_settings_on_disk, validate_settings
+
+    answers = load_answers(answers_path)
+    settings = resolve_answers(answers, environ=os.environ, state_root=state_dir(home), prompt=terminal_prompt())
+    problems = [i for i in validate_settings(settings) if i.blocking]
+    if not problems:
+        problems = [i for i in check_settings_on_disk(settings) if i.blocking]
+    if problems:
+        raise InvalidAnswers(problems)
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.core.errors import RegisterServerError
+    from wizard.core.registration import run_registration, test_connection
+
+    home = getattr(args, "home", None)
+    emit = _Emitter(args.json)
+    try:
+        settings = load_settings(args.answers, home)
+        emit.info("validated", f"Answer file {Path(args.answers).resolve()} is valid; credentials file: "
+                               f"{settings.vault.credentials_file}")
+        if args.dry_run:
+            checks = test_connection(settings, on_step=emit.check)
+            failed = [c for c in checks if not c.ok]
+            if failed and failed[0].code:
+                raise RegisterServerError(failed[0].code, detail=failed[0].detail or None)
+            emit.result({"ok": True, "dry_run": True, "checks": [c.step for c in checks]},
+                        "Dry run passed: settings are valid and the vault is reachable. Nothing was registered.")
+            return int(ExitCode.OK)
+        result = run_registration(settings, home=home, on_progress=emit.progress)
+    except RegisterServerError as error:
+        return emit.error(error)
+    what = "Re-registered" if result.re_registration else "Registered"
+    emit.result({"ok": True, "machine_id": result.machine_id, "machine_name": result.machine_name,
+                 "vault": result.vault_name, "registered_at": result.registered_at.isoformat(),
+                 "re_registration": result.re_registration, "state_dir": str(result.state_dir)},
+                f"{what} {result.machine_name} with vault {result.vault_name} (machine id {result.machine_id}).")
+    return int(ExitCode.OK)
+
+
+class _Emitter:
+    """Progress as lines on a terminal, or one JSON object per event."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def info(self, event: str, text: str) -> None:
+        if self.as_json:
+            print_json({"event": event, "message": text})
+        else:
+            print(text, flush=True)
+
+    def progress(self, event: Any) -> None:
+        if self.as_json:
+            print_json({"event": "progress", "step": event.step, "index": event.index, "total": event.total,
+                        "message": event.message})
+        else:
+            print(f"[{event.index}/{event.total}] {event.message}", flush=True)
+
+    def check(self, check: Any) -> None:
+        if self.as_json:
+            print_json({"event": "check", "step": check.step, "ok": check.ok, "detail": check.detail,
+                        "code": check.code})
+        else:
+            print(f"  {'ok  ' if check.ok else 'FAIL'} {check.step}: {check.detail}", flush=True)
+
+    def result(self, payload: dict[str, Any], text: str) -> None:
+        if self.as_json:
+            print_json({"event": "result", **payload})
+        else:
+            print(text, flush=True)
+
+    def error(self, error: Any) -> int:
+        issues = getattr(error, "issues", None)
+        if self.as_json:
+            payload: dict[str, Any] = {"event": "result", "ok": False, "error": error.to_dict()}
+            if issues:
+                payload["issues"] = [{"field": i.field, "code": i.code, "message": i.message, "fix": i.fix}
+                                     for i in issues]
+            print_json(payload)
+        else:
+            if issues:
+                sys.stderr.write(f"error: {len(issues)} problem(s) in the settings:\n")
+                for i in issues:
+                    sys.stderr.write(f"  {i.field}: {i.code}: {i.message}\n    what to do: {i.fix}\n")
+            else:
+                reason = f" ({error.reason})" if error.reason else ""
+                sys.stderr.write(f"error: {error.code}{reason}: {error.message}\n  what to do: {error.fix}\n")
+        return int(error.exit_code)
+
+
+COMMAND = Command("register", "Register this server unattended, from an answer file.", add_arguments, run)
