@@ -1,0 +1,144 @@
+"""`register-server vault ...`: run and administer the local vault service.
+
+serve, create, credentials, machines, set-redundancy, remove-machine, delete. Each takes
+``--data DIR`` (default: ``<state dir>/local-vault``) and ``--json`` (one JSON object on
+stdout, for scripts and tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from typing import Any
+
+from wizard.commands import Command
+from wizard.core.exit_codes import ExitCode
+
+REDUNDANCY_CHOICES = ("GRS", "LRS", "ZRS")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="DIR", help="vault data directory (default: <state dir>/local-vault)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
+    serve = sub.add_parser("serve", help="run the local vault service over HTTPS until Ctrl+C / SIGTERM")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port, printed when ready)")
+    create = sub.add_parser("create", help="create a vault")
+    create.add_argument("name")
+    create.add_argument("--redundancy", choices=REDUNDANCY_CHOICES, default="GRS")
+    create.add_argument("--credential-hours", type=float, default=48.0,
+                        help="lifetime of each credentials file in hours (default 48)")
+    create.add_argument("--max-machines", type=int, default=50, help="machine limit (default 50)")
+    credentials = sub.add_parser("credentials", help="write a new credentials file (earlier files stop working)")
+    credentials.add_argument("name")
+    credentials.add_argument("--out", required=True, metavar="DIR", help="folder to write the file to")
+    credentials.add_argument("--url", help="service base URL to put in the file (default: the running service's)")
+    machines = sub.add_parser("machines", help="list the machines registered to a vault")
+    machines.add_argument("name")
+    redundancy = sub.add_parser("set-redundancy", help="change storage redundancy (only before the first machine)")
+    redundancy.add_argument("name")
+    redundancy.add_argument("redundancy", choices=REDUNDANCY_CHOICES)
+    remove = sub.add_parser("remove-machine", help="remove a registered machine from a vault")
+    remove.add_argument("name")
+    remove.add_argument("machine")
+    delete = sub.add_parser("delete", help="delete a vault (its credentials files then get vault.not_found)")
+    delete.add_argument("name")
+    for action in (serve, create, credentials, machines, redundancy, remove, delete):
+        _common(action)
+
+
+def _emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
+    from wizard.commands._output import print_json
+
+    if args.json:
+        print_json({"ok": True, **obj})
+    else:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
+def _data_dir(args: argparse.Namespace) -> str:
+    if args.data:
+        return str(args.data)
+    from wizard.core.paths import state_dir
+
+    return str(state_dir(getattr(args, "home", None)) / "local-vault")
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.vault.refusal import VaultRefusal
+
+    try:
+        return _run(args)
+    except VaultRefusal as refusal:
+        return _report_refusal(args, refusal)
+
+
+def _report_refusal(args: argparse.Namespace, refusal: Any) -> int:
+    from wizard.commands._output import print_json
+    from wizard.core.errors import CATALOGUE
+
+    entry = CATALOGUE.get(refusal.code)
+    exit_code = entry.exit_code if entry else (
+        ExitCode.USAGE if refusal.code.startswith("request.") else ExitCode.VAULT_REFUSED)
+    if args.json:
+        print_json({"ok": False, "error": {"code": refusal.code, "message": refusal.message}})
+    else:
+        sys.stderr.write(f"error: {refusal.code}: {refusal.message}\n")
+    return int(exit_code)
+
+
+def _run(args: argparse.Namespace) -> int:
+    action = args.vault_command
+    if action == "serve":
+        return _serve(args)
+    from wizard.vault.admin import VaultAdmin
+
+    with VaultAdmin(_data_dir(args)) as admin:
+        if action == "create":
+            vault = admin.create_vault(args.name, redundancy=args.redundancy, max_machines=args.max_machines,
+                                       credential_lifetime=timedelta(hours=args.credential_hours))
+            _emit(args, {"name": vault.name, "resource_id": str(vault.resource_id), "redundancy": vault.redundancy,
+                         "max_machines": vault.max_machines, "credential_hours": vault.credential_hours},
+                  f"created vault {vault.name} (redundancy {vault.redundancy}, up to {vault.max_machines} machines)")
+        elif action == "credentials":
+            path = admin.issue_credentials(args.name, args.out, base_url=args.url)
+            _emit(args, {"path": str(path)}, str(path))
+        elif action == "machines":
+            rows = admin.machines(args.name)
+            listed = [{"machine_id": m.machine_id, "name": m.name, "agent_version": m.agent_version,
+                       "registered_at": m.registered_at.isoformat(), "updated_at": m.updated_at.isoformat()}
+                      for m in rows]
+            text = "\n".join(f"{m['name']}\t{m['machine_id']}\t{m['registered_at']}" for m in listed)
+            _emit(args, {"vault": args.name, "machines": listed}, text or "(no machines)")
+        elif action == "set-redundancy":
+            vault = admin.set_redundancy(args.name, args.redundancy)
+            _emit(args, {"name": vault.name, "redundancy": vault.redundancy},
+                  f"vault {vault.name}: redundancy {vault.redundancy}")
+        elif action == "remove-machine":
+            admin.remove_machine(args.name, args.machine)
+            _emit(args, {"vault": args.name, "removed": args.machine}, f"removed {args.machine} from {args.name}")
+        elif action == "delete":
+            admin.delete_vault(args.name)
+            _emit(args, {"deleted": args.name}, f"deleted vault {args.name}")
+    return int(ExitCode.OK)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from wizard.vault.server import serve
+
+    def ready(info: Any) -> None:
+        _emit(args, {"url": info.url, "ca_file": str(info.ca_file), "pid": info.pid},
+              f"vault service listening on {info.url}\nCA certificate: {info.ca_file}\n(Ctrl+C to stop)")
+
+    serve(_data_dir(args), host=args.host, port=args.port, on_ready=ready)
+    return int(ExitCode.OK)
+
+
+COMMAND = Command("vault", "run and administer the local vault service (for demos, tests and benchmarks)",
+                  add_arguments, run)

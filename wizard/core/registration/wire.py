@@ -1,0 +1,39 @@
+"""The registration protocol's wire constants, shared by the client and the local vault.
+
+One place for the paths, field names and limits, so the two sides cannot drift apart.
+The protocol itself is described in ``wizard/vault/README.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# OAuth 2.0 client-credentials grant with an RFC 7523 JWT client assertion.
+GRANT_TYPE = "client_credentials"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALG = "RS256"
+ASSERTION_LIFETIME = timedelta(minutes=2)          # what the client asks for
+ASSERTION_MAX_LIFETIME = timedelta(minutes=5)      # what the vault accepts
+ACCESS_TOKEN_LIFETIME = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=5)
+
+# Paths under the vault's base URL. The credentials file names the first two as
+# AadAuthority (= base + AUTHORITY_PATH) and IdMgmtRestEndpoint (= base + REST_PATH).
+AUTHORITY_PATH = "/aad"
+REST_PATH = "/restapi/"
+TOKEN_PATH = AUTHORITY_PATH + "/{tenant}/oauth2/token"
+MACHINES_PATH = REST_PATH + "machines"
+HEALTH_PATH = "/health"
+
+# Passphrase verifier: scrypt over the passphrase with a salt both sides can derive from
+# the vault and the machine name, so a re-registration proves the same passphrase without
+# a round trip; the vault stores only SHA-256 of the verifier.
+VERIFIER_KDF = "scrypt"
+VERIFIER_N = 2 ** 14
+VERIFIER_R = 8
+VERIFIER_P = 1
+VERIFIER_LENGTH = 32
+VERIFIER_SALT_PREFIX = "register-server/verifier/v1"
+
+MAX_BODY_BYTES = 64 * 1024
+MACHINE_NAME_PATTERN = r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$"

@@ -1,0 +1,206 @@
+"""The vault's HTTP interface: a small Starlette app over `VaultStorage`, `VaultPki` and `TokenAuthority`.
+
+Every answer is JSON. Every refusal is ``{"error": {"code", "message"}}`` with a 4xx status
+(5xx only for a bug, as ``internal.error``). Malformed input never reaches a handler
+unguarded: bodies are capped at `wire.MAX_BODY_BYTES` before they are read (Content-Length)
+and while they stream (chunked), content types are checked, JSON is parsed defensively.
+Handlers are ``async`` and call SQLite directly: each database call is sub-millisecond, so
+running them on the event loop is faster than a thread pool hop and keeps one writer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import re
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wizard.core.registration import wire
+from wizard.vault.auth import TokenAuthority
+from wizard.vault.pki import VaultPki
+from wizard.vault.refusal import VaultRefusal
+from wizard.vault.storage import VaultStorage
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+_MACHINE_NAME = re.compile(wire.MACHINE_NAME_PATTERN)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _error(code: str, status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+class BodyLimit:
+    """Pure ASGI middleware: refuse bodies over `limit` bytes with 413, before or while reading them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.limit
+            except ValueError:
+                await _error("request.invalid", 400, "Content-Length is not a number.")(scope, receive, send)
+                return
+            if too_big:
+                await self._refuse(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = _error("request.too_large", 413, f"Request bodies are limited to {self.limit} bytes.")
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+
+def _require_type(request: Request, expected: str) -> None:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != expected:
+        raise VaultRefusal("request.unsupported_media_type", 415, f"This endpoint takes {expected}.")
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    _require_type(request, "application/json")
+    try:
+        data = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise VaultRefusal("request.invalid", 400, "The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise VaultRefusal("request.invalid", 400, "The request body must be a JSON object.")
+    return data
+
+
+def _field(data: dict[str, Any], name: str, *, max_length: int, required: bool = True) -> str | None:
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value or len(value) > max_length:
+        raise VaultRefusal("request.invalid", 400, f"Field {name!r} must be a non-empty string of at most "
+                                                   f"{max_length} characters.")
+    return value
+
+
+def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, *, clock: Clock = _utcnow) -> ASGIApp:
+    """The ASGI application of one vault service."""
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    async def token(request: Request) -> Response:
+        _require_type(request, "application/x-www-form-urlencoded")
+        try:
+            form = dict(parse_qsl((await request.body()).decode("ascii"), strict_parsing=False))
+        except (UnicodeDecodeError, ValueError):
+            raise VaultRefusal("request.invalid", 400, "The form body is not valid.") from None
+        answer = authority.exchange(tenant=request.path_params["tenant"], form=form, now=clock())
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+    async def register(request: Request) -> Response:
+        now = clock()
+        grant = authority.verify_access_token(request.headers.get("authorization"), now)
+        data = await _json_body(request)
+        name = _field(data, "machine_name", max_length=63)
+        assert name is not None
+        if not _MACHINE_NAME.match(name):
+            raise VaultRefusal("machine.name_invalid", 400, "The machine name is not a valid computer name.")
+        csr = _field(data, "csr", max_length=8192)
+        verifier_text = _field(data, "verifier", max_length=128)
+        agent_version = _field(data, "agent_version", max_length=64)
+        existing = _field(data, "existing_machine_id", max_length=64, required=False)
+        try:
+            verifier = base64.urlsafe_b64decode((verifier_text or "") + "==")
+        except (binascii.Error, ValueError):
+            raise VaultRefusal("request.invalid", 400, "The verifier is not base64url.") from None
+        if len(verifier) != wire.VERIFIER_LENGTH:
+            raise VaultRefusal("request.invalid", 400, "The verifier has the wrong length.")
+        vault = storage.vault_by_id(grant.vault_id)
+        if vault is None or vault.deleted:
+            raise VaultRefusal("vault.not_found", 404, "The vault no longer exists.")
+        certificate = pki.sign_machine_csr((csr or "").encode("ascii", "replace"), machine_name=name,
+                                           vault_name=vault.name, now=now)
+        record, re_registration = storage.register_machine(
+            vault.id, name=name, verifier_hash=hashlib.sha256(verifier).digest(), certificate_pem=certificate,
+            agent_version=agent_version or "", now=now, existing_machine_id=existing)
+        return JSONResponse({
+            "machine_id": record.machine_id, "machine_name": record.name, "vault_name": vault.name,
+            "resource_id": str(vault.resource_id), "certificate": certificate.decode("ascii"),
+            "registered_at": record.registered_at.isoformat(), "re_registration": re_registration,
+        }, status_code=200 if re_registration else 201)
+
+    async def machine(request: Request) -> Response:
+        grant = authority.verify_access_token(request.headers.get("authorization"), clock())
+        found = [m for m in storage.machines(grant.vault_id) if m.machine_id == request.path_params["machine_id"]]
+        if not found:
+            raise VaultRefusal("machine.not_found", 404, "No such machine in this vault.")
+        return JSONResponse({"machine_id": found[0].machine_id, "machine_name": found[0].name,
+                             "registered_at": found[0].registered_at.isoformat()})
+
+    async def on_refusal(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, VaultRefusal)
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        code = {404: "request.not_found", 405: "request.method_not_allowed"}.get(exc.status_code, "request.invalid")
+        return _error(code, exc.status_code, str(exc.detail))
+
+    async def on_bug(request: Request, exc: Exception) -> Response:
+        log.exception("vault request failed")
+        return _error("internal.error", 500, "The vault service failed to handle the request.")
+
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+        VaultRefusal: on_refusal, HTTPException: on_http, Exception: on_bug}
+    app = Starlette(routes=[
+        Route(wire.HEALTH_PATH, health, methods=["GET"]),
+        Route(wire.TOKEN_PATH, token, methods=["POST"]),
+        Route(wire.MACHINES_PATH, register, methods=["POST"]),
+        Route(wire.MACHINES_PATH + "/{machine_id}", machine, methods=["GET"]),
+    ], exception_handlers=handlers)
+    return BodyLimit(app, wire.MAX_BODY_BYTES)
