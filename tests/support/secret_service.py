@@ -21,6 +21,24 @@ SECRETS_BUS_NAME = "org.freedesktop.secrets"
 READY_TIMEOUT = 10.0
 
 
+# A session bus without service activation: nothing starts behind the test's back (the
+# system's org.freedesktop.secrets.service would otherwise launch a daemonised, locked
+# gnome-keyring that the test does not own).
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
 class SecretServiceUnavailable(RuntimeError):
     """The Debian packages that provide a Secret Service are not installed."""
 
@@ -78,9 +96,10 @@ class SecretService:
 
     def _start_bus(self) -> None:
         socket = self.root / "run" / "bus"
+        config = self.root / "session.conf"
+        config.write_text(_BUS_CONFIG.format(socket=socket))
         self.bus = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1",
-             f"--address=unix:path={socket}"],
+            ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address=1"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env, start_new_session=True)
         assert self.bus.stdout is not None
         line = self.bus.stdout.readline().decode().strip()
