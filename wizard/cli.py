@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--answers", metavar="FILE", help="open the wizard pre-filled from an answer file")
     parser.add_argument("--home", metavar="DIR", help="state directory (default: per-user data folder; "
                                                       "or REGISTER_SERVER_HOME)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works (Qt, cryptography, keyring) and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in discover():
         sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
@@ -42,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)
+    if getattr(args, "self_test", False):
+        from wizard.self_test import run as run_self_test
+
+        return run_self_test()
     try:
         if run is None:
             return _open_wizard(args, parser)

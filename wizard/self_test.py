@@ -1,0 +1,233 @@
+"""`register-server --self-test`: the smoke test every build (source, frozen Linux, Windows) runs.
+
+A frozen app can start fine and still be broken: a Qt plugin trimmed too far, a keyring
+backend or a cryptography binding left out, subcommand modules PyInstaller did not see.
+This module exercises each of those parts for real, prints one line per check and exits 0
+only when every mandatory check passes. Environment facts (no keyring on a headless box)
+are reported, never counted as failures: the self-test judges the build, not the machine.
+Nothing here touches the user's state: the wizard is built on a throw-away home folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, TextIO
+
+from wizard import __version__
+from wizard.core.exit_codes import ExitCode
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check: `mandatory` checks decide the exit code."""
+
+    name: str
+    ok: bool
+    detail: str
+    mandatory: bool = True
+
+
+def check_runtime() -> Check:
+    frozen = "frozen" if getattr(sys, "frozen", False) else "from source"
+    return Check("runtime", True, f"register-server {__version__}, Python {sys.version.split()[0]} "
+                                  f"({sys.platform}), {frozen}", mandatory=False)
+
+
+def check_commands() -> Check:
+    """Subcommands are found with pkgutil: proves the frozen importer lists the package."""
+    from wizard.commands import discover
+
+    names = [command.name for command in discover()]
+    return Check("commands", True, f"{len(names)} found: {', '.join(names) or '(none)'}")
+
+
+def check_qt(home: Path) -> Check:
+    """Build the wizard (or a bare QWizard before the UI exists) and paint it once."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import PySide6
+    from PySide6.QtWidgets import QApplication, QWizard, QWizardPage
+
+    app = QApplication.instance() or QApplication(["register-server-self-test"])
+    try:
+        from wizard.ui import create_wizard  # type: ignore[attr-defined]
+    except ImportError:
+        create_wizard = None
+    if create_wizard is not None:
+        wizard = create_wizard(home=home)
+        what = f"product wizard {type(wizard).__name__}"
+    else:
+        wizard = QWizard()
+        wizard.addPage(QWizardPage())
+        what = "bare QWizard (wizard.ui.create_wizard not present)"
+    try:
+        wizard.show()
+        app.processEvents()
+        image = wizard.grab().toImage()
+        pages = len(wizard.pageIds())
+    finally:
+        wizard.close()
+        wizard.deleteLater()
+        app.processEvents()
+    if image.isNull() or image.width() == 0:
+        return Check("qt", False, f"{what}: painting produced an empty image")
+    return Check("qt", True, f"PySide6 {PySide6.__version__}, platform {app.platformName()}, "
+                             f"{what}: {pages} pages, painted {image.width()}x{image.height()}")
+
+
+_INLINE_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16">'
+               b'<rect width="16" height="16" fill="#2b6cb0"/></svg>')
+
+
+def check_svg() -> Check:
+    """Icons are SVG: both Qt plugins that draw them (image format and icon engine) must be
+    in the build, or the wizard silently shows blank icons."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon, QImage
+
+    image = QImage.fromData(_INLINE_SVG, "SVG")
+    if image.isNull():
+        return Check("svg", False, "the SVG image-format plugin is missing")
+    icons = sorted(p for folder in find_resources() for p in folder.rglob("*.svg"))
+    if not icons:
+        return Check("svg", True, "SVG image format works (no SVG icons in resources)")
+    pixmap = QIcon(str(icons[0])).pixmap(QSize(32, 32))
+    if pixmap.isNull():
+        return Check("svg", False, f"the SVG icon engine cannot draw {icons[0].name}")
+    return Check("svg", True, f"SVG image format and icon engine work ({icons[0].name})")
+
+
+def check_crypto() -> Check:
+    """Key generation, signing, and a PKCS#12 round trip: what credentials files need."""
+    import datetime
+
+    from cryptography import __version__ as crypto_version
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    message = b"register-server self-test"
+    signature = key.sign(message, ec.ECDSA(hashes.SHA256()))
+    key.public_key().verify(signature, message, ec.ECDSA(hashes.SHA256()))
+    try:
+        key.public_key().verify(signature, message + b"!", ec.ECDSA(hashes.SHA256()))
+        return Check("crypto", False, "a tampered message verified")
+    except InvalidSignature:
+        pass
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "register-server self-test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    # A fixed throw-away password for a throw-away key: nothing secret is involved.
+    blob = pkcs12.serialize_key_and_certificates(
+        b"self-test", key, cert, None, serialization.BestAvailableEncryption(b"self-test-only"))
+    loaded_key, loaded_cert, _ = pkcs12.load_key_and_certificates(blob, b"self-test-only")
+    if loaded_cert != cert or loaded_key is None or loaded_key.public_key() != key.public_key():
+        return Check("crypto", False, "PKCS#12 round trip returned a different key or certificate")
+    from cryptography.hazmat.backends.openssl import backend
+
+    return Check("crypto", True, f"cryptography {crypto_version} ({backend.openssl_version_text()}): "
+                                 "EC key, sign/verify, PKCS#12 round trip")
+
+
+def check_tls() -> Check:
+    """The HTTPS stack the vault client uses: ssl, truststore, httpx."""
+    import ssl
+
+    import httpx
+    import truststore
+
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return Check("tls", True, f"{ssl.OPENSSL_VERSION}, truststore {truststore.__version__}, "
+                              f"httpx {httpx.__version__}, TLS >= 1.2 context")
+
+
+def check_keyring() -> list[Check]:
+    """Which backend keyring picks. No usable backend is a fact about the machine, not a
+    failure; a backend the build should contain but cannot import is a packaging failure."""
+    import keyring
+    from keyring.backends import fail
+
+    checks: list[Check] = []
+    if sys.platform == "win32":
+        from keyring.backends.Windows import WinVaultKeyring
+
+        viable = WinVaultKeyring.viable
+        checks.append(Check("keyring-backend", viable, "Windows Credential Manager backend "
+                            + ("available" if viable else "NOT viable (pywin32-ctypes missing?)")))
+    elif sys.platform.startswith("linux"):
+        import secretstorage  # noqa: F401  (the Secret Service backend needs it)
+
+        checks.append(Check("keyring-backend", True, "Secret Service backend importable"))
+    backend = keyring.get_keyring()
+    usable = not isinstance(backend, fail.Keyring)
+    label = f"{type(backend).__module__}.{type(backend).__name__}"
+    detail = f"{label} - " + ("usable" if usable else "no usable keyring on this machine "
+                              "(secrets cannot be stored here; reported, not a build failure)")
+    checks.append(Check("keyring", True, detail, mandatory=False))
+    return checks
+
+
+def find_resources() -> list[Path]:
+    """Resource folders the product may read: packaged in `wizard/resources`, or next to the
+    package (`resources/` at the repository root, or at the root of a frozen bundle)."""
+    package = Path(__file__).resolve().parent
+    candidates = [package / "resources", package.parent / "resources"]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        candidates.append(Path(bundle) / "resources")
+    seen: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path not in seen:
+            seen.append(path)
+    return seen
+
+
+def check_resources() -> Check:
+    folders = find_resources()
+    detail = "; ".join(f"{sum(1 for p in f.rglob('*') if p.is_file())} files in {f.name}/ "
+                       f"({f.parent.name})" for f in folders) or "none found"
+    return Check("resources", True, detail, mandatory=False)
+
+
+def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> tuple[list[Check], float]:
+    start = time.perf_counter()
+    try:
+        result = check()
+        checks = result if isinstance(result, list) else [result]
+    except Exception as error:  # a self-test reports every failure; it never shows a traceback
+        checks = [Check(name, False, f"{type(error).__name__}: {error}")]
+    return checks, time.perf_counter() - start
+
+
+def run(out: TextIO | None = None) -> int:
+    """Run every check, print one line each, return 0 when all mandatory checks passed."""
+    out = out or sys.stdout
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="register-server-self-test-") as home:
+        steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+            ("runtime", check_runtime), ("commands", check_commands),
+            ("qt", lambda: check_qt(Path(home))), ("svg", check_svg), ("crypto", check_crypto),
+            ("tls", check_tls),
+            ("keyring", check_keyring), ("resources", check_resources),
+        ]
+        for name, step in steps:
+            checks, seconds = _guarded(name, step)
+            for check in checks:
+                status = ("ok  " if check.ok else "FAIL") if check.mandatory else "info"
+                failed += int(check.mandatory and not check.ok)
+                out.write(f"{status} {check.name}: {check.detail} [{seconds * 1000:.0f} ms]\n")
+    out.write("self-test: passed\n" if not failed else f"self-test: FAILED ({failed} mandatory checks)\n")
+    out.flush()
+    return int(ExitCode.OK if not failed else ExitCode.UNEXPECTED)
