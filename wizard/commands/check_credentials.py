@@ -1,0 +1,103 @@
+"""`register-server check-credentials FILE [--json] [--at TIME]`: is this credentials file usable?
+
+Reads and verifies the file exactly as registration would, without touching the network,
+and says which vault it is for and how long it stays valid, or what is wrong with it.
+Exit 0 when valid; otherwise the error's exit code (4 for every credentials problem).
+A newer file for the same vault in the same folder is a warning, not a failure: the file
+is valid in itself, only the vault will prefer the newer one. In ``--json`` mode warnings
+are listed under ``"warnings"`` (an addition to the documented shape; empty when none).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from wizard.commands import Command
+
+_STAMP = "%Y-%m-%d %H:%M UTC"
+
+
+def _utc_time(text: str) -> datetime:
+    """``--at`` value: ISO 8601; without an offset it is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {text!r}") from None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the .VaultCredentials file downloaded from the vault")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--at", metavar="TIME", type=_utc_time, default=None,
+                        help="check validity as of this time (ISO 8601, UTC unless an offset is given) "
+                             "instead of now, e.g. to see whether a file will still work tomorrow morning")
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.commands._output import print_json, report_error
+    from wizard.core.credentials import format_time_left, newer_sibling, read_credentials
+    from wizard.core.errors import RegisterServerError, info
+
+    now: datetime = args.at or datetime.now(timezone.utc)
+    path = Path(args.file).expanduser().absolute()
+    try:
+        creds = read_credentials(path, now=now)
+    except RegisterServerError as error:
+        return report_error(error, as_json=args.json)
+    newer = newer_sibling(path, creds)
+    left = creds.expires_in(now)
+    superseded = info("credentials.superseded")
+
+    if args.json:
+        result: dict[str, Any] = {
+            "ok": True,
+            "format_version": creds.format_version,
+            "vault": {
+                "name": creds.vault_name,
+                "subscription_id": creds.subscription_id,
+                "resource_group": creds.resource_group,
+                "location": creds.location,
+                "resource_id": creds.resource_id,
+            },
+            "certificate": {
+                "thumbprint": creds.thumbprint_sha1,
+                "sha256": creds.thumbprint_sha256,
+                "not_before": creds.not_before.isoformat(),
+                "not_after": creds.not_after.isoformat(),
+                "expires_in_seconds": max(0, int(left.total_seconds())),
+            },
+            "warnings": [] if newer is None else [
+                {"code": superseded.code, "message": superseded.message, "fix": superseded.fix, "newer_file": str(newer)}
+            ],
+        }
+        print_json(result)
+        return 0
+
+    lines = [
+        f"Valid vault credentials file (format {creds.format_version}): {path}",
+        f"  Vault:          {creds.vault_name} (resource group {creds.resource_group})",
+        f"  Subscription:   {creds.subscription_id}",
+        f"  Location:       {creds.location}",
+        f"  Thumbprint:     {creds.thumbprint_sha1}",
+        f"  Valid:          {creds.not_before.strftime(_STAMP)} to {creds.not_after.strftime(_STAMP)}",
+        f"  Expires in {format_time_left(left)}" if left.total_seconds() > 0 else
+        "  Expired moments ago (within the allowance for clock differences); download a new file soon",
+    ]
+    print("\n".join(lines))
+    if newer is not None:
+        import sys
+
+        sys.stderr.write(f"warning: {superseded.message}\n  newer file: {newer}\n  what to do: {superseded.fix}\n")
+    return 0
+
+
+COMMAND = Command(
+    name="check-credentials",
+    help="check a vault credentials file offline: which vault, how long it stays valid, or what is wrong",
+    add_arguments=add_arguments,
+    run=run,
+)
