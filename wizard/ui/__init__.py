@@ -2,4 +2,20 @@
 
 Pages load from and apply to the core model (`wizard.core.model`); every rule comes
 from the core validators. Nothing here holds business logic.
+
+`create_wizard(answers=None, *, home=None)` is the one entry point (imported lazily, so
+`import wizard.ui` stays cheap).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def create_wizard(answers: Any = None, *, home: Any = None, settings: Any = None) -> Any:
+    from wizard.ui.wizard import create_wizard as _create
+
+    return _create(answers, home=home, settings=settings)
+
+
+__all__ = ["create_wizard"]

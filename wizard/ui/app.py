@@ -1,0 +1,42 @@
+"""Start the Qt application and run the wizard until it closes.
+
+Sets the application style and the wizard style explicitly (Fusion + Modern), so the
+wizard looks the same on every operating system and in every screenshot.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from wizard.core.exit_codes import ExitCode
+
+APP_STYLE = "Fusion"
+
+
+def application() -> "QApplication":  # noqa: F821 - imported lazily below
+    """The process's QApplication, created once with the product's style."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("register-server")
+    app.setApplicationDisplayName("Register Server")
+    app.setStyle(APP_STYLE)
+    return app  # type: ignore[return-value]
+
+
+def run_wizard(answers: str | Path | None = None, home: str | Path | None = None, *,
+               settings: object | None = None) -> int:
+    """Show the wizard; exit code OK once registered, CANCELLED when closed before that."""
+    from wizard.core.errors import RegisterServerError
+
+    app = application()
+    from wizard.ui.wizard import create_wizard
+
+    try:
+        wizard = create_wizard(answers, home=home, settings=settings)  # type: ignore[arg-type]
+    except RegisterServerError:
+        raise  # wizard.cli prints message + fix and exits with the code's exit status
+    wizard.show()
+    app.exec()
+    return int(ExitCode.OK if wizard.result is not None else ExitCode.CANCELLED)

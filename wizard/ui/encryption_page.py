@@ -1,0 +1,224 @@
+"""Step 5, Encryption Setting: the passphrase, its confirmation, and where its file goes.
+
+The rules checklist and the inline messages update on every keystroke (cheap core
+checks); the zxcvbn strength estimate is debounced, because it is the one check whose
+cost grows with the length of the input; the save-location disk check runs in a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+)
+
+from wizard.core.flow import Step
+from wizard.core.issues import Issue
+from wizard.core.model import EncryptionSettings, RegistrationSettings
+from wizard.core.secret import Secret
+from wizard.core.validators import check_encryption_on_disk, passphrase_rules, validate_encryption
+from wizard.ui import dialogs
+from wizard.ui.assets import pixmap
+from wizard.ui.page_base import StepPage, name_input, page_layout
+
+STRENGTH_DELAY_MS = 150
+
+
+class RuleList(QWidget):
+    """The live checklist: one line per rule, a tick or a cross."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("encryption.rules")
+        self.setAccessibleName("encryption.rules")
+        self._layout = QGridLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setHorizontalSpacing(6)
+        self._layout.setVerticalSpacing(1)
+        self._rows: list[tuple[QLabel, QLabel]] = []
+        self._state: list[tuple[str, bool]] = []
+
+    def show_rules(self, rules: list[tuple[str, bool]]) -> None:
+        if rules == self._state:
+            return
+        self._state = list(rules)
+        while len(self._rows) < len(rules):
+            index = len(self._rows)
+            icon, text = QLabel(self), QLabel(self)
+            icon.setFixedSize(16, 16)
+            self._layout.addWidget(icon, index // 2, (index % 2) * 2)
+            self._layout.addWidget(text, index // 2, (index % 2) * 2 + 1)
+            self._rows.append((icon, text))
+        for (icon, text), (label, ok) in zip(self._rows, rules):
+            icon.setPixmap(pixmap("ok" if ok else "error", 14))
+            text.setText(label)
+            text.setAccessibleDescription("met" if ok else "not met")
+        self.setAccessibleDescription("; ".join(f"{label}: {'met' if ok else 'not met'}" for label, ok in rules))
+
+    def state(self) -> list[tuple[str, bool]]:
+        return list(self._state)
+
+
+class EncryptionPage(StepPage):
+    step = Step.ENCRYPTION
+
+    def subtitle(self) -> str:
+        return ("Backups are encrypted with a passphrase only you hold. Nobody, not even the vault's operator, "
+                "can recover it: keep the passphrase file safe.")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer, form = page_layout(self)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        pass_row = QWidget(self)
+        pass_layout = QHBoxLayout(pass_row)
+        pass_layout.setContentsMargins(0, 0, 0, 0)
+        self.generate = QPushButton("&Generate", pass_row)
+        name_input(self.generate, "encryption.generate")
+        self.generate.setToolTip("Create a random 32-character passphrase that meets every rule")
+        pass_layout.addWidget(self.passphrase, 1)
+        pass_layout.addWidget(self.generate)
+        self.add_row(form, "encryption.passphrase", "&Passphrase:", pass_row, input_widget=self.passphrase)
+        self.confirmation = QLineEdit(self)
+        self.confirmation.setEchoMode(QLineEdit.EchoMode.Password)
+        self.add_row(form, "encryption.passphrase_confirm", "C&onfirm passphrase:", self.confirmation)
+        self.show_toggle = QCheckBox("S&how the passphrase", self)
+        name_input(self.show_toggle, "encryption.show_passphrase")
+        form.addRow("", self.show_toggle)
+
+        strength_row = QWidget(self)
+        strength_layout = QHBoxLayout(strength_row)
+        strength_layout.setContentsMargins(0, 0, 0, 0)
+        self.strength = QProgressBar(strength_row)
+        name_input(self.strength, "encryption.strength")
+        self.strength.setRange(0, 4)
+        self.strength.setTextVisible(False)
+        self.strength.setFixedHeight(10)
+        self.strength.setMaximumWidth(200)
+        self.strength_label = QLabel(strength_row)
+        self.strength_label.setObjectName("encryption.strength_label")
+        self.strength_label.setWordWrap(True)
+        strength_layout.addWidget(self.strength)
+        strength_layout.addWidget(self.strength_label, 1)
+        form.addRow("Strength:", strength_row)
+        self.rules = RuleList(self)
+        form.addRow("Rules:", self.rules)
+
+        save_row = QWidget(self)
+        save_layout = QHBoxLayout(save_row)
+        save_layout.setContentsMargins(0, 0, 0, 0)
+        self.save_to = QLineEdit(save_row)
+        self.save_to.setPlaceholderText("a full path, preferably on another machine or removable media")
+        self.browse = QPushButton("Bro&wse...", save_row)
+        name_input(self.browse, "encryption.browse")
+        save_layout.addWidget(self.save_to, 1)
+        save_layout.addWidget(self.browse)
+        form.addRow(QLabel(" ", self))
+        self.add_row(form, "encryption.save_passphrase_to", "&Save passphrase file to:", save_row,
+                     input_widget=self.save_to)
+        self.stored_safely = QCheckBox("I will &keep the passphrase file in a safe place. "
+                                       "Without it, backups cannot be recovered.", self)
+        self.watch("encryption.stored_safely", self.stored_safely)
+        outer.addWidget(self.stored_safely)
+        outer.addWidget(self.message_for("encryption.stored_safely"))
+        outer.addStretch(1)
+
+        self._strength_timer = QTimer(self)
+        self._strength_timer.setSingleShot(True)
+        self._strength_timer.setInterval(STRENGTH_DELAY_MS)
+        self._strength_timer.timeout.connect(self.update_strength)
+        self.passphrase.textChanged.connect(self._passphrase_edited)
+        self.confirmation.textChanged.connect(self.refresh)
+        self.save_to.textChanged.connect(self.refresh)
+        self.stored_safely.toggled.connect(lambda _: self.touch("encryption.stored_safely"))
+        self.show_toggle.toggled.connect(self._toggle_visible)
+        self.generate.clicked.connect(self._generate)
+        self.browse.clicked.connect(self._browse)
+        self._strength_for: str | None = None
+
+    # --- actions --------------------------------------------------------------------------
+    def _passphrase_edited(self) -> None:
+        self.refresh()
+        self._strength_timer.start()
+
+    def _toggle_visible(self, visible: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password
+        self.passphrase.setEchoMode(mode)
+        self.confirmation.setEchoMode(mode)
+
+    def _generate(self) -> None:
+        from wizard.core.passphrase import generate_passphrase
+
+        value = generate_passphrase().reveal()
+        self.passphrase.setText(value)
+        self.confirmation.setText(value)
+        self.show_toggle.setChecked(True)  # a generated passphrase must be seen to be written down
+        self.touch("encryption.passphrase", "encryption.passphrase_confirm")
+        self.update_strength()
+
+    def _browse(self) -> None:
+        start = self.save_to.text().strip() or str(Path.home() / "passphrase.txt")
+        chosen = dialogs.choose_save_file(self, "Save the passphrase file to", start, "Text files (*.txt);;All files (*)")
+        if chosen:
+            self.save_to.setText(chosen)
+            self.touch("encryption.save_passphrase_to")
+
+    def update_strength(self) -> None:
+        """The zxcvbn estimate for the passphrase as it is now (imported on first use)."""
+        text = self.passphrase.text()
+        if text == self._strength_for:
+            return
+        self._strength_for = text
+        if not text:
+            self.strength.setValue(0)
+            self.strength_label.setText("")
+            return
+        from wizard.core.passphrase import estimate_strength
+
+        strength = estimate_strength(Secret(text))
+        self.strength.setValue(strength.score)
+        self.strength.setAccessibleDescription(strength.label)
+        self.strength_label.setText(f"{strength.label}. {strength.feedback}".strip() if strength.feedback
+                                    else strength.label)
+
+    # --- model ----------------------------------------------------------------------------
+    def load(self, settings: RegistrationSettings) -> None:
+        encryption = settings.encryption
+        self.passphrase.setText(encryption.passphrase.reveal() if encryption.passphrase else "")
+        self.confirmation.setText(encryption.confirmation.reveal() if encryption.confirmation else "")
+        self.save_to.setText(str(encryption.save_to) if encryption.save_to else "")
+        self.stored_safely.setChecked(encryption.stored_safely)
+        self.refresh()
+
+    def _build(self) -> EncryptionSettings:
+        passphrase, confirmation, save_to = self.passphrase.text(), self.confirmation.text(), self.save_to.text().strip()
+        return EncryptionSettings(passphrase=Secret(passphrase) if passphrase else None,
+                                  confirmation=Secret(confirmation) if confirmation else None,
+                                  save_to=Path(save_to).expanduser() if save_to else None,
+                                  stored_safely=self.stored_safely.isChecked())
+
+    def collect_issues(self) -> list[Issue]:
+        encryption = self._build()
+        rules = passphrase_rules(encryption.passphrase, encryption.confirmation or Secret(""))
+        self.rules.show_rules([(rule.label, rule.ok) for rule in rules])
+        wizard = self.wizard_()
+        recovery = wizard.settings.recovery if wizard is not None else None
+        return validate_encryption(encryption, recovery)
+
+    def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
+        return replace(settings, encryption=self._build())
+
+    # --- the save location's disk check, off the GUI thread ---------------------------------
+    def slow_snapshot(self) -> Path | None:
+        save_to = self._build().save_to
+        return save_to if save_to is not None and save_to.is_absolute() else None
+
+    def slow_check(self, snapshot: Path) -> tuple[list[Issue], None]:
+        return check_encryption_on_disk(EncryptionSettings(save_to=snapshot)), None
+
+    def slow_field(self) -> str:
+        return "encryption.save_passphrase_to"

@@ -1,0 +1,270 @@
+"""What every step page shares: fields with labels, inline messages and Next gating.
+
+A page reads its widgets into the core's model (`build`), asks the core's validators
+for issues, and shows them under the fields the user has already left. `isComplete()`
+is "no blocking issue", so QWizard disables Next while anything is wrong; pressing
+Enter or Next on an incomplete page reveals every message, so the user always learns
+why. Pages never decide what is valid: that is the validators' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton, QFormLayout, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, QWizardPage,
+)
+
+from wizard.core.flow import Step, TITLES
+from wizard.core.issues import Issue
+from wizard.core.model import RegistrationSettings
+from wizard.ui.field_message import FieldMessage
+from wizard.ui.worker import Task
+
+if TYPE_CHECKING:
+    from wizard.ui.wizard import RegisterWizard
+
+
+def name_input(widget: QWidget, key: str) -> QWidget:
+    """Give an input its answer-file key as accessible and object name (tests and screen readers)."""
+    widget.setObjectName(key)
+    widget.setAccessibleName(key)
+    return widget
+
+
+class StepPage(QWizardPage):
+    """Base of the five settings pages. Subclasses set `step` and implement the hooks."""
+
+    step: Step
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(TITLES[self.step])
+        self._messages: dict[str, FieldMessage] = {}
+        self._inputs: dict[str, QWidget] = {}
+        self._touched: set[str] = set()
+        self._issues: list[Issue] = []
+        self._complete = True
+        self.setSubTitle(self.subtitle())
+        # Slow checks (disk, file parsing): run in a worker for one snapshot of the inputs.
+        self._slow_for: Hashable | None = None
+        self._slow_issues: list[Issue] = []
+        self._slow_task: Task | None = None
+        self._slow_pending: Hashable | None = None
+        self._next_when_checked = False
+        self._slow_timer = QTimer(self)
+        self._slow_timer.setSingleShot(True)
+        self._slow_timer.setInterval(400)
+        self._slow_timer.timeout.connect(self.start_slow_check)
+
+    # --- hooks for subclasses -------------------------------------------------------------
+    def subtitle(self) -> str:
+        return ""
+
+    def load(self, settings: RegistrationSettings) -> None:
+        """Show `settings` in the widgets."""
+        raise NotImplementedError
+
+    def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
+        """`settings` with this page's part replaced by what the widgets hold (valid or not)."""
+        raise NotImplementedError
+
+    def collect_issues(self) -> list[Issue]:
+        """The cheap issues of what the widgets hold now (runs on every keystroke)."""
+        raise NotImplementedError
+
+    def slow_snapshot(self) -> Hashable | None:
+        """What the slow check depends on (hashable); None when there is nothing to check."""
+        return None
+
+    def slow_check(self, snapshot: Any) -> tuple[list[Issue], Any]:
+        """Runs in a worker thread: core calls only, never a widget. Returns (issues, extra)."""
+        return [], None
+
+    def slow_check_done(self, snapshot: Any, extra: Any) -> None:
+        """On the GUI thread: show whatever `extra` the slow check produced."""
+
+    def extra_issues(self) -> list[Issue]:
+        """Issues of the slow check, if it ran for what the widgets hold now."""
+        return self._slow_issues if self._slow_for == self.slow_snapshot() else []
+
+    def busy(self) -> bool:
+        """True while a background check this page depends on is still running."""
+        return False
+
+    # --- slow checks ----------------------------------------------------------------------
+    def schedule_slow_check(self) -> None:
+        """Debounced: typing pauses for a moment, then the slow check runs."""
+        self._slow_timer.start()
+
+    def start_slow_check(self) -> None:
+        snapshot = self.slow_snapshot()
+        if snapshot is None or snapshot == self._slow_for or snapshot == self._slow_pending:
+            return
+        if self._slow_task is not None:
+            self._slow_task.discard()
+        self._slow_pending = snapshot
+        self._slow_task = Task(lambda report: self.slow_check(snapshot),
+                               on_success=lambda result: self._slow_finished(snapshot, result),
+                               on_failure=lambda error: self._slow_failed(snapshot, error),
+                               parent=self).start()
+
+    def _slow_finished(self, snapshot: Hashable, result: tuple[list[Issue], Any]) -> None:
+        issues, extra = result
+        self._slow_for, self._slow_issues, self._slow_pending = snapshot, issues, None
+        self.slow_check_done(snapshot, extra)
+        self.refresh()
+        if self._next_when_checked and snapshot == self.slow_snapshot():
+            self._next_when_checked = False
+            if self._complete and self.wizard_() is not None and self.wizard_().currentPage() is self:
+                self.wizard_().next()
+
+    def _slow_failed(self, snapshot: Hashable, error: BaseException) -> None:
+        from wizard.core.errors import RegisterServerError
+        from wizard.core.issues import issue
+
+        self._slow_pending = None
+        self._next_when_checked = False
+        code = error.code if isinstance(error, RegisterServerError) else "internal.unexpected"
+        self._slow_for, self._slow_issues = snapshot, [issue(self.slow_field(), code)]
+        self.slow_check_done(snapshot, None)
+        self.refresh()
+
+    def slow_field(self) -> str:
+        """The field an unexpected slow-check failure is shown under."""
+        return next(iter(self._messages), "")
+
+    def slow_check_current(self) -> bool:
+        snapshot = self.slow_snapshot()
+        return snapshot is None or snapshot == self._slow_for
+
+    # --- wiring ---------------------------------------------------------------------------
+    def wizard_(self) -> "RegisterWizard":
+        return self.wizard()  # type: ignore[return-value]
+
+    def add_row(self, form: QFormLayout, key: str, label: str, field: QWidget, *,
+                input_widget: QWidget | None = None) -> FieldMessage:
+        """A labelled row plus its message line. `field` may be a container; `input_widget` gets the name."""
+        target = input_widget or field
+        name_input(target, key)
+        caption = QLabel(label, self)
+        caption.setBuddy(target)
+        form.addRow(caption, field)
+        message = self.watch(key, target)
+        form.addRow("", message)
+        return message
+
+    def watch(self, key: str, widget: QWidget) -> FieldMessage:
+        """Track `widget` as field `key`: its message appears once focus leaves it."""
+        name_input(widget, key)
+        message = self._messages.get(key) or FieldMessage(key, self)
+        self._messages[key] = message
+        self._inputs[key] = widget
+        widget.installEventFilter(self)
+        return message
+
+    def message_for(self, key: str) -> FieldMessage | None:
+        return self._messages.get(key)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            for key, widget in self._inputs.items():
+                if widget is watched:
+                    self.touch(key)
+        return super().eventFilter(watched, event)
+
+    def touch(self, *keys: str) -> None:
+        self._touched.update(keys)
+        self.refresh()
+        self.start_slow_check()
+
+    def reveal_all(self) -> None:
+        self._touched.update(self._messages)
+        self._touched.update(i.field for i in self._issues)
+        self.refresh()
+        self.start_slow_check()
+
+    def issues(self) -> list[Issue]:
+        return list(self._issues)
+
+    def refresh(self, *_: Any) -> None:
+        """Re-validate and update messages and Next; connected to every edit signal."""
+        self._issues = self.collect_issues() + self.extra_issues()
+        for key, message in self._messages.items():
+            shown = [i for i in self._issues if i.field == key] if key in self._touched else []
+            # Warnings and notes are shown at once: they never block and help early.
+            shown += [i for i in self._issues if i.field == key and not i.blocking and key not in self._touched]
+            message.show_issues(shown)
+            widget = self._inputs.get(key)
+            if widget is not None and not isinstance(widget, QAbstractButton):
+                has_error = any(i.blocking for i in shown)
+                if widget.property("hasError") != has_error:
+                    widget.setProperty("hasError", has_error)
+                    widget.style().unpolish(widget)
+                    widget.style().polish(widget)
+        complete = not any(i.blocking for i in self._issues) and not self.busy()
+        snapshot = self.slow_snapshot()
+        if snapshot is not None and snapshot != self._slow_for and snapshot != self._slow_pending:
+            self.schedule_slow_check()
+        if complete != self._complete:
+            self._complete = complete
+            self.completeChanged.emit()
+
+    # --- QWizardPage contract -------------------------------------------------------------
+    def isComplete(self) -> bool:
+        return self._complete
+
+    def validatePage(self) -> bool:
+        self.reveal_all()
+        if not self._complete:
+            return False
+        if not self.slow_check_current():
+            # Check first (off the GUI thread), then go on by itself if everything is fine.
+            self._next_when_checked = True
+            self.start_slow_check()
+            return False
+        wizard = self.wizard_()
+        wizard.settings = self.apply(wizard.settings)
+        return True
+
+    def initializePage(self) -> None:
+        self.refresh()
+
+    def cleanupPage(self) -> None:
+        """Going Back keeps what was typed (QWizard's default would reset registered fields)."""
+        wizard = self.wizard_()
+        if wizard is not None:
+            wizard.settings = self.apply(wizard.settings)
+
+    def nextId(self) -> int:
+        from wizard.core.flow import next_step
+
+        following = next_step(self.step)
+        return int(following) if following is not None else -1
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._complete:
+            self.reveal_all()  # "on Next": the user tried to go on, so say what stops them
+        super().keyPressEvent(event)
+
+
+def page_layout(page: QWizardPage) -> tuple[QVBoxLayout, QFormLayout]:
+    """A vertical page layout with a form on top; returns both."""
+    outer = QVBoxLayout(page)
+    form = QFormLayout()
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    form.setVerticalSpacing(4)
+    outer.addLayout(form)
+    return outer, form
+
+
+def grid_message(grid: QGridLayout, message: FieldMessage, row: int, column: int = 1, span: int = 1) -> None:
+    grid.addWidget(message, row, column, 1, span)
+
+
+def line_edit_text(widget: QLineEdit) -> str:
+    return widget.text().strip()

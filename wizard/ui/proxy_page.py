@@ -1,0 +1,128 @@
+"""Step 1, Proxy Configuration: no proxy, the system's proxy settings, or a custom proxy."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
+
+from wizard.core.flow import Step
+from wizard.core.issues import Issue
+from wizard.core.model import ProxyMode, ProxySettings, RegistrationSettings
+from wizard.core.secret import Secret
+from wizard.core.validators import parse_port_text, validate_proxy
+from wizard.ui.page_base import StepPage, name_input
+
+_MODES = (
+    (ProxyMode.NONE, "&Connect directly (no proxy)"),
+    (ProxyMode.SYSTEM, "Use this machine's &system proxy settings"),
+    (ProxyMode.CUSTOM, "Use a c&ustom proxy server"),
+)
+
+
+def system_proxy_text() -> str:
+    """One line describing the proxy the operating system is configured with (read only)."""
+    import urllib.request
+
+    proxies = urllib.request.getproxies()
+    chosen = proxies.get("https") or proxies.get("http")
+    return f"Currently configured: {chosen}" if chosen else "No system proxy is configured on this machine."
+
+
+class ProxyPage(StepPage):
+    step = Step.PROXY
+
+    def subtitle(self) -> str:
+        return "Choose how this server reaches the backup vault over HTTPS."
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        mode_box = QWidget(self)
+        name_input(mode_box, "proxy.mode")
+        mode_layout = QVBoxLayout(mode_box)
+        mode_layout.setContentsMargins(0, 0, 0, 0)
+        self.mode_group = QButtonGroup(self)
+        self.mode_buttons: dict[ProxyMode, QRadioButton] = {}
+        for mode, text in _MODES:
+            button = QRadioButton(text, mode_box)
+            name_input(button, f"proxy.mode.{mode.value}")
+            self.mode_group.addButton(button)
+            self.mode_buttons[mode] = button
+            mode_layout.addWidget(button)
+        self.system_note = QLabel(self)
+        self.system_note.setObjectName("proxy.system_note")
+        self.system_note.setIndent(24)
+        self.system_note.setWordWrap(True)
+        mode_layout.insertWidget(2, self.system_note)
+        outer.addWidget(mode_box)
+
+        self.custom_box = QWidget(self)
+        custom_outer = QVBoxLayout(self.custom_box)
+        custom_outer.setContentsMargins(24, 4, 0, 0)
+        form = QFormLayout()
+        form.setVerticalSpacing(4)
+        custom_outer.addLayout(form)
+        self.host = QLineEdit(self.custom_box)
+        self.host.setPlaceholderText("for example proxy.contoso.com or 10.0.0.5")
+        self.add_row(form, "proxy.host", "&Address:", self.host)
+        self.port = QLineEdit(self.custom_box)
+        self.port.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,5}"), self.port))
+        self.port.setMaximumWidth(90)
+        self.port.setPlaceholderText("e.g. 3128")
+        self.add_row(form, "proxy.port", "P&ort:", self.port)
+        note = QLabel("If the proxy asks for a sign-in, enter its user name and password.", self.custom_box)
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.username = QLineEdit(self.custom_box)
+        self.add_row(form, "proxy.username", "Us&er name:", self.username)
+        self.password = QLineEdit(self.custom_box)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.add_row(form, "proxy.password", "Pass&word:", self.password)
+        outer.addWidget(self.custom_box)
+        outer.addStretch(1)
+
+        self.mode_group.buttonToggled.connect(self._mode_changed)
+        for edit in (self.host, self.port, self.username, self.password):
+            edit.textChanged.connect(self.refresh)
+
+    def mode(self) -> ProxyMode:
+        for mode, button in self.mode_buttons.items():
+            if button.isChecked():
+                return mode
+        return ProxyMode.NONE
+
+    def _mode_changed(self, *_: object) -> None:
+        custom = self.mode() is ProxyMode.CUSTOM
+        self.custom_box.setEnabled(custom)
+        if self.mode() is ProxyMode.SYSTEM:
+            self.system_note.setText(system_proxy_text())
+        self.system_note.setVisible(self.mode() is ProxyMode.SYSTEM)
+        self.refresh()
+
+    def load(self, settings: RegistrationSettings) -> None:
+        proxy = settings.proxy
+        self.mode_buttons[proxy.mode].setChecked(True)
+        self.host.setText(proxy.host)
+        self.port.setText("" if proxy.port is None else str(proxy.port))
+        self.username.setText(proxy.username)
+        self.password.setText(proxy.password.reveal() if proxy.password else "")
+        self._mode_changed()
+
+    def _build(self) -> tuple[ProxySettings, list[Issue]]:
+        port, port_issues = parse_port_text(self.port.text())
+        password = self.password.text()
+        proxy = ProxySettings(mode=self.mode(), host=self.host.text().strip(), port=port,
+                              username=self.username.text().strip(),
+                              password=Secret(password) if password else None)
+        return proxy, (port_issues if proxy.mode is ProxyMode.CUSTOM else [])
+
+    def collect_issues(self) -> list[Issue]:
+        proxy, parse_issues = self._build()
+        return parse_issues + [i for i in validate_proxy(proxy) if not (parse_issues and i.field == "proxy.port")]
+
+    def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
+        proxy, _ = self._build()
+        return replace(settings, proxy=proxy)

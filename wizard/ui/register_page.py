@@ -1,0 +1,216 @@
+"""Step 6, Register: runs the core's registration procedure in a worker and shows each step.
+
+This is QWizard's commit page: its Next button reads "Register"; once registration has
+succeeded the wizard moves on to the summary and cannot go back. The worker only
+reports `ProgressEvent`s; this page turns them into ticks. A failure shows the
+catalogue's message and fix and, when a page can fix it (`flow.step_for`), a button that
+goes back to that page. Cancel asks the procedure to stop between steps.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage,
+)
+
+from wizard.core.errors import Cancelled, RegisterServerError, info
+from wizard.core.flow import TITLES, Step, step_for
+from wizard.core.registration.events import STEP_MESSAGES, STEPS
+from wizard.ui.assets import pixmap
+from wizard.ui.page_base import name_input
+from wizard.ui.worker import Task
+
+
+class RegisterPage(QWizardPage):
+    step = Step.REGISTER
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(TITLES[self.step])
+        self.setSubTitle("Check what will be registered, then click Register. This takes a few seconds.")
+        self.setCommitPage(True)
+        layout = QVBoxLayout(self)
+        self.intro = QLabel(self)
+        self.intro.setObjectName("register.intro")
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+
+        steps = QWidget(self)
+        grid = QGridLayout(steps)
+        grid.setContentsMargins(12, 6, 0, 6)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(1, 1)
+        self._step_icons: dict[str, QLabel] = {}
+        self._step_labels: dict[str, QLabel] = {}
+        for row, step in enumerate(STEPS):
+            icon = QLabel(steps)
+            icon.setFixedSize(16, 16)
+            text = QLabel(STEP_MESSAGES[step], steps)
+            text.setObjectName(f"register.step.{step}")
+            grid.addWidget(icon, row, 0)
+            grid.addWidget(text, row, 1)
+            self._step_icons[step] = icon
+            self._step_labels[step] = text
+        layout.addWidget(steps)
+        self.progress = QProgressBar(self)
+        name_input(self.progress, "register.progress")
+        self.progress.setRange(0, len(STEPS))
+        self.progress.setTextVisible(False)
+        layout.addWidget(self.progress)
+        self.status = QLabel(self)
+        self.status.setObjectName("register.status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+        self.error_box = QFrame(self)
+        self.error_box.setObjectName("register.error")
+        self.error_box.setFrameShape(QFrame.Shape.StyledPanel)
+        error_layout = QHBoxLayout(self.error_box)
+        error_icon = QLabel(self.error_box)
+        error_icon.setPixmap(pixmap("error", 20))
+        error_icon.setFixedSize(22, 22)
+        error_layout.addWidget(error_icon, 0)
+        texts = QVBoxLayout()
+        self.error_message = QLabel(self.error_box)
+        self.error_message.setObjectName("register.error_message")
+        self.error_message.setWordWrap(True)
+        self.error_message.setStyleSheet("font-weight: bold")
+        self.error_fix = QLabel(self.error_box)
+        self.error_fix.setObjectName("register.error_fix")
+        self.error_fix.setWordWrap(True)
+        texts.addWidget(self.error_message)
+        texts.addWidget(self.error_fix)
+        self.go_fix = QPushButton(self.error_box)
+        name_input(self.go_fix, "register.go_to_fix")
+        self.go_fix.clicked.connect(self._go_fix)
+        fix_row = QHBoxLayout()
+        fix_row.addWidget(self.go_fix)
+        fix_row.addStretch(1)
+        texts.addLayout(fix_row)
+        error_layout.addLayout(texts, 1)
+        layout.addWidget(self.error_box)
+        layout.addStretch(1)
+
+        self._task: Task | None = None
+        self._cancel: Any = None
+        self._fix_step: Step | None = None
+        self.result: Any = None
+        self.error: RegisterServerError | None = None
+        self._reset()
+
+    # --- state ------------------------------------------------------------------------------
+    def _reset(self) -> None:
+        for step in STEPS:
+            self._set_step(step, "step-pending")
+        self.progress.setValue(0)
+        self.status.setText("")
+        self.error_box.hide()
+        self.error = None
+
+    def _set_step(self, step: str, icon: str) -> None:
+        self._step_icons[step].setPixmap(pixmap(icon))
+        self._step_labels[step].setAccessibleDescription(icon.removeprefix("step-"))
+
+    def running(self) -> bool:
+        return self._task is not None and self._task.is_running()
+
+    def initializePage(self) -> None:
+        settings = self.wizard().settings  # type: ignore[attr-defined]
+        machine = settings.machine.name or socket.gethostname()
+        vault_page = self.wizard().page(int(Step.VAULT))
+        credentials = vault_page.credentials() if vault_page is not None else None
+        vault = f"the vault <b>{credentials.vault_name}</b>" if credentials is not None else "the vault"
+        self.intro.setText(f"This server, <b>{machine}</b>, will be registered with {vault}. The wizard will:")
+        if self.error is None and self.result is None:
+            self._reset()
+
+    def isComplete(self) -> bool:
+        return not self.running()
+
+    def validatePage(self) -> bool:
+        if self.result is not None:
+            return True
+        if not self.running():
+            self.start()
+        return False
+
+    # --- running ------------------------------------------------------------------------------
+    def start(self) -> None:
+        from wizard.core.registration import CancelToken
+
+        wizard = self.wizard()
+        settings, home = wizard.settings, wizard.home  # type: ignore[attr-defined]
+        self._reset()
+        self._cancel = CancelToken()
+        cancel = self._cancel
+        self.status.setText("Registering...")
+
+        def work(report: Any) -> object:
+            from wizard.core.registration import run_registration
+
+            return run_registration(settings, home=home, on_progress=report, cancel=cancel)
+
+        self._task = Task(work, on_progress=self._progressed, on_success=self._succeeded,
+                          on_failure=self._failed, parent=self).start()
+        self.completeChanged.emit()
+        wizard.button(wizard.WizardButton.BackButton).setEnabled(False)
+
+    def cancel(self) -> None:
+        """Ask the procedure to stop at the next step boundary."""
+        if self.running() and self._cancel is not None:
+            self._cancel.cancel()
+            self.status.setText("Cancelling after the current step...")
+
+    def _progressed(self, event: Any) -> None:
+        index = STEPS.index(event.step) if event.step in STEPS else event.index
+        for done in STEPS[:index]:
+            self._set_step(done, "step-done")
+        if event.step in STEPS:
+            self._set_step(event.step, "running")
+        self.progress.setValue(index)
+        self.status.setText(f"{event.message}...")
+
+    def _succeeded(self, result: Any) -> None:
+        self.result = result
+        for step in STEPS:
+            self._set_step(step, "step-done")
+        self.progress.setValue(len(STEPS))
+        self.status.setText("The server is registered.")
+        self.completeChanged.emit()
+        self.wizard().registration_finished(result)  # type: ignore[attr-defined]
+
+    def _failed(self, error: BaseException) -> None:
+        if not isinstance(error, RegisterServerError):
+            error = RegisterServerError("internal.unexpected", detail=type(error).__name__)
+        self.error = error
+        for step, label in self._step_labels.items():
+            if label.accessibleDescription() == "running":
+                self._set_step(step, "error")
+        self.status.setText("")
+        self.error_message.setText(error.message)
+        self.error_fix.setText(error.fix)
+        self._fix_step = None if isinstance(error, Cancelled) else step_for(error.code)
+        if self._fix_step is not None and self._fix_step < Step.REGISTER:
+            self.go_fix.setText(f"&Go to {TITLES[self._fix_step]}")
+            self.go_fix.show()
+        else:
+            self._fix_step = None
+            self.go_fix.hide()
+        self.error_box.show()
+        self.completeChanged.emit()
+        wizard = self.wizard()
+        wizard.button(wizard.WizardButton.BackButton).setEnabled(True)
+
+    def fix_step(self) -> Step | None:
+        return self._fix_step
+
+    def _go_fix(self) -> None:
+        if self._fix_step is not None:
+            self.error = None
+            self.wizard().go_to(self._fix_step)  # type: ignore[attr-defined]
+
+    def error_info_fix(self) -> str:
+        return info(self.error.code).fix if self.error else ""

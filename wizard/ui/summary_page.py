@@ -1,0 +1,132 @@
+"""The last page: what was registered, the settings, and how to do the same unattended.
+
+"Save answer file..." writes the core's `dump_answers` (no secrets: they are named by
+environment variable); "Copy command line" puts the matching unattended command on the
+clipboard.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizardPage
+
+from wizard.core.flow import TITLES, Step
+from wizard.core.model import ProxyMode, RegistrationSettings
+from wizard.ui import dialogs
+from wizard.ui.page_base import name_input
+
+DEFAULT_ANSWERS_NAME = "register-server-answers.toml"
+
+
+def describe_proxy(settings: RegistrationSettings) -> str:
+    proxy = settings.proxy
+    if proxy.mode is ProxyMode.NONE:
+        return "Direct connection (no proxy)"
+    if proxy.mode is ProxyMode.SYSTEM:
+        return "This machine's system proxy settings"
+    user = f", signing in as {proxy.username}" if proxy.username else ""
+    return f"{proxy.host}:{proxy.port}{user}"
+
+
+def describe_throttling(settings: RegistrationSettings) -> str:
+    schedule = settings.throttling
+    if not schedule.enabled:
+        return "Off: backups use all available bandwidth"
+    days = ", ".join(d.key.capitalize()[:3] for d in sorted(schedule.work_days))
+    return (f"{schedule.work_bandwidth} on {days}, {schedule.work_start:%H:%M}-{schedule.work_end:%H:%M}; "
+            f"{schedule.non_work_bandwidth} otherwise")
+
+
+def command_line(answers_path: Path | None) -> str:
+    path = str(answers_path) if answers_path else DEFAULT_ANSWERS_NAME
+    return f"register-server register --answers {shlex.quote(path)}"
+
+
+class SummaryPage(QWizardPage):
+    step = Step.SUMMARY
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(TITLES[self.step])
+        self.setSubTitle("This server is registered. Keep the passphrase file safe.")
+        self.setFinalPage(True)
+        layout = QVBoxLayout(self)
+        self.registration = QGroupBox("Registration", self)
+        self.registration_form = QFormLayout(self.registration)
+        self.registration_form.setVerticalSpacing(2)
+        self.settings_box = QGroupBox("Settings", self)
+        self.settings_form = QFormLayout(self.settings_box)
+        self.settings_form.setVerticalSpacing(2)
+        self.values: dict[str, QLabel] = {}
+        for form, rows in ((self.registration_form, (("vault", "Vault:"), ("machine", "Machine name:"),
+                                                     ("machine_id", "Machine ID:"), ("registered_at", "Registered at:"))),
+                           (self.settings_form, (("proxy", "Proxy:"), ("throttling", "Throttling:"),
+                                                 ("recovery", "Recovery folder:"),
+                                                 ("passphrase_file", "Passphrase file:")))):
+            for key, caption in rows:
+                value = QLabel(self)
+                value.setObjectName(f"summary.{key}")
+                value.setAccessibleName(f"summary.{key}")
+                value.setWordWrap(True)
+                self.values[key] = value
+                form.addRow(caption, value)
+        layout.addWidget(self.registration)
+        layout.addWidget(self.settings_box)
+
+        buttons = QHBoxLayout()
+        self.save_answers = QPushButton("&Save answer file...", self)
+        name_input(self.save_answers, "summary.save_answers")
+        self.copy_command = QPushButton("&Copy command line", self)
+        name_input(self.copy_command, "summary.copy_command")
+        buttons.addWidget(self.save_answers)
+        buttons.addWidget(self.copy_command)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.note = QLabel(self)
+        self.note.setObjectName("summary.note")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        self.answers_path: Path | None = None
+        self.save_answers.clicked.connect(self._save_answers)
+        self.copy_command.clicked.connect(self._copy_command)
+
+    def initializePage(self) -> None:
+        wizard: Any = self.wizard()
+        settings: RegistrationSettings = wizard.settings
+        result = wizard.result
+        if result is not None:
+            again = " (registered again)" if result.re_registration else ""
+            self.values["vault"].setText(result.vault_name)
+            self.values["machine"].setText(f"{result.machine_name}{again}")
+            self.values["machine_id"].setText(result.machine_id)
+            self.values["registered_at"].setText(result.registered_at.astimezone().strftime("%d %b %Y %H:%M:%S"))
+        self.values["proxy"].setText(describe_proxy(settings))
+        self.values["throttling"].setText(describe_throttling(settings))
+        self.values["recovery"].setText(str(settings.recovery.path or "-"))
+        self.values["passphrase_file"].setText(str(settings.encryption.save_to or "-"))
+        self.note.setText("The answer file holds no secrets: before using it, set BACKUP_PASSPHRASE to the "
+                          "passphrase" + (" and PROXY_PASSWORD to the proxy password" if settings.proxy.username else "")
+                          + ".")
+
+    def _save_answers(self) -> None:
+        from wizard.core.answers import dump_answers
+
+        start = str(self.answers_path or Path.home() / DEFAULT_ANSWERS_NAME)
+        chosen = dialogs.choose_save_file(self, "Save answer file", start, "Answer files (*.toml);;All files (*)")
+        if not chosen:
+            return
+        from wizard.core.storage.atomic import atomic_write_text
+
+        path = Path(chosen)
+        atomic_write_text(path, dump_answers(self.wizard().settings))  # type: ignore[attr-defined]
+        self.answers_path = path
+        self.note.setText(f"Saved {path}. {self.note.text()}")
+
+    def _copy_command(self) -> None:
+        text = command_line(self.answers_path)
+        QApplication.clipboard().setText(text)
+        self.note.setText(f"Copied: {text}")

@@ -1,0 +1,193 @@
+"""Step 3, Throttling Setting: work days, work hours and two bandwidth limits, with a week preview."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+
+from PySide6.QtCore import QTime
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QTimeEdit, QVBoxLayout, QWidget,
+)
+
+from wizard.core.bandwidth import DISPLAY_UNITS, Bandwidth, split_for_display
+from wizard.core.flow import Step
+from wizard.core.issues import Issue
+from wizard.core.model import RegistrationSettings, ThrottlingSchedule, Weekday
+from wizard.core.validators import parse_bandwidth_text, validate_throttling
+from wizard.ui.page_base import StepPage, name_input
+from wizard.ui.week_preview import OTHER_COLOUR, WORK_COLOUR, WeekPreview
+
+_DAY_TEXT = {
+    Weekday.MONDAY: "&Mon", Weekday.TUESDAY: "&Tue", Weekday.WEDNESDAY: "&Wed", Weekday.THURSDAY: "T&hu",
+    Weekday.FRIDAY: "F&ri", Weekday.SATURDAY: "S&at", Weekday.SUNDAY: "S&un",
+}
+
+
+class BandwidthInput(QWidget):
+    """A number field and a unit list; the text the core parses is "<number> <unit>"."""
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.number = QLineEdit(self)
+        self.number.setMaximumWidth(110)
+        self.unit = QComboBox(self)
+        for name, _ in DISPLAY_UNITS:
+            self.unit.addItem(name)
+        name_input(self.unit, f"{key}.unit")
+        layout.addWidget(self.number)
+        layout.addWidget(self.unit)
+        layout.addStretch(1)
+
+    def text(self) -> str:
+        """What the core parses. A unit typed into the number field wins over the list."""
+        typed = self.number.text().strip()
+        if any(c.isalpha() for c in typed):
+            return typed
+        return f"{typed} {self.unit.currentText()}"
+
+    def set_value(self, value: Bandwidth) -> None:
+        number, unit = split_for_display(value.bits_per_second)
+        if self.unit.findText(unit) < 0:  # bps: show as a typed value
+            self.number.setText(f"{number} {unit}")
+            return
+        self.number.setText(number)
+        self.unit.setCurrentText(unit)
+
+
+def _swatch(colour: QColor) -> QLabel:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(colour)
+    label = QLabel()
+    label.setPixmap(pixmap)
+    return label
+
+
+class ThrottlingPage(StepPage):
+    step = Step.THROTTLING
+
+    def subtitle(self) -> str:
+        return "Optionally limit the bandwidth backups use during work hours and at other times."
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        self.enabled = QCheckBox("&Limit the network bandwidth backups may use", self)
+        self.watch("throttling.enabled", self.enabled)
+        outer.addWidget(self.enabled)
+
+        self.details = QWidget(self)
+        form = QFormLayout(self.details)
+        form.setContentsMargins(20, 0, 0, 0)
+        form.setVerticalSpacing(4)
+        days_row = QWidget(self.details)
+        days_layout = QHBoxLayout(days_row)
+        days_layout.setContentsMargins(0, 0, 0, 0)
+        name_input(days_row, "throttling.work_days")
+        self.days: dict[Weekday, QCheckBox] = {}
+        for day in Weekday:
+            box = QCheckBox(_DAY_TEXT[day], days_row)
+            name_input(box, f"throttling.work_days.{day.key}")
+            box.setToolTip(day.key.capitalize())
+            self.days[day] = box
+            days_layout.addWidget(box)
+            box.toggled.connect(self.refresh)
+        days_layout.addStretch(1)
+        form.addRow(QLabel("Work days:", self.details), days_row)
+        form.addRow("", self.watch("throttling.work_days", days_row))
+
+        hours = QWidget(self.details)
+        hours_layout = QHBoxLayout(hours)
+        hours_layout.setContentsMargins(0, 0, 0, 0)
+        self.start = QTimeEdit(hours)
+        self.end = QTimeEdit(hours)
+        for edit in (self.start, self.end):
+            edit.setDisplayFormat("HH:mm")
+            edit.timeChanged.connect(self.refresh)
+        start_label = QLabel("&Start:", hours)
+        start_label.setBuddy(self.start)
+        end_label = QLabel("&End:", hours)
+        end_label.setBuddy(self.end)
+        for widget in (start_label, self.start, end_label, self.end):
+            hours_layout.addWidget(widget)
+        hours_layout.addStretch(1)
+        form.addRow(QLabel("Work hours:", self.details), hours)
+        self.watch("throttling.work_start", self.start)
+        self.watch("throttling.work_end", self.end)
+        form.addRow("", self.message_for("throttling.work_start"))
+        form.addRow("", self.message_for("throttling.work_end"))
+
+        self.work_bandwidth = BandwidthInput("throttling.work_bandwidth", self.details)
+        self.add_row(form, "throttling.work_bandwidth", "Wor&k hours limit:", self.work_bandwidth,
+                     input_widget=self.work_bandwidth.number)
+        self.non_work_bandwidth = BandwidthInput("throttling.non_work_bandwidth", self.details)
+        self.add_row(form, "throttling.non_work_bandwidth", "&Other times limit:", self.non_work_bandwidth,
+                     input_widget=self.non_work_bandwidth.number)
+        for widget in (self.work_bandwidth, self.non_work_bandwidth):
+            widget.number.textChanged.connect(self.refresh)
+            widget.unit.currentIndexChanged.connect(self.refresh)
+        outer.addWidget(self.details)
+
+        self.preview = WeekPreview(self)
+        legend = QHBoxLayout()
+        legend.addWidget(QLabel("Week preview (each hour by its middle):", self))
+        legend.addStretch(1)
+        legend.addWidget(_swatch(WORK_COLOUR))
+        legend.addWidget(QLabel("work-hours limit", self))
+        legend.addSpacing(12)
+        legend.addWidget(_swatch(OTHER_COLOUR))
+        legend.addWidget(QLabel("other times", self))
+        outer.addSpacing(6)
+        outer.addLayout(legend)
+        outer.addWidget(self.preview)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("throttling.summary")
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+        outer.addStretch(1)
+        self.enabled.toggled.connect(self._enabled_changed)
+
+    def _enabled_changed(self, *_: object) -> None:
+        self.details.setEnabled(self.enabled.isChecked())
+        self.refresh()
+
+    def load(self, settings: RegistrationSettings) -> None:
+        schedule = settings.throttling
+        self.enabled.setChecked(schedule.enabled)
+        for day, box in self.days.items():
+            box.setChecked(day in schedule.work_days)
+        self.start.setTime(QTime(schedule.work_start.hour, schedule.work_start.minute))
+        self.end.setTime(QTime(schedule.work_end.hour, schedule.work_end.minute))
+        self.work_bandwidth.set_value(schedule.work_bandwidth)
+        self.non_work_bandwidth.set_value(schedule.non_work_bandwidth)
+        self._enabled_changed()
+
+    def _build(self) -> tuple[ThrottlingSchedule, list[Issue]]:
+        defaults = ThrottlingSchedule()
+        work, work_issues = parse_bandwidth_text("throttling.work_bandwidth", self.work_bandwidth.text())
+        other, other_issues = parse_bandwidth_text("throttling.non_work_bandwidth", self.non_work_bandwidth.text())
+        start, end = self.start.time(), self.end.time()
+        schedule = ThrottlingSchedule(
+            enabled=self.enabled.isChecked(),
+            work_days=frozenset(day for day, box in self.days.items() if box.isChecked()),
+            work_start=time(start.hour(), start.minute()),
+            work_end=time(end.hour(), end.minute()),
+            work_bandwidth=work or defaults.work_bandwidth,
+            non_work_bandwidth=other or defaults.non_work_bandwidth,
+        )
+        parse_issues = work_issues + other_issues if schedule.enabled else []
+        return schedule, parse_issues
+
+    def collect_issues(self) -> list[Issue]:
+        schedule, parse_issues = self._build()
+        self.preview.set_schedule(schedule)
+        self.summary.setText(self.preview.describe(schedule))
+        parsed_fields = {i.field for i in parse_issues}
+        return parse_issues + [i for i in validate_throttling(schedule) if i.field not in parsed_fields]
+
+    def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
+        schedule, _ = self._build()
+        return replace(settings, throttling=schedule)

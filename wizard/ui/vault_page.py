@@ -1,0 +1,340 @@
+"""Step 2, Backup Vault: the credentials file, what it says, and a connection test.
+
+Reading the file (XML, PKCS#12) and looking for a newer file beside it run in a worker
+thread, so `cryptography` is imported only once this page needs it and a file on a slow
+share never freezes the window. The connection test runs the core's `test_connection`
+in a worker too and shows each step as it completes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from wizard.core.errors import RegisterServerError
+from wizard.core.flow import Step
+from wizard.core.issues import Issue, Severity, issue
+from wizard.core.limits import CREDENTIALS_EXTENSION
+from wizard.core.model import RegistrationSettings, VaultSettings
+from wizard.core.validators import check_ca_bundle, validate_vault
+from wizard.ui import dialogs
+from wizard.ui.assets import pixmap
+from wizard.ui.page_base import StepPage, name_input, page_layout
+from wizard.ui.worker import Task
+
+FILE_FIELD = "vault.credentials_file"
+CA_FIELD = "vault.ca_bundle"
+CONNECTION_LABELS = {
+    "dns": "Name lookup (DNS)", "tcp": "Connection (TCP)", "proxy": "Proxy", "tls": "Secure channel (TLS)",
+    "token_endpoint": "Vault sign-in endpoint",
+}
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the worker found: the verified credentials (if any) and a newer file beside it."""
+
+    credentials: Any | None  # wizard.core.credentials.VaultCredentials (import kept lazy)
+    newer: Path | None
+
+
+def read_file_facts(vault: VaultSettings) -> tuple[list[Issue], FileFacts]:
+    """Runs in a worker thread: read and verify the file, look beside it, check the CA file."""
+    from wizard.core.credentials import newer_sibling, read_credentials
+
+    found = check_ca_bundle(vault)
+    assert vault.credentials_file is not None
+    try:
+        credentials = read_credentials(vault.credentials_file)
+    except RegisterServerError as error:
+        return [Issue(FILE_FIELD, error.code, error.message)] + found, FileFacts(None, None)
+    newer = newer_sibling(vault.credentials_file, credentials)
+    if newer is not None:
+        found.append(issue(FILE_FIELD, "credentials.superseded", f"Newer file: {newer.name}.", Severity.WARNING))
+    return found, FileFacts(credentials, newer)
+
+
+def is_credentials_path(path: str) -> bool:
+    return path.lower().endswith(CREDENTIALS_EXTENSION.lower())
+
+
+class VaultPage(StepPage):
+    step = Step.VAULT
+
+    def subtitle(self) -> str:
+        return "Choose the vault credentials file you downloaded for the vault this server will back up to."
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        outer, form = page_layout(self)
+        file_row = QWidget(self)
+        file_layout = QHBoxLayout(file_row)
+        file_layout.setContentsMargins(0, 0, 0, 0)
+        self.credentials_file = QLineEdit(file_row)
+        self.credentials_file.setPlaceholderText(f"Browse to, or drop here, a {CREDENTIALS_EXTENSION} file")
+        self.browse = QPushButton("Bro&wse...", file_row)
+        name_input(self.browse, "vault.browse")
+        file_layout.addWidget(self.credentials_file, 1)
+        file_layout.addWidget(self.browse)
+        self.add_row(form, FILE_FIELD, "&Credentials file:", file_row, input_widget=self.credentials_file)
+        self.use_newer = QPushButton("&Use the newer file", self)
+        name_input(self.use_newer, "vault.use_newer")
+        self.use_newer.hide()
+        form.addRow("", self.use_newer)
+
+        self.details = QGroupBox("Vault", self)
+        self.details.setObjectName("vault.details")
+        details_form = QFormLayout(self.details)
+        details_form.setVerticalSpacing(2)
+        self.facts: dict[str, QLabel] = {}
+        for key, caption in (("vault", "Vault:"), ("subscription", "Subscription:"), ("resource_group", "Resource group:"),
+                             ("location", "Location:"), ("thumbprint", "Certificate thumbprint:"),
+                             ("expires", "Expires in:")):
+            value = QLabel("-", self.details)
+            value.setObjectName(f"vault.details.{key}")
+            value.setAccessibleName(f"vault.details.{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.facts[key] = value
+            details_form.addRow(caption, value)
+        outer.addWidget(self.details)
+
+        ca_form = QFormLayout()
+        ca_form.setVerticalSpacing(4)
+        ca_row = QWidget(self)
+        ca_layout = QHBoxLayout(ca_row)
+        ca_layout.setContentsMargins(0, 0, 0, 0)
+        self.ca_bundle = QLineEdit(ca_row)
+        self.ca_bundle.setPlaceholderText("optional: a PEM file, for a vault with a private TLS certificate")
+        self.ca_browse = QPushButton("Brow&se...", ca_row)
+        name_input(self.ca_browse, "vault.ca_browse")
+        ca_layout.addWidget(self.ca_bundle, 1)
+        ca_layout.addWidget(self.ca_browse)
+        self.add_row(ca_form, CA_FIELD, "Trusted CA cer&tificate:", ca_row, input_widget=self.ca_bundle)
+        outer.addLayout(ca_form)
+
+        test_row = QHBoxLayout()
+        self.test_button = QPushButton("Test c&onnection", self)
+        name_input(self.test_button, "vault.test_connection")
+        test_row.addWidget(self.test_button)
+        self.test_status = QLabel(self)
+        self.test_status.setObjectName("vault.test_status")
+        test_row.addWidget(self.test_status, 1)
+        outer.addLayout(test_row)
+        self.checks = QWidget(self)
+        self.checks.setObjectName("vault.connection_checks")
+        self._checks_layout = QGridLayout(self.checks)
+        self._checks_layout.setContentsMargins(12, 0, 0, 0)
+        self._checks_layout.setVerticalSpacing(1)
+        self._checks_layout.setColumnStretch(2, 1)
+        outer.addWidget(self.checks)
+        outer.addStretch(1)
+
+        self._facts: FileFacts | None = None
+        self._test_task: Task | None = None
+        self._cancel: Any = None
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self.credentials_file.textChanged.connect(self._file_edited)
+        self.ca_bundle.textChanged.connect(self.refresh)
+        self.browse.clicked.connect(self._browse)
+        self.ca_browse.clicked.connect(self._browse_ca)
+        self.use_newer.clicked.connect(self._use_newer)
+        self.test_button.clicked.connect(self.test_connection)
+        self._show_facts(None)
+
+    # --- input ----------------------------------------------------------------------------
+    def _browse(self) -> None:
+        start = self.credentials_file.text().strip() or str(Path.home() / "Downloads")
+        chosen = dialogs.choose_open_file(self, "Choose the vault credentials file", start,
+                                          f"Vault credentials (*{CREDENTIALS_EXTENSION});;All files (*)")
+        if chosen:
+            self.set_credentials_file(chosen)
+
+    def _browse_ca(self) -> None:
+        chosen = dialogs.choose_open_file(self, "Choose the CA certificate to trust", self.ca_bundle.text().strip(),
+                                          "PEM certificates (*.pem *.crt *.cer);;All files (*)")
+        if chosen:
+            self.ca_bundle.setText(chosen)
+            self.touch(CA_FIELD)
+
+    def _use_newer(self) -> None:
+        if self._facts is not None and self._facts.newer is not None:
+            self.set_credentials_file(str(self._facts.newer))
+
+    def set_credentials_file(self, path: str) -> None:
+        self.credentials_file.setText(path)
+        self.touch(FILE_FIELD)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if len(urls) == 1 and urls[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if len(urls) == 1 and urls[0].isLocalFile():
+            self.set_credentials_file(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+    def _file_edited(self) -> None:
+        self._show_facts(None)
+        self._clear_checks()
+        self.refresh()
+
+    # --- model ----------------------------------------------------------------------------
+    def load(self, settings: RegistrationSettings) -> None:
+        vault = settings.vault
+        self.credentials_file.setText(str(vault.credentials_file) if vault.credentials_file else "")
+        self.ca_bundle.setText(str(vault.ca_bundle) if vault.ca_bundle else "")
+        self.refresh()
+
+    def _build(self) -> VaultSettings:
+        file_text, ca_text = self.credentials_file.text().strip(), self.ca_bundle.text().strip()
+        return VaultSettings(credentials_file=Path(file_text).expanduser() if file_text else None,
+                             ca_bundle=Path(ca_text).expanduser() if ca_text else None)
+
+    def collect_issues(self) -> list[Issue]:
+        return validate_vault(self._build())
+
+    def extra_issues(self) -> list[Issue]:
+        found = super().extra_issues()
+        credentials = self.credentials()
+        if credentials is not None and credentials.expires_in(datetime.now(timezone.utc)).total_seconds() <= 0:
+            found = found + [issue(FILE_FIELD, "credentials.expired")]
+        return found
+
+    def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
+        return replace(settings, vault=self._build())
+
+    def credentials(self) -> Any | None:
+        """The verified credentials of the current file, once the worker has read it."""
+        if self._facts is None or not self.slow_check_current():
+            return None
+        return self._facts.credentials
+
+    # --- reading the file, off the GUI thread -------------------------------------------------
+    def slow_snapshot(self) -> VaultSettings | None:
+        vault = self._build()
+        return vault if not validate_vault(vault) else None
+
+    def slow_check(self, snapshot: VaultSettings) -> tuple[list[Issue], FileFacts]:
+        return read_file_facts(snapshot)
+
+    def slow_check_done(self, snapshot: VaultSettings, extra: FileFacts | None) -> None:
+        self._show_facts(extra)
+
+    def slow_field(self) -> str:
+        return FILE_FIELD
+
+    def _show_facts(self, facts: FileFacts | None) -> None:
+        self._facts = facts
+        credentials = facts.credentials if facts else None
+        self.use_newer.setVisible(bool(facts and facts.newer))
+        if credentials is None:
+            for label in self.facts.values():
+                label.setText("-")
+            self._countdown.stop()
+            return
+        self.facts["vault"].setText(credentials.vault_name)
+        self.facts["subscription"].setText(credentials.subscription_id)
+        self.facts["resource_group"].setText(credentials.resource_group)
+        self.facts["location"].setText(credentials.location)
+        self.facts["thumbprint"].setText(credentials.thumbprint_sha1)
+        self._tick()
+        self._countdown.start()
+
+    def _tick(self) -> None:
+        from wizard.core.credentials.model import format_time_left
+
+        credentials = self._facts.credentials if self._facts else None
+        if credentials is None:
+            return
+        left = credentials.expires_in(datetime.now(timezone.utc))
+        until = credentials.not_after.astimezone().strftime("%d %b %Y %H:%M")
+        self.facts["expires"].setText(f"{format_time_left(left)} (valid until {until})")
+        if left.total_seconds() <= 0:
+            self._countdown.stop()
+            self.refresh()
+
+    # --- connection test --------------------------------------------------------------------
+    def test_connection(self) -> None:
+        """Walk DNS, TCP, proxy, TLS and the token endpoint in a worker; show each step."""
+        from wizard.core.registration import CancelToken
+
+        if self._test_task is not None and self._test_task.is_running():
+            return
+        wizard = self.wizard_()
+        settings = self.apply(wizard.settings)
+        self._clear_checks()
+        self.test_status.setText("Testing...")
+        self.test_button.setEnabled(False)
+        self._cancel = CancelToken()
+        cancel = self._cancel
+
+        def work(report: Any) -> object:
+            from wizard.core.registration import test_connection
+
+            return test_connection(settings, on_step=report, cancel=cancel)
+
+        self._test_task = Task(work, on_progress=self._add_check, on_success=self._test_done,
+                               on_failure=self._test_failed, parent=self).start()
+
+    def cancel_test(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    def _clear_checks(self) -> None:
+        while self._checks_layout.count():
+            item = self._checks_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self._check_rows = 0
+        self.test_status.setText("")
+
+    def _add_check(self, check: Any) -> None:
+        row = getattr(self, "_check_rows", 0)
+        icon = QLabel(self.checks)
+        icon.setPixmap(pixmap("ok" if check.ok else "error", 14))
+        name = QLabel(CONNECTION_LABELS.get(check.step, check.step), self.checks)
+        detail = QLabel(check.detail, self.checks)
+        detail.setWordWrap(True)
+        detail.setObjectName(f"vault.check.{check.step}")
+        detail.setAccessibleName(f"vault.check.{check.step}")
+        self._checks_layout.addWidget(icon, row, 0)
+        self._checks_layout.addWidget(name, row, 1)
+        self._checks_layout.addWidget(detail, row, 2)
+        self._check_rows = row + 1
+
+    def _test_done(self, checks: Any) -> None:
+        self.test_button.setEnabled(True)
+        shown = {self._checks_layout.itemAtPosition(r, 2).widget().objectName()
+                 for r in range(getattr(self, "_check_rows", 0))}
+        for check in checks:
+            if f"vault.check.{check.step}" not in shown:
+                self._add_check(check)
+        failed = [c for c in checks if not c.ok]
+        if failed:
+            from wizard.core.errors import info
+
+            first = failed[0]
+            fix = info(first.code).fix if first.code else ""
+            self.test_status.setText(f"The connection test failed. {fix}".strip())
+        else:
+            self.test_status.setText("The vault can be reached.")
+
+    def _test_failed(self, error: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        if isinstance(error, RegisterServerError):
+            self.test_status.setText(f"{error.message} {error.fix}")
+        else:
+            self.test_status.setText("The connection test stopped unexpectedly.")
