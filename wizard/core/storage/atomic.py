@@ -6,7 +6,8 @@ volume in the middle of a save must leave what was there before.
 
 How: write a temporary file in the same directory (same file system, so the final
 rename is atomic), flush and fsync it, rename it over the target (`os.replace`), then
-fsync the directory so the rename itself survives a power cut. When the target must not
+fsync the directory so the rename itself survives a power cut. On Linux the temporary file
+is first an unnamed O_TMPFILE, so a kill before it is complete leaves no file at all. When the target must not
 be overwritten, the final step is a hard link (fails if the name exists) or, where the
 file system has no hard links (FAT on a USB stick), Linux's `renameat2(RENAME_NOREPLACE)`
 or Windows' `os.rename`, which both refuse an existing name atomically.
@@ -56,24 +57,32 @@ def atomic_write_bytes(
         raise RegisterServerError("encryption.save_path_exists", detail=f"({path})")
     tmp: Path | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=directory)
-        tmp = Path(tmp_name)
+        fd = _open_anonymous(directory, mode)
+        if fd is None:
+            fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=directory)
+            tmp = Path(tmp_name)
         try:
             if os.name == "posix":
                 os.fchmod(fd, mode)
             if before_write is not None:
-                before_write(tmp)
+                before_write(tmp if tmp is not None else Path(f"/proc/self/fd/{fd}"))
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
             os.fsync(fd)
+            if tmp is None:  # anonymous file: give it a name now, complete as it is
+                if not overwrite:
+                    _link_anonymous(fd, path)
+                else:
+                    tmp = _link_anonymous_to_temp_name(fd, path)
         finally:
             os.close(fd)
         if overwrite:
+            assert tmp is not None
             os.replace(tmp, path)
             tmp = None
-        else:
+        elif tmp is not None:
             _place_without_overwrite(tmp, path)
             tmp = None
         fsync_directory(directory)
@@ -107,6 +116,55 @@ def fsync_directory(directory: Path) -> None:
             raise
     finally:
         os.close(dir_fd)
+
+
+def _open_anonymous(directory: Path, mode: int) -> int | None:
+    """An unnamed file in `directory` (Linux O_TMPFILE): a crash before it is linked leaves nothing.
+
+    None where unsupported (other OSes, FAT and other file systems without O_TMPFILE, no /proc);
+    the caller then uses a named temporary file.
+    """
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not sys.platform.startswith("linux") or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(directory, flag | os.O_WRONLY | os.O_CLOEXEC, mode)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, getattr(errno, "ENOTSUP", -1)):
+            return None
+        raise
+
+
+def _linkat_follow(fd: int, path: Path) -> None:
+    """linkat(/proc/self/fd/N, path, AT_SYMLINK_FOLLOW); os.link uses plain link(2), which
+    would link the /proc symlink itself, unless a dir_fd is given."""
+    dir_fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.link(f"/proc/self/fd/{fd}", path.name, dst_dir_fd=dir_fd, follow_symlinks=True)
+    finally:
+        os.close(dir_fd)
+
+
+def _link_anonymous(fd: int, path: Path) -> None:
+    """Name the O_TMPFILE file `path`; fails atomically if `path` exists."""
+    try:
+        _linkat_follow(fd, path)
+    except FileExistsError:
+        raise RegisterServerError("encryption.save_path_exists", detail=f"({path})") from None
+
+
+def _link_anonymous_to_temp_name(fd: int, path: Path) -> Path:
+    """Name the O_TMPFILE file with a fresh temporary name beside `path`, for os.replace."""
+    import secrets
+
+    for _ in range(100):
+        candidate = path.parent / f"{temp_prefix(path)}{secrets.token_hex(6)}{TEMP_SUFFIX}"
+        try:
+            _linkat_follow(fd, candidate)
+            return candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
 def _place_without_overwrite(tmp: Path, path: Path) -> None:
