@@ -1,0 +1,40 @@
+"""`register-server docs --out DIR`: regenerate the administrator's guide and its screenshots.
+
+The guide is generated from the product itself (error catalogue, limits, argument parser,
+the real wizard driven against a local vault), so it cannot drift from what ships.
+`--text-only` skips the screenshots (fast; what the docs test uses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from wizard.commands import Command
+from wizard.core.exit_codes import ExitCode
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="folder to write register-server.md and images/ to (the repository keeps them in docs/)")
+    parser.add_argument("--text-only", action="store_true",
+                        help="write only register-server.md, without starting a vault or taking screenshots")
+    parser.add_argument("--json", action="store_true", help="print one JSON object with the files written")
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.commands._output import print_json
+    from wizard.docs import generate
+
+    result = generate(Path(args.out).resolve(), screenshots=not args.text_only)
+    files = [str(result.markdown)] + [str(p) for p in result.images]
+    if args.json:
+        print_json({"ok": True, "markdown": str(result.markdown), "images": [str(p) for p in result.images]})
+    else:
+        sys.stdout.write("\n".join(files) + "\n")
+    return int(ExitCode.OK)
+
+
+COMMAND = Command("docs", "generate the administrator's guide (Markdown and screenshots) from the product itself",
+                  add_arguments, run)

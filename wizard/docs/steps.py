@@ -1,0 +1,163 @@
+"""What each wizard step asks for: the fields, what they mean and their limits.
+
+Fields are named by the answer-file key that is also the widget's accessible name, so
+a docs test can check every documented field exists on its page. Every number comes
+from `wizard.core.limits` (or the model's defaults), never retyped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wizard.core.bandwidth import format_bandwidth
+from wizard.core.flow import Step
+from wizard.core.limits import (CLOCK_SKEW_ALLOWANCE, CREDENTIAL_LIFETIME_DEFAULT, CREDENTIALS_EXTENSION,
+                                GENERATED_PASSPHRASE_LENGTH, MAX_BANDWIDTH_BPS, MAX_MACHINES_PER_VAULT,
+                                MIN_BANDWIDTH_BPS, PASSPHRASE_MAX_LENGTH, PASSPHRASE_MIN_LENGTH, TLS_MINIMUM)
+from wizard.core.model import RegistrationSettings
+
+_D = RegistrationSettings()
+BANDWIDTH_RANGE = f"{format_bandwidth(MIN_BANDWIDTH_BPS)} to {format_bandwidth(MAX_BANDWIDTH_BPS)}"
+
+
+def hours(delta: object) -> str:
+    """A timedelta in whole hours or minutes, as people say it."""
+    seconds = int(delta.total_seconds())  # type: ignore[attr-defined]
+    return f"{seconds // 3600} hours" if seconds % 3600 == 0 else f"{seconds // 60} minutes"
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str   # as on the page, without the mnemonic "&"
+    key: str     # the widget's accessible name (= the answer-file key where there is one)
+    meaning: str
+
+
+@dataclass(frozen=True)
+class StepText:
+    intro: str
+    fields: tuple[Field, ...]
+    after: str = ""
+
+
+STEP_TEXT: dict[Step, StepText] = {
+    Step.PROXY: StepText(
+        "How this server reaches the vault. Every connection is HTTPS with "
+        f"{TLS_MINIMUM.replace('TLSv', 'TLS ')} or newer; when a proxy is set, it goes through the proxy "
+        "(HTTP CONNECT).",
+        (
+            Field("Connect directly (no proxy)", "proxy.mode.none", "No proxy: the server connects to the vault itself."),
+            Field("Use this machine's system proxy settings", "proxy.mode.system",
+                  "Use the proxy the operating system is configured with; the page shows which one."),
+            Field("Use a custom proxy server", "proxy.mode.custom", "Use the proxy given below."),
+            Field("Address", "proxy.host",
+                  "Host name (proxy.contoso.com), IPv4 address (10.0.0.5) or IPv6 address in brackets; "
+                  "an `http://` prefix is accepted."),
+            Field("Port", "proxy.port", "1 to 65535, for example 3128 or 8080."),
+            Field("User name", "proxy.username",
+                  "Only if the proxy asks for a sign-in (basic authentication). A domain account is "
+                  "written `DOMAIN\\user` or `user@domain`; a colon is not allowed."),
+            Field("Password", "proxy.password",
+                  "The proxy password; always masked, kept in this machine's keyring, never written to a file."),
+        ),
+        "A user name needs a password and the other way round. Whether the proxy accepts them is found out when "
+        "you test the connection or register; a refusal is `proxy.auth_required`.",
+    ),
+    Step.VAULT: StepText(
+        "Which vault this server backs up to. Download a vault credentials file from the vault "
+        f"(it ends in `{CREDENTIALS_EXTENSION}`) and browse to it. The wizard checks the file at once, offline: "
+        "its format, its certificate and private key, and its validity window, then shows which vault it "
+        "belongs to and until when it can be used.",
+        (
+            Field("Credentials file", "vault.credentials_file",
+                  f"The `{CREDENTIALS_EXTENSION}` file. It is valid for {hours(CREDENTIAL_LIFETIME_DEFAULT)} by "
+                  "default (a vault setting). Each new download makes the earlier files useless: only the newest "
+                  "works. A clock that is off by up to "
+                  f"{hours(CLOCK_SKEW_ALLOWANCE)} is tolerated."),
+            Field("Use the newer file", "vault.use_newer",
+                  "Shown when a newer credentials file for the same vault lies in the same folder: one click "
+                  "switches to it."),
+            Field("Trusted CA certificate", "vault.ca_bundle",
+                  "Optional PEM file with a CA certificate to trust for the vault's TLS certificate, in addition "
+                  "to this machine's trust store (for a private vault or a TLS-inspecting proxy)."),
+            Field("Test connection", "vault.test_connection",
+                  "Checks the way to the vault (name lookup, connection, proxy, TLS, the vault's sign-in "
+                  "endpoint) without registering."),
+        ),
+        f"A vault holds at most {MAX_MACHINES_PER_VAULT} machines.",
+    ),
+    Step.THROTTLING: StepText(
+        "Optionally limit the network bandwidth backups use: one limit during work hours on work days, "
+        "another at every other time. Limits are in bits per second with binary units "
+        "(1 Kbps = 1,024 bit/s), like the original agent.",
+        (
+            Field("Limit the network bandwidth backups may use", "throttling.enabled",
+                  f"Off by default; when off, backups use the bandwidth available."),
+            Field("Work days", "throttling.work_days", "Any set of weekdays, at least one."),
+            Field("Work hours: Start", "throttling.work_start",
+                  f"24-hour time; default {_D.throttling.work_start:%H:%M}."),
+            Field("Work hours: End", "throttling.work_end",
+                  f"Default {_D.throttling.work_end:%H:%M}. An end before the start means the work hours run "
+                  "overnight into the next day; start and end may not be equal."),
+            Field("Work hours limit", "throttling.work_bandwidth",
+                  f"{BANDWIDTH_RANGE}; default {_D.throttling.work_bandwidth}."),
+            Field("Other times limit", "throttling.non_work_bandwidth",
+                  f"{BANDWIDTH_RANGE}; default {_D.throttling.non_work_bandwidth}."),
+        ),
+        "The week preview colours each hour by the limit in force, so an overnight window or a missing day "
+        "is seen before registering. A value in bytes per second (`10 MB/s`) is refused with its bit-per-second "
+        "equivalent, so a limit is never silently eight times off.",
+    ),
+    Step.RECOVERY: StepText(
+        "A local folder used as a temporary holding area while a recovery runs.",
+        (
+            Field("Recovery folder", "recovery.folder",
+                  "A full local path. It must exist (or be created) and be writable by this account."),
+            Field("Create this folder when registering", "recovery.create",
+                  "Create the folder if it does not exist yet."),
+            Field("Space needed", "recovery.space_needed",
+                  "Optional: how much data recoveries restore at the same time (for example `50 GB`); "
+                  "checked against the folder's free space, which the page shows."),
+        ),
+    ),
+    Step.ENCRYPTION: StepText(
+        "Backups are encrypted with a passphrase only you hold. The vault's operator never receives it and "
+        "cannot recover it: without it, backups cannot be restored. The same passphrase is needed to register "
+        "this server again.",
+        (
+            Field("Passphrase", "encryption.passphrase",
+                  f"{PASSPHRASE_MIN_LENGTH} to {PASSPHRASE_MAX_LENGTH:,} printable ASCII characters. "
+                  "A checklist beside the field shows each rule as you type, and a strength meter warns about "
+                  "easy-to-guess passphrases."),
+            Field("Generate", "encryption.generate",
+                  f"Creates a random {GENERATED_PASSPHRASE_LENGTH}-character passphrase that meets every rule."),
+            Field("Confirm passphrase", "encryption.passphrase_confirm", "The same passphrase again."),
+            Field("Show the passphrase", "encryption.show_passphrase",
+                  "Shows the passphrase instead of dots (masked by default; masked in these screenshots)."),
+            Field("Save passphrase file to", "encryption.save_passphrase_to",
+                  "Full path of the passphrase file the wizard writes (owner-only permissions). An existing file "
+                  "is never overwritten. Saving it on this server's own disk is allowed with a warning: if the "
+                  "server is lost, so is the passphrase."),
+            Field("I will keep the passphrase file in a safe place", "encryption.stored_safely",
+                  "Required: your promise to store the file away from this server."),
+        ),
+    ),
+    Step.REGISTER: StepText(
+        "Review and register. The wizard signs in to the vault with the credentials file, registers this "
+        "server with a key pair it creates itself (the vault never sees the passphrase, only a verifier), and "
+        "saves the result. Each stage shows its progress; Cancel stops between stages and registers nothing.",
+        (),
+        "When a stage fails, the page shows what happened, what to do, and a button that goes back to the "
+        "step that fixes it.",
+    ),
+    Step.SUMMARY: StepText(
+        "What was registered, and how to repeat it on other servers without the wizard.",
+        (
+            Field("Save answer file...", "summary.save_answers",
+                  "Writes these settings as an answer file (no secrets in it) for `register-server register`."),
+            Field("Copy command line", "summary.copy_command",
+                  "Copies the command that registers another server with that answer file."),
+        ),
+        "Proxy, throttling and passphrase can be changed later without registering again.",
+    ),
+}
