@@ -1,0 +1,120 @@
+"""The passphrase file: explains itself, owner-only, atomic, never overwritten, read back exactly."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from wizard.core.errors import RegisterServerError
+from wizard.core.passphrase_file import (
+    ADMINISTRATORS_SID, MARKER, parse_whoami_sid, read_passphrase_file, windows_acl_command,
+    write_passphrase_file)
+from wizard.core.secret import Secret
+
+PASSPHRASE = Secret("  leading spaces, quotes \" and colons: all kept  ")
+CREATED = datetime(2026, 11, 25, 4, 30, tzinfo=timezone.utc)
+
+
+def _write(path: Path, passphrase: Secret = PASSPHRASE, **kw: object) -> None:
+    args = {"vault_name": "contoso-backup", "machine_name": "SRV-FILE-01", "created": CREATED, **kw}
+    write_passphrase_file(path, passphrase, **args)  # type: ignore[arg-type]
+
+
+def test_round_trip_keeps_every_character(tmp_path: Path) -> None:
+    path = tmp_path / "srv.passphrase.txt"
+    _write(path)
+    assert read_passphrase_file(path) == PASSPHRASE
+
+
+def test_text_explains_what_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "srv.passphrase.txt"
+    _write(path)
+    text = path.read_text()
+    for words in ('machine\n"SRV-FILE-01"', '"contoso-backup"', "2026-11-25 04:30:00 UTC", "Nobody can recover",
+                  "cannot be restored", "KEEP THIS FILE SAFE", "somewhere other than the machine itself"):
+        assert words in text.replace(" \n", "\n"), words
+    passphrase_lines = [line for line in text.splitlines() if PASSPHRASE.reveal() in line]
+    assert passphrase_lines == [MARKER + PASSPHRASE.reveal()]  # on its own, clearly marked line, once
+    assert text.endswith(MARKER + PASSPHRASE.reveal() + "\n")
+
+
+def test_local_time_is_written_in_utc(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    _write(path, created=datetime(2026, 11, 25, 6, 30, tzinfo=timezone(timedelta(hours=2))))
+    assert "2026-11-25 04:30:00 UTC" in path.read_text()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_owner_only(tmp_path: Path) -> None:
+    old = os.umask(0o000)
+    try:
+        _write(tmp_path / "p.txt")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "p.txt").stat().st_mode) == 0o600
+
+
+def test_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    _write(path)
+    before = path.read_bytes()
+    with pytest.raises(RegisterServerError) as caught:
+        _write(path, Secret("a different passphrase entirely"))
+    assert caught.value.code == "encryption.save_path_exists"
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p.txt"]
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(RegisterServerError) as caught:
+        _write(tmp_path / "nope" / "p.txt")
+    assert caught.value.code == "encryption.save_dir_missing"
+
+
+def test_names_with_line_breaks_cannot_forge_a_passphrase_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    _write(path, machine_name=f"evil\n{MARKER}forged", vault_name="v\r\nx")
+    assert read_passphrase_file(path) == PASSPHRASE
+    assert sum(line.startswith(MARKER) for line in path.read_text().splitlines()) == 1
+
+
+@pytest.mark.parametrize("bad", ["", "two\nlines"])
+def test_refuses_values_that_cannot_be_one_line(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(ValueError):
+        _write(tmp_path / "p.txt", Secret(bad))
+    assert not (tmp_path / "p.txt").exists()
+
+
+def test_reads_a_file_edited_on_windows(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    path.write_bytes(b"\xef\xbb\xbfSome notes\r\n" + MARKER.encode() + b"abc def ghi jkl mno\r\n")
+    assert read_passphrase_file(path).reveal() == "abc def ghi jkl mno"
+
+
+@pytest.mark.parametrize("content,reason", [(None, "passphrase_file_unreadable"),
+                                            (b"no marker here\n", "no_passphrase_line"),
+                                            (b"\xff\xfe\x00bin", "passphrase_file_not_text")])
+def test_read_errors(tmp_path: Path, content: bytes | None, reason: str) -> None:
+    path = tmp_path / "p.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(RegisterServerError) as caught:
+        read_passphrase_file(path)
+    assert (caught.value.code, caught.value.reason) == ("secrets.missing", reason)
+
+
+def test_windows_acl_command_grants_only_user_and_administrators() -> None:
+    command = windows_acl_command(Path("C:/keys/p.txt"), "S-1-5-21-1-2-3-1001")
+    assert command[0] == "icacls" and "/inheritance:r" in command
+    grants = command[command.index("/grant:r") + 1:]
+    assert grants == ["*S-1-5-21-1-2-3-1001:F", f"*{ADMINISTRATORS_SID}:F"]
+
+
+def test_parse_whoami_output() -> None:
+    assert parse_whoami_sid('"contoso\\\\alice","S-1-5-21-11-22-33-1001"\r\n') == "S-1-5-21-11-22-33-1001"
+    with pytest.raises(OSError):
+        parse_whoami_sid("garbage")
