@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from wizard.core.credentials import pfx
 from wizard.core.credentials.model import CERTIFICATE_SUBJECT_CN
 from wizard.core.errors import RegisterServerError
 
@@ -43,7 +44,22 @@ def decode_pfx(text: str) -> bytes:
 
 
 def _load_pkcs12(data: bytes) -> tuple[object, x509.Certificate | None, list[x509.Certificate]]:
-    """Open a PKCS#12 bundle with an empty password (either spelling of "empty")."""
+    """Open a PKCS#12 bundle with an empty password (either spelling of "empty").
+
+    Plain bundles (what our vault issues) go through `pfx.parse_plain_pfx`, ~10x faster;
+    everything else through cryptography's full loader, after a bound on its work.
+    """
+    try:
+        plain = pfx.parse_plain_pfx(data)
+        if plain is not None:
+            opened = _open_plain(plain)
+            if opened is not None:
+                return opened
+        if pfx.max_kdf_iterations(data) > pfx.MAX_KDF_ITERATIONS:
+            raise pfx.TooCostly
+    except pfx.TooCostly:
+        raise _invalid("bad_certificate", "Its certificate bundle asks for an unreasonable amount of work "
+                                          "to open; no exporter writes that.") from None
     last: Exception | None = None
     for password in (None, b""):
         try:
@@ -54,6 +70,25 @@ def _load_pkcs12(data: bytes) -> tuple[object, x509.Certificate | None, list[x50
         "bad_certificate",
         "Its certificate bundle cannot be opened: it is damaged, or protected by a password.",
     ) from last
+
+
+def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None, list[x509.Certificate]] | None:
+    """Load a plain bundle's parts, pairing key and certificate as OpenSSL does; None defers to the full loader."""
+    try:
+        certs = [x509.load_der_x509_certificate(der) for der in plain.cert_ders]
+        if plain.key_der is None:
+            return None, None, certs
+        key = serialization.load_der_private_key(plain.key_der, None, unsafe_skip_rsa_key_validation=True)
+        if isinstance(key, rsa.RSAPrivateKey) and not pfx.rsa_key_is_consistent(key.private_numbers()):
+            return None  # the full loader refuses it with OpenSSL's own verdict
+        wanted = key.public_key().public_numbers() if isinstance(key, rsa.RSAPrivateKey) else None
+        for index, cert in enumerate(certs):
+            public = cert.public_key()
+            if wanted is not None and isinstance(public, rsa.RSAPublicKey) and public.public_numbers() == wanted:
+                return key, cert, certs[:index] + certs[index + 1:]
+        return key, None, certs
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None
 
 
 def open_management_cert(text: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
