@@ -1,0 +1,34 @@
+"""Building registration settings for end-to-end tests (real vault, real proxy, real keyring)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.fixtures_proxy import RunningProxy
+from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RegistrationSettings,
+                               VaultSettings)
+from wizard.core.secret import Secret
+
+PASSPHRASE = "correct horse battery staple 42"
+OTHER_PASSPHRASE = "a different passphrase entirely 7"
+
+
+def proxy_settings(proxy: RunningProxy | None, *, password: str | None = None) -> ProxySettings:
+    if proxy is None:
+        return ProxySettings(mode=ProxyMode.NONE)
+    return ProxySettings(mode=ProxyMode.CUSTOM, host=proxy.host, port=proxy.port, username=proxy.username or "",
+                         password=Secret(password if password is not None else (proxy.password or ""))
+                         if proxy.username else None)
+
+
+def make_settings(credentials_file: Path, *, ca_bundle: Path | None, passphrase_dir: Path,
+                  proxy: ProxySettings | None = None, passphrase: str = PASSPHRASE,
+                  machine_name: str | None = "server01", passphrase_file: str = "server.passphrase.txt"
+                  ) -> RegistrationSettings:
+    return RegistrationSettings(
+        machine=MachineSettings(name=machine_name),
+        proxy=proxy or ProxySettings(),
+        vault=VaultSettings(credentials_file=credentials_file, ca_bundle=ca_bundle),
+        encryption=EncryptionSettings(passphrase=Secret(passphrase), confirmation=Secret(passphrase),
+                                      save_to=passphrase_dir / passphrase_file, stored_safely=True),
+    )

@@ -1,0 +1,150 @@
+"""Real HTTP proxies with basic authentication for end-to-end tests: tinyproxy and squid.
+
+Each proxy runs in the foreground from a config file in a temp dir, on a free loopback port,
+and is stopped by its PID (testing-facts.md). tinyproxy starts in milliseconds and is the
+default; squid is the strict one (exact 407s) and slower to stop. Quirk kept on purpose:
+tinyproxy answers wrong credentials with 401 instead of 407, and the client must treat
+both as ``proxy.auth_required``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+PROXY_USER = "fleet"
+PROXY_PASSWORD = "Proxy-pa55word-7"  # tinyproxy 1.11 config tokens cannot hold "!"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"proxy exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"proxy did not listen on {port} within {timeout}s")
+
+
+@dataclass
+class RunningProxy:
+    kind: str
+    port: int
+    username: str | None
+    password: str | None
+    process: subprocess.Popen[bytes]
+    directory: Path
+
+    host = "127.0.0.1"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+    def log(self) -> str:
+        path = self.directory / "proxy.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _tinyproxy(directory: Path, port: int, auth: tuple[str, str] | None, connect_ports: tuple[int, ...]) -> list[str]:
+    # No LogFile: with -d tinyproxy logs to stderr, which the fixture sends to proxy.log. (A LogFile in
+    # pytest's owner-only temp dir cannot be opened once tinyproxy drops privileges.)
+    lines = [f"Port {port}", "Listen 127.0.0.1", "Timeout 60", "MaxClients 400", "Allow 127.0.0.1",
+             "LogLevel Error", "DisableViaHeader Yes"]
+    if auth:
+        lines.append(f"BasicAuth {auth[0]} {auth[1]}")
+    lines += [f"ConnectPort {p}" for p in connect_ports]
+    config = directory / "tinyproxy.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return [shutil.which("tinyproxy") or "tinyproxy", "-d", "-c", str(config)]
+
+
+def _squid(directory: Path, port: int, auth: tuple[str, str] | None, connect_ports: tuple[int, ...]) -> list[str]:
+    lines = [f"http_port 127.0.0.1:{port}", "pid_filename none", f"cache_log {directory / 'proxy.log'}",
+             "access_log none", "cache deny all", "cache_mem 8 MB", "shutdown_lifetime 0 seconds",
+             f"coredump_dir {directory}", "acl localhost_src src 127.0.0.1/32", "max_filedescriptors 4096"]
+    if connect_ports:
+        lines.append("acl allowed_ports port " + " ".join(str(p) for p in connect_ports))
+        lines.append("http_access deny CONNECT !allowed_ports")
+    if auth:
+        htpasswd = directory / "passwords"
+        hashed = subprocess.run(["openssl", "passwd", "-apr1", "-stdin"], input=auth[1].encode(),
+                                capture_output=True, check=True).stdout.decode().strip()
+        htpasswd.write_text(f"{auth[0]}:{hashed}\n")
+        os.chmod(htpasswd, 0o644)
+        lines += [f"auth_param basic program /usr/lib/squid/basic_ncsa_auth {htpasswd}",
+                  "auth_param basic children 5", "auth_param basic realm register-server-tests",
+                  "acl authenticated proxy_auth REQUIRED", "http_access allow localhost_src authenticated"]
+    else:
+        lines.append("http_access allow localhost_src")
+    lines.append("http_access deny all")
+    config = directory / "squid.conf"
+    config.write_text("\n".join(lines) + "\n")
+    return [shutil.which("squid") or "/usr/sbin/squid", "-N", "-f", str(config)]
+
+
+ProxyFactory = Callable[..., RunningProxy]
+
+
+@pytest.fixture
+def proxy_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyFactory]:
+    """Start proxies: ``proxy_factory(kind="tinyproxy"|"squid", auth=True, connect_ports=())``."""
+    started: list[RunningProxy] = []
+    cleanup: list[Path] = []
+
+    def start(kind: str = "tinyproxy", *, auth: bool = True, connect_ports: tuple[int, ...] = ()) -> RunningProxy:
+        if kind == "squid":
+            # squid's auth helper runs as the unprivileged `proxy` user and must reach the password
+            # file: pytest's temp root is owner-only, so squid gets a world-traversable dir in /tmp.
+            directory = Path(tempfile.mkdtemp(prefix="rs-squid-"))
+            os.chmod(directory, 0o755)
+            cleanup.append(directory)
+        else:
+            directory = tmp_path_factory.mktemp(kind)
+        port = free_port()
+        credentials = (PROXY_USER, PROXY_PASSWORD) if auth else None
+        build = _tinyproxy if kind == "tinyproxy" else _squid
+        command = build(directory, port, credentials, connect_ports)
+        with open(directory / "proxy.log", "wb") as log:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=directory)
+        proxy = RunningProxy(kind, port, credentials[0] if credentials else None,
+                             credentials[1] if credentials else None, process, directory)
+        started.append(proxy)
+        wait_for_port(port, process)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()
+    for directory in cleanup:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def auth_proxy(proxy_factory: ProxyFactory) -> RunningProxy:
+    """A tinyproxy with basic authentication (user `PROXY_USER`, password `PROXY_PASSWORD`)."""
+    return proxy_factory("tinyproxy", auth=True)

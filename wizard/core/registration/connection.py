@@ -1,0 +1,154 @@
+"""`test_connection`: walk the way to the vault one layer at a time, without registering.
+
+DNS → TCP → proxy → TLS → token endpoint, each reported as a `ConnectionCheck` as soon as
+it is known, stopping at the first failure, so the wizard's *Test connection* button and
+``register --dry-run`` can say exactly which layer is wrong. The first four steps are done
+by hand on a socket (a CONNECT request when there is a proxy) because that is the only way
+to tell them apart; the last uses the real client, as registration will.
+"""
+
+from __future__ import annotations
+
+import base64
+import socket
+import ssl
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlsplit
+
+from wizard.core.errors import RegisterServerError
+from wizard.core.registration.events import CancelToken, ConnectionCheck
+
+if TYPE_CHECKING:
+    from wizard.core.model import RegistrationSettings
+
+TIMEOUT = 10.0
+
+
+class _Failed(Exception):
+    def __init__(self, error: RegisterServerError) -> None:
+        self.error = error
+
+
+def test_connection(settings: "RegistrationSettings", *, on_step: Callable[[ConnectionCheck], None] | None = None,
+                    cancel: CancelToken | None = None) -> list[ConnectionCheck]:
+    """The checks done, in order; the last one failed unless all five passed."""
+    from wizard.core.credentials import read_credentials
+
+    cancel = cancel or CancelToken()
+    if settings.vault.credentials_file is None:
+        raise RegisterServerError("vault.credentials_file_required")
+    credentials = read_credentials(settings.vault.credentials_file)
+    checks: list[ConnectionCheck] = []
+
+    def report(check: ConnectionCheck) -> None:
+        checks.append(check)
+        if on_step is not None:
+            on_step(check)
+
+    try:
+        _walk(settings, credentials.token_url, report, cancel)
+    except _Failed as failed:
+        step = ("dns", "tcp", "proxy", "tls", "token_endpoint")[len(checks)]
+        report(ConnectionCheck(step, False, failed.error.message, failed.error.code))
+    return checks
+
+
+def _walk(settings: "RegistrationSettings", url: str, report: Callable[[ConnectionCheck], None],
+          cancel: CancelToken) -> None:
+    from wizard.net.failures import map_transport_error
+    from wizard.net.proxy import proxy_for
+    from wizard.net.tls import ssl_context
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or 443
+    proxy = proxy_for(settings.proxy, url)
+    target = f"{host}:{port}"
+    if proxy is not None:
+        connect_host, connect_port = proxy.url.host, proxy.url.port or 8080
+    else:
+        connect_host, connect_port = host, port
+    via_proxy = proxy is not None
+
+    def fail(exc: BaseException) -> _Failed:
+        return _Failed(map_transport_error(exc, via_proxy=via_proxy, target=target))  # type: ignore[arg-type]
+
+    cancel.raise_if_cancelled()
+    try:
+        addresses = socket.getaddrinfo(connect_host, connect_port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise fail(exc) from None
+    report(ConnectionCheck("dns", True, f"{connect_host} resolves to {addresses[0][4][0]}"))
+
+    cancel.raise_if_cancelled()
+    try:
+        sock = socket.create_connection((connect_host, connect_port), timeout=TIMEOUT)
+    except socket.timeout:
+        code = "proxy.unreachable" if via_proxy else "network.timeout"
+        raise _Failed(RegisterServerError(code, reason="connect_timeout", detail=f"({connect_host}:{connect_port})"))
+    except OSError as exc:
+        raise fail(exc) from None
+    with sock:
+        report(ConnectionCheck("tcp", True, f"connected to {connect_host}:{connect_port}"))
+        cancel.raise_if_cancelled()
+        if proxy is not None:
+            _tunnel(sock, target, proxy, via_proxy)
+            report(ConnectionCheck("proxy", True, f"the proxy opened a tunnel to {target}"))
+        else:
+            report(ConnectionCheck("proxy", True, "no proxy: direct connection"))
+        cancel.raise_if_cancelled()
+        try:
+            context = ssl_context(settings.vault.ca_bundle)
+            with context.wrap_socket(sock, server_hostname=host) as tls:
+                version = tls.version()
+        except (ssl.SSLError, OSError) as exc:
+            raise fail(exc) from None
+        report(ConnectionCheck("tls", True, f"{version} with a trusted certificate"))
+    cancel.raise_if_cancelled()
+    _token_endpoint(settings, url, via_proxy, report)
+
+
+def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) -> None:
+    import httpx
+
+    from wizard.net.failures import map_transport_error
+
+    assert isinstance(proxy, httpx.Proxy)
+    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
+    if proxy.auth is not None:
+        user, password = proxy.auth
+        token = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+        lines.append(f"Proxy-Authorization: Basic {token}")
+    try:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 16384:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    except OSError as exc:
+        raise _Failed(map_transport_error(exc, via_proxy=True, target=target)) from None  # type: ignore[arg-type]
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+    parts = status_line.split(" ", 2)
+    status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    if status != 200:
+        error = map_transport_error(httpx.ProxyError(" ".join(parts[1:]) or "no answer"), via_proxy=True,
+                                    target=target)
+        raise _Failed(error)
+
+
+def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
+                    report: Callable[[ConnectionCheck], None]) -> None:
+    from wizard.core.registration.procedure import default_transport
+    from wizard.net.client import VaultHttp
+
+    try:
+        with VaultHttp(default_transport(settings, url), via_proxy=via_proxy, retries=0) as http:
+            response = http.get(url)
+    except RegisterServerError as error:
+        raise _Failed(error) from None
+    if response.status_code >= 500:
+        raise _Failed(RegisterServerError("vault.error", reason=f"http_{response.status_code}",
+                                          detail=f"(the token endpoint answered {response.status_code})"))
+    report(ConnectionCheck("token_endpoint", True, f"the vault's token endpoint answers (HTTP {response.status_code})"))
+test_connection.__test__ = False  # a library function, not a pytest test

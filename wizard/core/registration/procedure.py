@@ -1,0 +1,172 @@
+"""`run_registration`: the registration procedure every face runs, step by step.
+
+Order and why:
+1. *checking_credentials* — read and verify the file (expired, superseded by a newer
+   sibling is the reader's business); refuse a server already registered to another
+   vault from the saved state, before any network traffic.
+2. *saving_passphrase* — the passphrase file first (a registered server without its
+   passphrase file is the one unrecoverable outcome), then the keyring.
+3. *connecting* — TCP, proxy and TLS to the token endpoint; the connection is kept for
+   the next steps.
+4. *authenticating* — the signed assertion for an access token.
+5. *registering* — a fresh machine key, the verifier, the registration call.
+6. *saving* — the machine key (encrypted; its key in the keyring), certificate and
+   record, each written atomically.
+Cancellation is honoured before each of steps 2-5; once the vault has registered the
+machine, saving always runs, so local state never lags behind the vault.
+The whole run holds the state directory's lock (`state.locked` for a second run).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from wizard.core.errors import RegisterServerError
+from wizard.core.registration import wire
+from wizard.core.registration.events import STEP_MESSAGES, STEPS, CancelToken, ProgressEvent, RegistrationResult
+from wizard.core.registration.record import build_record
+from wizard.core.secret import Secret
+
+if TYPE_CHECKING:
+    import httpx
+
+    from wizard.core.model import RegistrationSettings
+
+TransportFactory = Callable[["RegistrationSettings", str], "httpx.Client"]
+MACHINE_CERT_FILE = "machine-cert.pem"
+_NAME = re.compile(wire.MACHINE_NAME_PATTERN)
+
+
+def default_machine_name() -> str:
+    """This computer's short name (what Windows calls the computer name)."""
+    return socket.gethostname().split(".")[0]
+
+
+def resolve_machine_name(settings: "RegistrationSettings") -> str:
+    name = (settings.machine.name or default_machine_name()).strip()
+    if not _NAME.match(name):
+        raise RegisterServerError("machine.name_invalid", detail=f"({name[:70]!r})")
+    return name
+
+
+def default_transport(settings: "RegistrationSettings", target_url: str) -> "httpx.Client":
+    from wizard.net.client import open_client
+
+    return open_client(settings.proxy, target_url=target_url, ca_bundle=settings.vault.ca_bundle)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class _Progress:
+    def __init__(self, on_progress: Callable[[ProgressEvent], None] | None, cancel: CancelToken) -> None:
+        self.on_progress = on_progress
+        self.cancel = cancel
+
+    def step(self, name: str, *, cancellable: bool = True) -> None:
+        if cancellable:
+            self.cancel.raise_if_cancelled()
+        if self.on_progress is not None:
+            self.on_progress(ProgressEvent(name, STEP_MESSAGES[name], STEPS.index(name) + 1, len(STEPS)))
+
+
+def run_registration(settings: "RegistrationSettings", *, home: Path | str | None = None,
+                     on_progress: Callable[[ProgressEvent], None] | None = None, cancel: CancelToken | None = None,
+                     now: Callable[[], datetime] | None = None,
+                     transport_factory: TransportFactory | None = None) -> RegistrationResult:
+    """Register this server with the vault named by the settings' credentials file."""
+    from wizard.core.storage import StateStore
+
+    clock = now or _utcnow
+    progress = _Progress(on_progress, cancel or CancelToken())
+    progress.cancel.raise_if_cancelled()
+    store = StateStore(home)
+    with store.lock():
+        return _run(settings, store, progress, clock, transport_factory or default_transport)
+
+
+def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, clock: Callable[[], datetime],
+         transport_factory: TransportFactory) -> RegistrationResult:
+    from wizard.core.credentials import read_credentials
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
+
+    progress.step("checking_credentials")
+    if settings.vault.credentials_file is None:
+        raise RegisterServerError("vault.credentials_file_required")
+    credentials = read_credentials(settings.vault.credentials_file, now=clock())
+    passphrase = settings.encryption.passphrase
+    if not passphrase:
+        raise RegisterServerError("passphrase.required")
+    machine_name = resolve_machine_name(settings)
+    previous = store.load_registration()
+    if previous is not None and str(previous.get("vault", {}).get("resource_id")) != str(credentials.resource_id):
+        raise RegisterServerError("vault.wrong_vault", reason="local_state",
+                                  detail=f"(registered to {previous.get('vault', {}).get('name')!s})")
+    existing_machine_id = previous.get("machine", {}).get("id") if previous else None
+
+    progress.step("saving_passphrase")
+    secrets = SecretStore.for_state_dir(store.root)
+    _save_passphrase_file(settings, passphrase, vault_name=credentials.vault_name, machine_name=machine_name,
+                          created=clock())
+    secrets.set(BACKUP_PASSPHRASE, passphrase)
+    if settings.proxy.authenticated and settings.proxy.password:
+        secrets.set(PROXY_PASSWORD, settings.proxy.password)
+
+    progress.step("connecting")
+    from wizard.core.registration.protocol import (RegistrationClient, new_machine_key,
+                                                   passphrase_verifier)
+    from wizard.net.client import VaultHttp
+    from wizard.net.proxy import proxy_for
+
+    client = transport_factory(settings, credentials.token_url)
+    via_proxy = proxy_for(settings.proxy, credentials.token_url) is not None
+    with VaultHttp(client, via_proxy=via_proxy) as http:
+        http.get(credentials.token_url)  # any HTTP answer: TCP, proxy and TLS work (kept alive)
+        protocol = RegistrationClient(http)
+
+        progress.step("authenticating")
+        token = protocol.token(credentials, now=clock())
+
+        progress.step("registering")
+        key = new_machine_key(machine_name)
+        verifier = passphrase_verifier(passphrase, resource_id=credentials.resource_id, machine_name=machine_name)
+        machine = protocol.register(credentials, token, machine_name=machine_name, csr_pem=key.csr_pem,
+                                    verifier=verifier, existing_machine_id=existing_machine_id)
+
+    progress.step("saving", cancellable=False)
+    from wizard.core.secrets.machine_key import protect_private_key
+    from wizard.core.storage import atomic_write_bytes
+
+    protect_private_key(store, secrets, key.private_pem)
+    atomic_write_bytes(store.path(MACHINE_CERT_FILE), machine.certificate_pem.encode("ascii"), mode=0o644)
+    registered_at = machine.registered_at
+    store.save_registration(build_record(settings, credentials, machine, machine_cert_file=MACHINE_CERT_FILE,
+                                         saved_at=clock(), previous=previous))
+    return RegistrationResult(machine_id=machine.machine_id, machine_name=machine.machine_name,
+                              vault_name=machine.vault_name, registered_at=registered_at,
+                              re_registration=machine.re_registration, state_dir=store.root)
+
+
+def _save_passphrase_file(settings: "RegistrationSettings", passphrase: Secret, *, vault_name: str,
+                          machine_name: str, created: datetime) -> None:
+    """Write the passphrase file, or accept an existing one that holds the same passphrase."""
+    from wizard.core.passphrase_file import read_passphrase_file, write_passphrase_file
+
+    target = settings.encryption.save_to
+    if target is None:
+        raise RegisterServerError("encryption.save_path_required")
+    target = Path(target)
+    if target.exists():
+        try:
+            same = read_passphrase_file(target) == passphrase
+        except RegisterServerError:
+            same = False
+        if same:
+            return
+        raise RegisterServerError("encryption.save_path_exists", detail=f"({target})")
+    write_passphrase_file(target, passphrase, vault_name=vault_name, machine_name=machine_name, created=created)

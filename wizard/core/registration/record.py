@@ -1,0 +1,84 @@
+"""The saved registration record: what this server is registered to, and with which settings.
+
+Written as ``registration.json`` in the state directory by `run_registration`; read by the
+status, settings and diagnostics faces. It holds no secret: the passphrase and the proxy
+password are referenced by their keyring entry names, the machine's private key lives
+encrypted in ``machine-key.json`` (its key in the keyring), the certificate next to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from wizard import __version__
+
+if TYPE_CHECKING:
+    from wizard.core.credentials import VaultCredentials
+    from wizard.core.model import RegistrationSettings
+    from wizard.core.registration.protocol import RegisteredMachine
+
+RECORD_FORMAT = 1
+
+
+def settings_summary(settings: "RegistrationSettings") -> dict[str, Any]:
+    """The settings without secrets; secrets appear only as ``keyring:<entry>`` references."""
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD
+
+    proxy = settings.proxy
+    throttling = settings.throttling
+    return {
+        "proxy": {
+            "mode": proxy.mode.value, "host": proxy.host, "port": proxy.port, "username": proxy.username,
+            "password": f"keyring:{PROXY_PASSWORD}" if proxy.authenticated and proxy.password else None,
+        },
+        "throttling": {
+            "enabled": throttling.enabled,
+            "work_days": sorted(day.key for day in throttling.work_days),
+            "work_start": throttling.work_start.strftime("%H:%M"),
+            "work_end": throttling.work_end.strftime("%H:%M"),
+            "work_bandwidth_bps": throttling.work_bandwidth.bits_per_second,
+            "non_work_bandwidth_bps": throttling.non_work_bandwidth.bits_per_second,
+        },
+        "recovery": {
+            "path": str(settings.recovery.path) if settings.recovery.path else None,
+            "space_needed_bytes": settings.recovery.space_needed_bytes,
+        },
+        "encryption": {
+            "passphrase": f"keyring:{BACKUP_PASSPHRASE}",
+            "passphrase_file": str(settings.encryption.save_to) if settings.encryption.save_to else None,
+        },
+        "vault_ca_bundle": str(settings.vault.ca_bundle) if settings.vault.ca_bundle else None,
+    }
+
+
+def build_record(settings: "RegistrationSettings", credentials: "VaultCredentials", machine: "RegisteredMachine",
+                 *, machine_cert_file: str, saved_at: datetime, previous: dict[str, Any] | None) -> dict[str, Any]:
+    first = previous.get("registered_at") if previous and previous.get("machine", {}).get("id") == \
+        machine.machine_id else None
+    return {
+        "format": RECORD_FORMAT,
+        "agent_version": __version__,
+        "registered_at": first or machine.registered_at.isoformat(),
+        "saved_at": saved_at.isoformat(),
+        "re_registration": machine.re_registration,
+        "vault": {
+            "name": credentials.vault_name,
+            "resource_id": str(credentials.resource_id),
+            "subscription_id": credentials.subscription_id,
+            "resource_group": credentials.resource_group,
+            "location": credentials.location,
+            "tenant_id": credentials.aad_tenant_id,
+            "client_id": credentials.service_principal_client_id,
+            "token_url": credentials.token_url,
+            "registration_url": credentials.registration_url,
+            "credentials_thumbprint_sha1": credentials.thumbprint_sha1,
+        },
+        "machine": {
+            "id": machine.machine_id,
+            "name": machine.machine_name,
+            "certificate_file": machine_cert_file,
+            "key_file": "machine-key.json",
+        },
+        "settings": settings_summary(settings),
+    }

@@ -1,0 +1,121 @@
+"""The HTTPS client for talking to a vault: proxy, TLS, timeouts, safe retries, mapped failures.
+
+`open_client` builds an `httpx.Client` from the settings (never reading proxy variables
+from the environment unless the user chose *system*). `VaultHttp` wraps one and is what the
+registration procedure uses: it retries only failures where the request provably did not
+reach the vault (no TCP connection, proxy or TLS set-up failed before a byte of the request
+was sent) or, for idempotent GETs, also timeouts and 502/503/504; a POST that may have
+arrived is never repeated. Every failure leaves as a `RegisterServerError`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from wizard import __version__
+from wizard.core.errors import RegisterServerError
+from wizard.core.model import ProxySettings
+from wizard.net.failures import map_refusal, map_transport_error
+from wizard.net.proxy import proxy_for
+from wizard.net.tls import ssl_context
+
+USER_AGENT = f"register-server/{__version__}"
+# Codes that mean "nothing reached the vault": safe to retry for any method.
+_NOT_SENT = frozenset({"network.unreachable", "network.dns", "proxy.unreachable"})
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 30.0
+
+    def httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(self.read, connect=self.connect, pool=self.connect)
+
+
+def open_client(proxy: ProxySettings, *, target_url: str, ca_bundle: Path | None = None,
+                timeouts: Timeouts = Timeouts()) -> httpx.Client:
+    """An httpx client for `target_url`'s vault with the chosen proxy and trust."""
+    return httpx.Client(verify=ssl_context(ca_bundle), proxy=proxy_for(proxy, target_url), trust_env=False,
+                        timeout=timeouts.httpx(), headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+
+
+class VaultHttp:
+    """JSON requests to a vault with mapped failures and safe retries."""
+
+    def __init__(self, client: httpx.Client, *, via_proxy: bool, retries: int = 2, backoff: float = 0.25,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client = client
+        self.via_proxy = via_proxy
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> "VaultHttp":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def post_form(self, url: str, form: dict[str, str]) -> dict[str, Any]:
+        return self._json(self._send("POST", url, data=form))
+
+    def post_json(self, url: str, body: dict[str, Any], *, token: str) -> dict[str, Any]:
+        return self._json(self._send("POST", url, json=body, headers={"Authorization": f"Bearer {token}"}))
+
+    def get(self, url: str, *, token: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        return self._send("GET", url, headers=headers)
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        parts = urlsplit(url)
+        target = f"{parts.hostname}:{parts.port or 443}"
+        attempt = 0
+        while True:
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.HTTPError as exc:
+                error = map_transport_error(exc, via_proxy=self.via_proxy, target=target)
+                if attempt < self.retries and self._retryable(method, exc, error):
+                    self._pause(attempt)
+                    attempt += 1
+                    continue
+                raise error from None
+            if method == "GET" and response.status_code in (502, 503, 504) and attempt < self.retries:
+                self._pause(attempt)
+                attempt += 1
+                continue
+            return response
+
+    @staticmethod
+    def _retryable(method: str, exc: httpx.HTTPError, error: RegisterServerError) -> bool:
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)) and error.code in _NOT_SENT:
+            return True
+        if isinstance(exc, httpx.ProxyError) and error.code == "network.unreachable":
+            return True  # the proxy could not open the tunnel: the request never left
+        return method == "GET" and error.code in ("network.timeout", "network.unreachable")
+
+    def _pause(self, attempt: int) -> None:
+        self._sleep(self.backoff * (2 ** attempt))
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        if response.status_code >= 400:
+            raise map_refusal(response)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise RegisterServerError("vault.error", reason="not_json",
+                                      detail=f"(the vault answered {response.status_code} without a JSON object)")
+        return body

@@ -1,0 +1,101 @@
+"""Turning transport failures and vault refusals into catalogue codes.
+
+What an administrator can act on decides the code: a proxy that is down, a proxy that wants
+(other) credentials, a proxy that will not tunnel to the vault, a vault that cannot be
+reached, a TLS version or a certificate that is not acceptable. httpx reports proxy
+refusals as `httpx.ProxyError` whose text starts with the proxy's status line, and TLS
+problems as a `ConnectError` caused by an `ssl.SSLError`; we look at the cause chain, not
+at the prose, wherever a type exists.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+from typing import Any
+
+import httpx
+
+from wizard.core.errors import CATALOGUE, RegisterServerError
+
+_STATUS = re.compile(r"^\s*(\d{3})\b")
+_TLS_VERSION_REASONS = ("UNSUPPORTED_PROTOCOL", "TLSV1_ALERT_PROTOCOL_VERSION", "WRONG_SSL_VERSION",
+                        "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW", "WRONG_VERSION_NUMBER")
+# Vault answers whose code names a situation the user can act on; any other refusal is vault.error.
+VAULT_CODES = frozenset(code for code in CATALOGUE if code.split(".")[0] in {
+    "credentials", "auth", "vault", "passphrase", "machine"})
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError):
+            return cause
+    return None
+
+
+def map_transport_error(exc: Exception, *, via_proxy: bool, target: str) -> RegisterServerError:
+    """The catalogue error for a failed request to `target` (a host:port, for the detail)."""
+    where = f"({target}{' through the proxy' if via_proxy else ''})"
+    if isinstance(exc, httpx.ProxyError):
+        match = _STATUS.match(str(exc))
+        status = int(match.group(1)) if match else 0
+        if status in (401, 407):
+            return RegisterServerError("proxy.auth_required", reason=str(status), detail=where)
+        if status == 403:
+            return RegisterServerError("proxy.refused", reason="403", detail=where)
+        if status >= 500:
+            # The proxy is up but could not open a connection to the vault.
+            return RegisterServerError("network.unreachable", reason=f"proxy_{status}", detail=where)
+        return RegisterServerError("proxy.refused", reason=str(status or "unknown"), detail=where)
+    tls = _ssl_error(exc)
+    if tls is not None:
+        if isinstance(tls, ssl.SSLCertVerificationError):
+            return RegisterServerError("tls.untrusted", reason=str(tls.verify_message or "verify_failed"),
+                                       detail=where)
+        text = f"{tls.reason or ''} {tls}".upper()
+        if any(reason in text for reason in _TLS_VERSION_REASONS):
+            return RegisterServerError("tls.version", reason=tls.reason or "protocol_version", detail=where)
+        return RegisterServerError("network.unreachable", reason=f"tls_{tls.reason or 'error'}".lower(),
+                                   detail=where)
+    if isinstance(exc, httpx.TimeoutException):
+        if via_proxy and isinstance(exc, httpx.ConnectTimeout):
+            return RegisterServerError("proxy.unreachable", reason="connect_timeout", detail=where)
+        return RegisterServerError("network.timeout", reason=type(exc).__name__, detail=where)
+    causes = _causes(exc)
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        if via_proxy:
+            return RegisterServerError("proxy.unreachable", reason="dns", detail=where)
+        return RegisterServerError("network.dns", detail=where)
+    if isinstance(exc, (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError)) or any(
+            isinstance(c, OSError) for c in causes):
+        if via_proxy and isinstance(exc, httpx.ConnectError):
+            return RegisterServerError("proxy.unreachable", reason="connect", detail=where)
+        return RegisterServerError("network.unreachable", reason=type(exc).__name__, detail=where)
+    return RegisterServerError("vault.error", reason=type(exc).__name__, detail=where)
+
+
+def map_refusal(response: httpx.Response) -> RegisterServerError:
+    """The catalogue error for a vault answer that is not a success."""
+    code, message = None, None
+    try:
+        body: Any = response.json()
+        error = body.get("error") if isinstance(body, dict) else None
+        if isinstance(error, dict):
+            code, message = error.get("code"), error.get("message")
+    except ValueError:
+        pass
+    if isinstance(code, str) and code in VAULT_CODES:
+        return RegisterServerError(code, reason=f"http_{response.status_code}")
+    shown = f"({response.status_code} {code or ''}: {str(message or response.reason_phrase)[:200]})"
+    return RegisterServerError("vault.error", reason=str(code or f"http_{response.status_code}"),
+                               detail=shown.replace(" :", ":"))

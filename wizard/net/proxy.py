@@ -1,0 +1,62 @@
+"""Which proxy a vault connection goes through: none, the system's, or the one the user typed.
+
+*None* means direct, even when the environment names a proxy (the client never reads the
+environment itself). *System* asks the OS the way `urllib` does (environment variables;
+the registry on Windows; System Configuration on macOS) and honours its bypass list.
+*Custom* uses the host and port from the settings, with basic authentication when a user
+name is set; the password is revealed only into the `httpx.Proxy` object.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from urllib.parse import urlsplit
+
+import httpx
+
+from wizard.core.model import ProxyMode, ProxySettings
+
+
+def _host_for_url(host: str) -> str:
+    host = host.strip()
+    for prefix in ("http://", "https://"):
+        if host.lower().startswith(prefix):
+            host = host[len(prefix):]
+    host = host.rstrip("/")
+    if ":" in host and not host.startswith("["):
+        return f"[{host}]"  # a bare IPv6 address
+    return host
+
+
+def proxy_for(settings: ProxySettings, target_url: str) -> httpx.Proxy | None:
+    """The proxy for requests to `target_url`, or None for a direct connection."""
+    if settings.mode is ProxyMode.NONE:
+        return None
+    if settings.mode is ProxyMode.SYSTEM:
+        return _system_proxy(target_url)
+    url = f"http://{_host_for_url(settings.host)}:{settings.port}"
+    if settings.username:
+        password = settings.password.reveal() if settings.password is not None else ""
+        return httpx.Proxy(url, auth=(settings.username, password))
+    return httpx.Proxy(url)
+
+
+def _system_proxy(target_url: str) -> httpx.Proxy | None:
+    host = urlsplit(target_url).hostname or ""
+    if host and urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies()
+    chosen = proxies.get("https") or proxies.get("all")
+    if not chosen:
+        return None
+    if "://" not in chosen:
+        chosen = "http://" + chosen
+    return httpx.Proxy(chosen)
+
+
+def describe(settings: ProxySettings, target_url: str) -> str:
+    """A secret-free description for messages: ``direct`` or ``proxy host:port``."""
+    proxy = proxy_for(settings, target_url)
+    if proxy is None:
+        return "direct"
+    return f"proxy {proxy.url.host}:{proxy.url.port}"

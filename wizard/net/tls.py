@@ -1,0 +1,42 @@
+"""The TLS context every vault connection uses: TLS 1.2 minimum, OS trust store plus an optional CA bundle.
+
+`truststore` makes the context verify against the operating system's store (Windows
+certificate store, macOS keychain, OpenSSL's paths on Linux), which is what machines
+behind a TLS-inspecting proxy need; a CA bundle chosen in the settings is added on top.
+Building a context reads the system store (milliseconds), so contexts are cached per
+bundle file and its modification time; SSLContext is safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+from pathlib import Path
+
+from wizard.core.errors import RegisterServerError
+
+
+def ssl_context(ca_bundle: Path | str | None = None) -> ssl.SSLContext:
+    """A verifying client context; `vault.ca_bundle_unreadable` if the bundle cannot be used."""
+    if ca_bundle is None:
+        return _cached(None, 0)
+    path = Path(ca_bundle)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise RegisterServerError("vault.ca_bundle_unreadable", detail=f"({path}: {exc.strerror})") from None
+    return _cached(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached(ca_bundle: str | None, stamp: int) -> ssl.SSLContext:
+    import truststore
+
+    context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ca_bundle is not None:
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except (OSError, ssl.SSLError, ValueError):
+            raise RegisterServerError("vault.ca_bundle_unreadable", detail=f"({ca_bundle})") from None
+    return context
