@@ -24,6 +24,8 @@ from wizard.core.credentials.model import CERTIFICATE_SUBJECT_CN
 from wizard.core.errors import RegisterServerError
 
 MIN_RSA_BITS = 2048
+# What cryptography raises for bytes that are not a well-formed key or certificate.
+_MALFORMED = (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion)
 RSA_BITS = 2048
 
 
@@ -64,7 +66,7 @@ def _load_pkcs12(data: bytes) -> tuple[object, x509.Certificate | None, list[x50
     for password in (None, b""):
         try:
             return pkcs12.load_key_and_certificates(data, password)
-        except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+        except _MALFORMED as error:
             last = error
     raise _invalid(
         "bad_certificate",
@@ -87,7 +89,7 @@ def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None
             if wanted is not None and isinstance(public, rsa.RSAPublicKey) and public.public_numbers() == wanted:
                 return key, cert, certs[:index] + certs[index + 1:]
         return key, None, certs
-    except (ValueError, TypeError, UnsupportedAlgorithm):
+    except _MALFORMED:
         return None
 
 
@@ -114,7 +116,7 @@ def open_management_cert(text: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey
         raise _invalid("bad_certificate", f"Its RSA key is shorter than {MIN_RSA_BITS} bits.")
     try:
         public = cert.public_key()
-    except (ValueError, UnsupportedAlgorithm):
+    except _MALFORMED:
         raise _invalid("bad_certificate", "Its certificate's public key cannot be read.") from None
     if not isinstance(public, rsa.RSAPublicKey) or public.public_numbers() != key.public_key().public_numbers():
         raise _invalid("key_mismatch", "The private key in it does not belong to its certificate.")
