@@ -101,6 +101,7 @@ class EncryptionPage(StepPage):
         self.strength.setMaximumWidth(200)
         self.strength_label = QLabel(strength_row)
         self.strength_label.setObjectName("encryption.strength_label")
+        self.strength_label.setAccessibleName("encryption.strength_label")
         self.strength_label.setWordWrap(True)
         strength_layout.addWidget(self.strength)
         strength_layout.addWidget(self.strength_label, 1)

@@ -50,6 +50,7 @@ class RecoveryPage(StepPage):
 
         self.free_space = QLabel(self)
         self.free_space.setObjectName("recovery.free_space")
+        self.free_space.setAccessibleName("recovery.free_space")
         form.addRow("Free space:", self.free_space)
         self.create = QCheckBox("&Create this folder when registering", self)
         self.watch("recovery.create", self.create)
@@ -58,7 +59,7 @@ class RecoveryPage(StepPage):
         self.space_needed = QLineEdit(self)
         self.space_needed.setPlaceholderText("optional, for example 50 GB")
         self.space_needed.setMaximumWidth(220)
-        self.add_row(form, "recovery.space_needed", "Space &needed:", self.space_needed)
+        self.add_row(form, "recovery.space_needed", "S&pace needed:", self.space_needed)
         hint = QLabel("If you know how much data recoveries will restore at the same time, enter it to "
                       "check it against the free space.", self)
         hint.setWordWrap(True)

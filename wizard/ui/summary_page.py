@@ -87,6 +87,7 @@ class SummaryPage(QWizardPage):
         layout.addLayout(buttons)
         self.note = QLabel(self)
         self.note.setObjectName("summary.note")
+        self.note.setAccessibleName("summary.note")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         layout.addStretch(1)

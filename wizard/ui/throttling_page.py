@@ -94,7 +94,7 @@ class ThrottlingPage(StepPage):
             box.setToolTip(day.key.capitalize())
             self.days[day] = box
             days_layout.addWidget(box)
-            box.toggled.connect(self.refresh)
+            box.toggled.connect(lambda _checked: self.touch("throttling.work_days"))
         days_layout.addStretch(1)
         form.addRow(QLabel("Work days:", self.details), days_row)
         form.addRow("", self.watch("throttling.work_days", days_row))
@@ -145,6 +145,7 @@ class ThrottlingPage(StepPage):
         outer.addWidget(self.preview)
         self.summary = QLabel(self)
         self.summary.setObjectName("throttling.summary")
+        self.summary.setAccessibleName("throttling.summary")
         self.summary.setWordWrap(True)
         outer.addWidget(self.summary)
         outer.addStretch(1)

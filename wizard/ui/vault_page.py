@@ -93,6 +93,7 @@ class VaultPage(StepPage):
 
         self.details = QGroupBox("Vault", self)
         self.details.setObjectName("vault.details")
+        self.details.setAccessibleName("vault.details")
         details_form = QFormLayout(self.details)
         details_form.setVerticalSpacing(2)
         self.facts: dict[str, QLabel] = {}
@@ -127,10 +128,12 @@ class VaultPage(StepPage):
         test_row.addWidget(self.test_button)
         self.test_status = QLabel(self)
         self.test_status.setObjectName("vault.test_status")
+        self.test_status.setAccessibleName("vault.test_status")
         test_row.addWidget(self.test_status, 1)
         outer.addLayout(test_row)
         self.checks = QWidget(self)
         self.checks.setObjectName("vault.connection_checks")
+        self.checks.setAccessibleName("vault.connection_checks")
         self._checks_layout = QGridLayout(self.checks)
         self._checks_layout.setContentsMargins(12, 0, 0, 0)
         self._checks_layout.setVerticalSpacing(1)

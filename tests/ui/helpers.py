@@ -1,0 +1,123 @@
+"""Driving the wizard like a person: type, tab away, click Next; and stubs for dialogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QWidget, QWizard
+
+from wizard.core.flow import Step
+
+
+def install_dialog_stubs(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """Every dialog returns what the test put in `answers` (default: cancel / yes)."""
+    from wizard.ui import dialogs
+
+    state = SimpleNamespace(answers={}, asked=[])
+
+    def answer(kind: str, default: Any) -> Any:
+        def stub(*args: Any, **kwargs: Any) -> Any:
+            state.asked.append((kind, args[1:] if len(args) > 1 else ()))
+            return state.answers.get(kind, default)
+        return stub
+
+    monkeypatch.setattr(dialogs, "choose_open_file", answer("open", ""))
+    monkeypatch.setattr(dialogs, "choose_save_file", answer("save", ""))
+    monkeypatch.setattr(dialogs, "choose_folder", answer("folder", ""))
+    monkeypatch.setattr(dialogs, "confirm", answer("confirm", True))
+    return state
+
+
+def find(wizard: QWizard, name: str) -> Any:
+    """The widget whose accessible name is `name` (the answer-file key)."""
+    found = [w for w in wizard.findChildren(QWidget) if w.accessibleName() == name]
+    assert len(found) == 1, f"{len(found)} widgets are named {name!r}"
+    return found[0]
+
+
+def type_into(qtbot: Any, widget: QLineEdit, text: str, *, leave: bool = True) -> None:
+    """Focus, clear, type key by key, then leave the field (focus-out) like a person would."""
+    widget.setFocus()
+    widget.clear()
+    qtbot.keyClicks(widget, text)
+    if leave:
+        leave_field(widget)
+
+
+def leave_field(widget: QWidget) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.clearFocus()
+    QApplication.sendEvent(widget, QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.TabFocusReason))
+
+
+def next_button(wizard: QWizard) -> Any:
+    button = wizard.button(QWizard.WizardButton.CommitButton) if wizard.currentPage().isCommitPage() \
+        else wizard.button(QWizard.WizardButton.NextButton)
+    return button
+
+
+def click_next(qtbot: Any, wizard: QWizard, *, expect: Step | None = None, timeout: int = 15_000) -> None:
+    button = next_button(wizard)
+    assert button.isEnabled(), f"Next is disabled on {Step(wizard.currentId()).name}: {issues_of(wizard)}"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    if expect is not None:
+        qtbot.waitUntil(lambda: wizard.currentId() == int(expect), timeout=timeout)
+
+
+def issues_of(wizard: QWizard) -> list[str]:
+    page = wizard.currentPage()
+    return [f"{i.field}: {i.code}" for i in getattr(page, "issues", lambda: [])()]
+
+
+def message(wizard: QWizard, field: str) -> str:
+    """The inline message shown under `field` ("" when none is visible)."""
+    widget = find(wizard, f"{field}.message")
+    return widget.text() if widget.isVisibleTo(wizard) else ""
+
+
+def fill_proxy_none(qtbot: Any, wizard: QWizard) -> None:
+    find(wizard, "proxy.mode.none").setChecked(True)
+
+
+def fill_vault(qtbot: Any, wizard: QWizard, credentials: Path, ca_file: Path | None) -> None:
+    type_into(qtbot, find(wizard, "vault.credentials_file"), str(credentials))
+    if ca_file is not None:
+        type_into(qtbot, find(wizard, "vault.ca_bundle"), str(ca_file))
+    page = wizard.currentPage()
+    qtbot.waitUntil(lambda: page.credentials() is not None, timeout=15_000)
+
+
+def fill_recovery(qtbot: Any, wizard: QWizard, folder: Path) -> None:
+    type_into(qtbot, find(wizard, "recovery.folder"), str(folder))
+
+
+PASSPHRASE = "correct horse battery staple 42"
+
+
+def fill_encryption(qtbot: Any, wizard: QWizard, save_to: Path, passphrase: str = PASSPHRASE) -> None:
+    type_into(qtbot, find(wizard, "encryption.passphrase"), passphrase)
+    type_into(qtbot, find(wizard, "encryption.passphrase_confirm"), passphrase)
+    type_into(qtbot, find(wizard, "encryption.save_passphrase_to"), str(save_to))
+    find(wizard, "encryption.stored_safely").setChecked(True)
+
+
+def walk_to_register(qtbot: Any, wizard: QWizard, *, credentials: Path, ca_file: Path | None, tmp: Path) -> None:
+    """Fill every settings page with valid values and stop on the Register page."""
+    fill_proxy_none(qtbot, wizard)
+    click_next(qtbot, wizard, expect=Step.VAULT)
+    fill_vault(qtbot, wizard, credentials, ca_file)
+    click_next(qtbot, wizard, expect=Step.THROTTLING)
+    click_next(qtbot, wizard, expect=Step.RECOVERY)
+    (tmp / "recovery").mkdir(exist_ok=True)
+    fill_recovery(qtbot, wizard, tmp / "recovery")
+    click_next(qtbot, wizard, expect=Step.ENCRYPTION)
+    (tmp / "keys").mkdir(exist_ok=True)
+    fill_encryption(qtbot, wizard, tmp / "keys" / "passphrase.txt")
+    click_next(qtbot, wizard, expect=Step.REGISTER)
