@@ -48,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wizard.self_test import run as run_self_test
 
         return run_self_test()
+    from wizard.core.logs import configure_for_command
+
+    configure_for_command(getattr(args, "command", None), getattr(args, "home", None))
     try:
         if run is None:
             return _open_wizard(args, parser)

@@ -25,6 +25,8 @@ MAX_BYTES = 1_000_000
 BACKUPS = 3
 FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 
+DEBUG_ENV = "REGISTER_SERVER_DEBUG"
+
 _known: set[str] = set()
 _known_lock = threading.Lock()
 
@@ -93,8 +95,10 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
     """Send this process's log to the rotating file in the state directory; return its path.
 
     Calling it again replaces the handlers it installed before (e.g. another `--home`).
-    `verbose` also logs DEBUG and copies records to stderr.
+    `verbose` (or REGISTER_SERVER_DEBUG=1 in the environment) also logs DEBUG and copies
+    records to stderr.
     """
+    verbose = verbose or os.environ.get(DEBUG_ENV) == "1"
     path = log_path(home)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     root = logging.getLogger()
@@ -112,4 +116,27 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
         handler._register_server = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    return path
+
+
+# Commands that do not act on this machine's registration keep no log in its state
+# directory: the vault service has its own data folder, docs generation has no state.
+NO_STATE_LOG_COMMANDS = frozenset({"vault", "docs"})
+
+
+def configure_for_command(command: str | None, home: Path | str | None) -> Path | None:
+    """Log to the state directory for the wizard (command None) and state-changing commands.
+
+    A state directory that cannot be created must not stop the command: it then runs
+    without a log file and reports its own errors as usual.
+    """
+    if command in NO_STATE_LOG_COMMANDS:
+        return None
+    try:
+        path = configure_logging(home)
+    except OSError:
+        return None
+    from wizard import __version__
+
+    logging.getLogger("wizard").info("register-server %s started: %s", __version__, command or "wizard")
     return path

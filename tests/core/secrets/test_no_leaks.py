@@ -1,0 +1,100 @@
+"""Leak test: a full unattended registration with known secrets, then look everywhere.
+
+Real parts throughout: the `register-server` command in its own process, the local vault
+over HTTPS, an authenticating tinyproxy, the real Secret Service. Afterwards every file
+under the state directory (logs included), the answer file's folder, the diagnostics
+bundle (and its zip members), the argv and the output of both commands are scanned for
+every secret in plain, base64, hex, percent-encoded, UTF-16 and JSON-escaped forms.
+The passphrase file is the one place the passphrase must be, so it is checked separately.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets as random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.leak_scan import find_leaks
+
+pytestmark = pytest.mark.e2e
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "wizard", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+def test_unattended_registration_leaks_no_secret(vault_service, auth_proxy, secret_service,  # type: ignore[no-untyped-def]
+                                                 tmp_path: Path) -> None:
+    from wizard.core.passphrase_file import read_passphrase_file
+    from wizard.core.secrets import SecretStore
+    from wizard.core.secrets.machine_key import load_private_key
+    from wizard.core.secrets.store import MACHINE_KEY_PREFIX
+    from wizard.core.storage import StateStore
+
+    vault = vault_service.create_vault()
+    creds = vault_service.issue(vault, tmp_path / "downloads")
+    passphrase = f"leak test {random.token_urlsafe(18)} horse"
+    home, answers_dir, keep = tmp_path / "home", tmp_path / "answers", tmp_path / "usb"
+    for folder in (answers_dir, keep, tmp_path / "recovery"):
+        folder.mkdir()
+    answers = answers_dir / "server.toml"
+    answers.write_text(f"""
+[machine]
+name = "leaktest01"
+
+[proxy]
+mode = "custom"
+host = "{auth_proxy.host}"
+port = {auth_proxy.port}
+username = "{auth_proxy.username}"
+password_env = "LEAK_PROXY_PASSWORD"
+
+[vault]
+credentials_file = "{creds}"
+ca_bundle = "{vault_service.ca_file}"
+
+[recovery]
+folder = "{tmp_path / 'recovery'}"
+
+[encryption]
+passphrase_env = "LEAK_PASSPHRASE"
+save_passphrase_to = "{keep / 'leaktest01.passphrase.txt'}"
+""")
+    env = {**os.environ, "LEAK_PASSPHRASE": passphrase, "LEAK_PROXY_PASSWORD": auth_proxy.password,
+           "REGISTER_SERVER_DEBUG": "1"}  # the most talkative logging: DEBUG to the file and stderr
+    register_argv = ["register", "--answers", str(answers), "--home", str(home), "--json"]
+    registered = _cli(register_argv, env)
+    assert registered.returncode == 0, registered.stdout + registered.stderr
+    assert json.loads(registered.stdout.strip().splitlines()[-1])["ok"] is True
+    bundle = tmp_path / "diag" / "diagnostics.zip"
+    bundle.parent.mkdir()
+    diagnostics_argv = ["diagnostics", "--out", str(bundle), "--home", str(home)]
+    diagnosed = _cli(diagnostics_argv, env)
+    assert diagnosed.returncode == 0, diagnosed.stderr
+
+    # The secrets really are where they belong (so the scan is looking for real values).
+    assert read_passphrase_file(keep / "leaktest01.passphrase.txt").reveal() == passphrase
+    store, keyring = StateStore(home), SecretStore.for_state_dir(home)
+    assert keyring.require("backup-passphrase").reveal() == passphrase
+    assert keyring.require("proxy-password").reveal() == auth_proxy.password
+    key_id = store.load_json("machine-key.json")["key_id"]
+    protection = keyring.require(f"{MACHINE_KEY_PREFIX}.{key_id}").reveal()
+    private_body = "".join(load_private_key(store, keyring).decode().splitlines()[1:-1])
+    log_text = (home / "logs" / "register-server.log").read_text()
+    assert "DEBUG" in log_text and "started: register" in log_text  # the log exists, at DEBUG level
+
+    known = [passphrase, auth_proxy.password, protection, private_body[:40], private_body[-40:]]
+    texts = [" ".join(register_argv), " ".join(diagnostics_argv), registered.stdout, registered.stderr,
+             diagnosed.stdout, diagnosed.stderr]
+    passphrase_file = keep / "leaktest01.passphrase.txt"
+    everything_else = [p for p in tmp_path.rglob("*") if p.is_file() and p != passphrase_file]
+    assert bundle in everything_else and home / "registration.json" in everything_else
+    assert find_leaks(known, everything_else, texts) == []
+    # The passphrase file holds the passphrase (by design) and nothing else secret.
+    assert find_leaks(known, [passphrase_file]) == [f"{passphrase_file}: secret[0] as plain"]
