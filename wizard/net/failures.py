@@ -78,7 +78,7 @@ def map_transport_error(exc: Exception, *, via_proxy: bool, target: str) -> Regi
         return RegisterServerError("network.dns", detail=where)
     if isinstance(exc, (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError)) or any(
             isinstance(c, OSError) for c in causes):
-        if via_proxy and isinstance(exc, httpx.ConnectError):
+        if via_proxy and isinstance(exc, (httpx.ConnectError, ConnectionRefusedError)):
             return RegisterServerError("proxy.unreachable", reason="connect", detail=where)
         return RegisterServerError("network.unreachable", reason=type(exc).__name__, detail=where)
     return RegisterServerError("vault.error", reason=type(exc).__name__, detail=where)
