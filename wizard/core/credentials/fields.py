@@ -65,6 +65,11 @@ def is_issuable_vault_name(value: str) -> bool:
     return _VAULT_NAME.fullmatch(value) is not None
 
 
+def printable(value: str) -> str:
+    """`value` with control characters replaced, for echoing a path the user typed."""
+    return _CONTROL.sub("?", value)
+
+
 def shown(value: str, limit: int = 60) -> str:
     """`value` made safe to echo in an error detail: control characters replaced, length capped."""
     cleaned = _CONTROL.sub("?", value)

@@ -13,10 +13,20 @@ Clock skew: the validity window is widened by `limits.CLOCK_SKEW_ALLOWANCE` (5 m
 on both ends, so a machine whose clock is a few minutes off is not refused over a file
 the vault itself would still accept; the vault stays the final judge of expiry.
 
-Reason added to ``credentials.invalid`` beyond the issue's list: ``bad_value`` — a field is
-present but its value has the wrong shape (a subscription id that is not a GUID, a resource
-id that is not a 64-bit integer, a non-https endpoint, an unsupported version, a name with
-control characters or longer than 1,024 characters).
+Reasons added beyond the issue's list:
+  * ``credentials.invalid`` / ``bad_value`` — a field is present but its value has the wrong
+    shape (a subscription id that is not a GUID, a resource id that is not a 64-bit integer,
+    a non-https endpoint, a version other than 2.0 under the 2.0 root, a name with control
+    characters or longer than 1,024 characters);
+  * ``credentials.unreadable`` carries a reason too: ``missing``, ``permission_denied``,
+    ``is_directory``, ``not_a_file`` (a device or pipe: never opened, so never blocks) and
+    ``os_error`` (an unreachable share, a path the OS refuses);
+  * ``credentials.legacy_format`` has no reason; `LegacyCredentialsError.legacy` says what
+    the old file names.
+
+Tolerance: element order is not checked, unknown elements are ignored, the first of
+duplicated elements wins, values are stripped of surrounding white space (line breaks in
+the base64 certificate are fine), a UTF-8 byte-order mark is accepted (never written).
 """
 
 from __future__ import annotations
@@ -75,7 +85,7 @@ def parse_credentials(data: bytes, *, file_name: str, now: datetime | None = Non
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, refusing anything that is not a readable regular file within the size cap."""
-    shown = os.path.abspath(path)
+    shown = fields.printable(os.path.abspath(path))
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -142,7 +152,7 @@ def _parse(
         raise _invalid("wrong_namespace", f"Its top element's namespace is '{fields.shown(namespace or '(none)')}'.")
     values = _children(root)
     if local == ROOT_LEGACY:
-        raise LegacyCredentialsError(_legacy(root, values))
+        raise LegacyCredentialsError(_legacy(values))
     return _build(values, path=path, now=now, check_validity=check_validity)
 
 
@@ -274,7 +284,7 @@ def check_window(not_before: datetime, not_after: datetime, now: datetime) -> No
         raise RegisterServerError("credentials.expired", detail=f"It expired at {not_after.strftime(stamp)}.")
 
 
-def _legacy(root: Element, values: dict[str, Element]) -> LegacyCredentials:
+def _legacy(values: dict[str, Element]) -> LegacyCredentials:
     """What a 1.0 file names; tolerant of anything missing, since it is refused either way."""
     acs = values.get("AcsNamespace")
     acs_values = _children(acs) if acs is not None else {}
