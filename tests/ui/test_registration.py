@@ -1,0 +1,166 @@
+"""End to end: click through the whole wizard and register against the real local vault.
+
+Real parts: the vault service over HTTPS (its own CA), the Secret Service keyring, the
+passphrase file on disk. The registration runs in a worker thread; a QTimer heartbeat
+shows the GUI thread keeps turning while it does.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWizard
+
+from tests.ui.helpers import PASSPHRASE, click_next, find, next_button, walk_to_register
+from wizard.core.errors import info
+from wizard.core.flow import Step
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def ready(make_wizard: Any, qtbot: Any, vault_service: Any, secret_service: Any, tmp_path: Path) -> Any:
+    """A wizard on the Register page with valid settings for a fresh vault."""
+    vault = vault_service.create_vault()
+    credentials = vault_service.issue(vault, tmp_path / "downloads")
+    wizard = make_wizard()
+    walk_to_register(qtbot, wizard, credentials=credentials, ca_file=vault_service.ca_file, tmp=tmp_path)
+    wizard.vault_name = vault
+    return wizard
+
+
+class Heartbeat:
+    """Ticks every 10 ms on the GUI thread; the longest gap is how long the thread stalled."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(lambda: self.times.append(time.perf_counter()))
+
+    def start(self) -> None:
+        self.times = [time.perf_counter()]
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        self.times.append(time.perf_counter())
+        return max(b - a for a, b in zip(self.times, self.times[1:]))
+
+
+def test_click_through_and_register(ready: Any, qtbot: Any, vault_service: Any, tmp_path: Path,
+                                    dialogs: Any) -> None:
+    wizard = ready
+    register = wizard.currentPage()
+    assert wizard.side_panel.current() is Step.REGISTER
+    assert ready.vault_name in register.intro.text()
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    click_next(qtbot, wizard)  # the commit button: "Register"
+    assert register.running()
+    assert not next_button(wizard).isEnabled()
+    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=60_000)
+    longest = heartbeat.stop()
+    print(f"longest GUI-thread gap during registration: {longest * 1000:.1f} ms over {len(heartbeat.times)} ticks")
+    assert longest < 0.100, f"the GUI thread stalled for {longest * 1000:.0f} ms"
+    assert len(heartbeat.times) > 5
+
+    # The summary shows what the vault recorded.
+    machines = vault_service.admin.machines(ready.vault_name)
+    assert len(machines) == 1
+    assert find(wizard, "summary.vault").text() == ready.vault_name
+    assert find(wizard, "summary.machine_id").text() == machines[0].machine_id
+    assert find(wizard, "summary.recovery").text() == str(tmp_path / "recovery")
+    # The passphrase file exists and holds the passphrase; a commit page cannot be undone.
+    assert PASSPHRASE in (tmp_path / "keys" / "passphrase.txt").read_text()
+    assert not wizard.button(QWizard.WizardButton.BackButton).isVisible() or \
+        not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+
+    # Save answer file... writes one the unattended mode accepts, without secrets.
+    answers = tmp_path / "answers.toml"
+    dialogs.answers["save"] = str(answers)
+    qtbot.mouseClick(find(wizard, "summary.save_answers"), Qt.MouseButton.LeftButton)
+    text = answers.read_text()
+    assert PASSPHRASE not in text
+    from wizard.core.answers import load_answers
+
+    loaded = load_answers(answers).settings
+    assert loaded.vault == wizard.settings.vault
+    assert loaded.recovery.path == wizard.settings.recovery.path
+    qtbot.mouseClick(find(wizard, "summary.copy_command"), Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == f"register-server register --answers {answers}"
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result is not None and not wizard.isVisible()
+
+
+def test_a_failure_offers_the_page_that_fixes_it(make_wizard: Any, qtbot: Any, vault_service: Any,
+                                                 secret_service: Any, tmp_path: Path) -> None:
+    vault = vault_service.create_vault()
+    credentials = vault_service.issue(vault, tmp_path / "downloads")
+    wizard = make_wizard()
+    # No CA certificate: the vault's private TLS certificate is not trusted.
+    walk_to_register(qtbot, wizard, credentials=credentials, ca_file=None, tmp=tmp_path)
+    register = wizard.currentPage()
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: register.error is not None, timeout=60_000)
+    assert register.error.code == "tls.untrusted"
+    assert find(wizard, "register.error_message").text().startswith(info("tls.untrusted").message)
+    assert find(wizard, "register.error_fix").text() == info("tls.untrusted").fix
+    go = find(wizard, "register.go_to_fix")
+    assert go.isVisible() and "Backup Vault" in go.text()
+    assert wizard.currentId() == int(Step.REGISTER)
+    qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    assert wizard.currentId() == int(Step.VAULT)
+    assert wizard.side_panel.current() is Step.VAULT
+    assert vault_service.admin.machines(vault) == []
+
+
+def test_cancel_stops_the_registration(ready: Any, qtbot: Any, vault_service: Any) -> None:
+    wizard = ready
+    register = wizard.currentPage()
+    click_next(qtbot, wizard)
+    wizard.button(QWizard.WizardButton.CancelButton).click()  # while it runs
+    qtbot.waitUntil(lambda: not register.running(), timeout=60_000)
+    assert register.error is not None and register.error.code == "operation.cancelled"
+    assert not find(wizard, "register.go_to_fix").isVisible()
+    assert wizard.isVisible() and wizard.currentId() == int(Step.REGISTER)
+    assert vault_service.admin.machines(ready.vault_name) == []
+    # Trying again works.
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=60_000)
+    assert len(vault_service.admin.machines(ready.vault_name)) == 1
+
+
+def test_answer_file_prefills_every_page_but_no_secret(make_wizard: Any, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from wizard.core.answers import dump_answers
+    from wizard.core.model import (EncryptionSettings, ProxyMode, ProxySettings, RecoveryFolder,
+                                   RegistrationSettings, ThrottlingSchedule, VaultSettings)
+    from wizard.core.secret import Secret
+
+    settings = RegistrationSettings(
+        proxy=ProxySettings(ProxyMode.CUSTOM, "proxy.contoso.com", 3128, "svc", Secret("pw")),
+        vault=VaultSettings(tmp_path / "c.VaultCredentials", None),
+        throttling=replace(ThrottlingSchedule(), enabled=True),
+        recovery=RecoveryFolder(tmp_path / "rec", create=True),
+        encryption=EncryptionSettings(save_to=tmp_path / "p.txt"),
+    )
+    answers = tmp_path / "answers.toml"
+    answers.write_text(dump_answers(settings))
+    wizard = make_wizard(answers=str(answers))
+    assert find(wizard, "proxy.mode.custom").isChecked()
+    assert find(wizard, "proxy.host").text() == "proxy.contoso.com"
+    assert find(wizard, "proxy.port").text() == "3128"
+    assert find(wizard, "proxy.username").text() == "svc"
+    assert find(wizard, "proxy.password").text() == ""  # secrets are typed, never pre-filled
+    assert find(wizard, "vault.credentials_file").text() == str(tmp_path / "c.VaultCredentials")
+    assert find(wizard, "throttling.enabled").isChecked()
+    assert find(wizard, "throttling.work_bandwidth").text() == "2"
+    assert find(wizard, "recovery.folder").text() == str(tmp_path / "rec")
+    assert find(wizard, "encryption.save_passphrase_to").text() == str(tmp_path / "p.txt")
+    assert find(wizard, "encryption.passphrase").text() == ""
