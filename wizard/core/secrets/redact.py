@@ -3,7 +3,8 @@
 Two kinds of removal: known values (this identity's secrets, read from the keyring only
 to be removed, in their plain, base64, hex and percent-encoded forms) and secret-shaped
 text (a password inside a URL, an Authorization header, a PEM private key, the marked
-line of a passphrase file, `password = ...` style assignments). Documents are redacted
+line of a passphrase file, `password = ...` style assignments, up to the end of the line,
+because passphrases contain spaces and punctuation). Documents are redacted
 by key name: any key that looks like it names a secret has its value replaced.
 """
 
@@ -28,7 +29,7 @@ _PATTERNS = [
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@"), r"\1" + REDACTED + "@"),
     (re.compile(r"(?i)((?:proxy-)?authorization\s*[:=]\s*)(\S+(?:[ \t]+[^\s,;]+)?)"), r"\1" + REDACTED),
     (re.compile(r"(?im)^(" + re.escape(MARKER) + r").*$"), r"\1" + REDACTED),
-    (re.compile(r"(?i)\b((?:[a-z_]*pass(?:word|phrase)|secret|token)\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)"),
+    (re.compile(r"(?i)\b((?:[a-z_]*pass(?:word|phrase)|secret|token)\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\r\n]+)"),
      r"\1" + REDACTED),
 ]
 
