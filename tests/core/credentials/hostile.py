@@ -157,6 +157,22 @@ def missing_file(folder: Path, now: datetime) -> Path:
     return folder / NAME
 
 
+def deep_nesting(folder: Path, now: datetime) -> Path:
+    """Well-formed, under the size cap, but 100,000 levels deep."""
+    root = f'<RSBackupVaultAADCreds xmlns="{builders.NS}">'.encode()
+    return _write(folder, root + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</RSBackupVaultAADCreds>")
+
+
+def many_elements(folder: Path, now: datetime) -> Path:
+    root = f'<RSBackupVaultAADCreds xmlns="{builders.NS}">'.encode()
+    return _write(folder, root + b"<a/>" * 200_000 + b"</RSBackupVaultAADCreds>")
+
+
+def many_attributes(folder: Path, now: datetime) -> Path:
+    attributes = " ".join(f'a{i}="x"' for i in range(60_000))
+    return _write(folder, f'<RSBackupVaultAADCreds xmlns="{builders.NS}" {attributes}/>'.encode())
+
+
 def legacy_file(folder: Path, now: datetime) -> Path:
     key = builders.rsa_key(0)
     return _write(folder, builders.legacy_document(builders.pfx(key, builders.certificate(key, issued=now))))
@@ -185,5 +201,8 @@ CORPUS: dict[str, tuple[Case, str, str | None]] = {
     "utf16_file": (utf16_file, "credentials.invalid", "not_xml"),
     "directory": (directory, "credentials.unreadable", "is_directory"),
     "missing_file": (missing_file, "credentials.unreadable", "missing"),
+    "deep_nesting": (deep_nesting, "credentials.invalid", "too_large"),
+    "many_elements": (many_elements, "credentials.invalid", "too_large"),
+    "many_attributes": (many_attributes, "credentials.invalid", "too_large"),
     "legacy_file": (legacy_file, "credentials.legacy_format", None),
 }

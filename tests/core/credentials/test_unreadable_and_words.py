@@ -79,3 +79,16 @@ def test_naive_clock_is_a_programming_error() -> None:
 ])
 def test_time_left_words(delta: timedelta, words: str) -> None:
     assert format_time_left(delta) == words
+
+
+@pytest.mark.parametrize(("data", "utf16"), [
+    ('<?xml version="1.0"?><RSBackupVaultAADCreds/>'.encode("utf-16-le"), True),   # no BOM
+    ('<?xml version="1.0"?><RSBackupVaultAADCreds/>'.encode("utf-16-be"), True),
+    (b"\xff\xfe<", True),
+    (b"\x01\x00" + b"random bytes that are not text at all, with one NUL" * 2, False),
+])
+def test_utf16_is_told_apart_from_other_binary(data: bytes, utf16: bool) -> None:
+    with pytest.raises(RegisterServerError) as caught:
+        parse_credentials(data, file_name="x.VaultCredentials", now=NOW)
+    assert caught.value.reason == "not_xml"
+    assert ("UTF-16" in caught.value.message) is utf16

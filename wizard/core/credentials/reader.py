@@ -58,6 +58,9 @@ from wizard.core.errors import RegisterServerError
 
 _NIL = f"{{{XSI_NAMESPACE}}}nil"
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Upper bound on '<' plus '=' characters: far above any real file (~45), far below what
+# makes building the tree slow.
+MAX_MARKUP = 2048
 
 
 class LegacyCredentialsError(RegisterServerError):
@@ -159,7 +162,7 @@ def _parse(
 def _parse_xml(data: bytes) -> Element:
     if not data.strip():
         raise _invalid("not_xml", "It is empty.")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]:
+    if _looks_utf16(data):
         raise _invalid("not_xml", "It is encoded as UTF-16; a credentials file is UTF-8 XML.")
     if data.startswith(_UTF8_BOM):  # tolerated on input; the writer never adds one
         data = data[len(_UTF8_BOM):]
@@ -167,6 +170,12 @@ def _parse_xml(data: bytes) -> Element:
         data.decode("utf-8")
     except UnicodeDecodeError:
         raise _invalid("not_xml", "It is not UTF-8 text.") from None
+    markup = data.count(b"<") + data.count(b"=")
+    if markup > MAX_MARKUP:
+        # A real file has about 40 tags and 5 attributes; tens of thousands of elements or
+        # attributes within the size cap would cost a quarter of a second to build for nothing.
+        raise _invalid("too_large", f"It holds {markup:,} tags and attributes; a credentials file has "
+                                    f"a few dozen.")
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
@@ -174,6 +183,14 @@ def _parse_xml(data: bytes) -> Element:
                                      "credentials files never have; it was not processed.") from None
     except (ParseError, ValueError, LookupError):
         raise _invalid("not_xml", "It is not well-formed XML.") from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or the NUL in every other byte that UTF-16 gives ASCII text."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:64]
+    return len(head) >= 16 and (head[0::2].count(0) > len(head) // 3 or head[1::2].count(0) > len(head) // 3)
 
 
 def _split(tag: object) -> tuple[str | None, str]:
