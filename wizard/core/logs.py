@@ -87,6 +87,15 @@ class _OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
         return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
 
 
+def stop_logging() -> None:
+    """Remove and close the handlers `configure_logging` installed (tests, switching identity)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_register_server", False):
+            root.removeHandler(handler)
+            handler.close()
+
+
 def log_path(home: Path | str | None = None) -> Path:
     return state_dir(home) / LOG_DIR / LOG_NAME
 
@@ -102,10 +111,7 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
     path = log_path(home)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_register_server", False):
-            root.removeHandler(handler)
-            handler.close()
+    stop_logging()
     handlers: list[logging.Handler] = [
         _OwnerOnlyRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
     if verbose:

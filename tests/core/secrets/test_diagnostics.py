@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,16 @@ from wizard.core.secrets.redact import REDACTED, is_secret_key, redact_document,
 from wizard.core.storage import StateStore
 
 PASSPHRASE = "diagnostics passphrase 0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _stop_logging_after() -> Any:
+    """`main()` sets up file logging in the test's state directory; take it down again."""
+    from wizard.core.logs import stop_logging
+
+    yield
+    stop_logging()
+
 PROXY_PASSWORD = "Diag-proxy-Pa55"
 
 

@@ -125,8 +125,6 @@ def test_configure_logging_is_idempotent_and_rotates(tmp_path: Path, monkeypatch
 
 
 def _remove_our_handlers() -> None:
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_register_server", False):
-            root.removeHandler(handler)
-            handler.close()
+    from wizard.core.logs import stop_logging
+
+    stop_logging()

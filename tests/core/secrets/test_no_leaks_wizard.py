@@ -1,0 +1,93 @@
+"""Leak test through the wizard: click through every page with known secrets, register, look everywhere.
+
+Same real parts as the unattended leak test (vault over HTTPS, authenticating tinyproxy,
+Secret Service), driven through the Qt wizard the way a person does it (typing into the
+fields). Logging is configured as the app does and at DEBUG, the answer file is saved
+from the summary page, and a diagnostics bundle is made; then every file is scanned.
+"""
+
+from __future__ import annotations
+
+import secrets as random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.leak_scan import find_leaks
+
+pytestmark = pytest.mark.e2e
+
+
+def test_wizard_registration_leaks_no_secret(qtbot: Any, monkeypatch: pytest.MonkeyPatch, vault_service: Any,
+                                             auth_proxy: Any, secret_service: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.ui.helpers import (click_next, fill_encryption, fill_recovery, fill_vault, find,
+                                  install_dialog_stubs, type_into)
+    from wizard.commands.diagnostics import build_bundle
+    from wizard.core.flow import Step
+    from wizard.core.logs import configure_logging, stop_logging
+    from wizard.core.secrets import SecretStore
+    from wizard.core.secrets.machine_key import load_private_key
+    from wizard.core.secrets.store import MACHINE_KEY_PREFIX
+    from wizard.core.storage import StateStore
+    from wizard.ui.app import application
+    from wizard.ui.wizard import create_wizard
+    from wizard.ui.worker import Task
+
+    dialogs = install_dialog_stubs(monkeypatch)
+    home = tmp_path / "home"
+    monkeypatch.setenv("REGISTER_SERVER_DEBUG", "1")
+    configure_logging(home)
+    passphrase = f"wizard leak {random.token_urlsafe(18)} test"
+    vault = vault_service.create_vault()
+    credentials = vault_service.issue(vault, tmp_path / "downloads")
+
+    application()
+    wizard = create_wizard(home=str(home))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    try:
+        find(wizard, "proxy.mode.custom").setChecked(True)
+        type_into(qtbot, find(wizard, "proxy.host"), auth_proxy.host)
+        type_into(qtbot, find(wizard, "proxy.port"), str(auth_proxy.port))
+        type_into(qtbot, find(wizard, "proxy.username"), auth_proxy.username)
+        type_into(qtbot, find(wizard, "proxy.password"), auth_proxy.password)
+        click_next(qtbot, wizard, expect=Step.VAULT)
+        fill_vault(qtbot, wizard, credentials, vault_service.ca_file)
+        click_next(qtbot, wizard, expect=Step.THROTTLING)
+        click_next(qtbot, wizard, expect=Step.RECOVERY)
+        (tmp_path / "recovery").mkdir()
+        fill_recovery(qtbot, wizard, tmp_path / "recovery")
+        click_next(qtbot, wizard, expect=Step.ENCRYPTION)
+        (tmp_path / "keys").mkdir()
+        passphrase_file = tmp_path / "keys" / "passphrase.txt"
+        fill_encryption(qtbot, wizard, passphrase_file, passphrase)
+        click_next(qtbot, wizard, expect=Step.REGISTER)
+        click_next(qtbot, wizard)  # Register
+        qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=60_000)
+        dialogs.answers["save"] = str(tmp_path / "answers" / "server.toml")
+        (tmp_path / "answers").mkdir()
+        qtbot.mouseClick(find(wizard, "summary.save_answers"), Qt.MouseButton.LeftButton)
+        assert (tmp_path / "answers" / "server.toml").exists()
+    finally:
+        Task.wait_all(10_000)
+        wizard.close()
+        stop_logging()
+    bundle = tmp_path / "diag.zip"
+    build_bundle(bundle, home=home)
+
+    store, keyring = StateStore(home), SecretStore.for_state_dir(home)
+    assert keyring.require("backup-passphrase").reveal() == passphrase
+    assert keyring.require("proxy-password").reveal() == auth_proxy.password
+    protection = keyring.require(f"{MACHINE_KEY_PREFIX}.{store.load_json('machine-key.json')['key_id']}").reveal()
+    private_body = "".join(load_private_key(store, keyring).decode().splitlines()[1:-1])
+    assert "DEBUG" in (home / "logs" / "register-server.log").read_text()
+
+    known = [passphrase, auth_proxy.password, protection, private_body[:40], private_body[-40:]]
+    everything_else = [p for p in tmp_path.rglob("*") if p.is_file() and p != passphrase_file]
+    assert bundle in everything_else and home / "registration.json" in everything_else
+    assert find_leaks(known, everything_else) == []
+    assert find_leaks(known, [passphrase_file]) == [f"{passphrase_file}: secret[0] as plain"]
