@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.core.credentials import builders
@@ -104,6 +105,17 @@ def no_usage_at_all(folder: Path, now: datetime) -> Path:
     return _write(folder, _with(now, ManagementCert=builders.pfx(key, builders.certificate(key, issued=now, usages=[]))))
 
 
+def ec_key_not_rsa(folder: Path, now: datetime) -> Path:
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = builders.certificate(key, issued=now)  # type: ignore[arg-type]
+    return _write(folder, _with(now, ManagementCert=builders.pfx(key, cert)))  # type: ignore[arg-type]
+
+
+def short_rsa_key(folder: Path, now: datetime) -> Path:
+    key = builders.rsa_key(2, bits=1024)
+    return _write(folder, _with(now, ManagementCert=builders.pfx(key, builders.certificate(key, issued=now))))
+
+
 def wrong_root(folder: Path, now: datetime) -> Path:
     return _write(folder, builders.document(_valid_fields(now), root="VaultCreds"))
 
@@ -189,6 +201,8 @@ CORPUS: dict[str, tuple[Case, str, str | None]] = {
     "key_of_another_certificate": (key_of_another_certificate, "credentials.invalid", "key_mismatch"),
     "server_auth_only": (server_auth_only, "credentials.invalid", "wrong_usage"),
     "no_usage_at_all": (no_usage_at_all, "credentials.invalid", "wrong_usage"),
+    "ec_key_not_rsa": (ec_key_not_rsa, "credentials.invalid", "bad_certificate"),
+    "short_rsa_key": (short_rsa_key, "credentials.invalid", "bad_certificate"),
     "wrong_root": (wrong_root, "credentials.invalid", "wrong_root"),
     "wrong_namespace": (wrong_namespace, "credentials.invalid", "wrong_namespace"),
     "no_namespace": (no_namespace, "credentials.invalid", "wrong_namespace"),

@@ -64,3 +64,13 @@ def test_bad_time_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["check-credentials", str(tmp_path / "x.VaultCredentials"), "--at", "yesterday-ish"])
     assert caught.value.code == 2
+
+
+def test_just_past_expiry_within_the_skew_allowance(issued: IssuedCredentials, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_credentials_file(issued, tmp_path)
+    at = (issued.not_after + timedelta(minutes=2)).isoformat()
+    assert main(["check-credentials", str(path), "--at", at]) == 0
+    assert "Expired moments ago" in capsys.readouterr().out
+    assert main(["check-credentials", str(path), "--json", "--at", at]) == 0
+    assert json.loads(capsys.readouterr().out)["certificate"]["expires_in_seconds"] == 0

@@ -83,10 +83,9 @@ def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None
         key = serialization.load_der_private_key(plain.key_der, None, unsafe_skip_rsa_key_validation=True)
         if isinstance(key, rsa.RSAPrivateKey) and not pfx.rsa_key_is_consistent(key.private_numbers()):
             return None  # the full loader refuses it with OpenSSL's own verdict
-        wanted = key.public_key().public_numbers() if isinstance(key, rsa.RSAPrivateKey) else None
+        wanted = key.public_key()
         for index, cert in enumerate(certs):
-            public = cert.public_key()
-            if wanted is not None and isinstance(public, rsa.RSAPublicKey) and public.public_numbers() == wanted:
+            if cert.public_key() == wanted:
                 return key, cert, certs[:index] + certs[index + 1:]
         return key, None, certs
     except _MALFORMED:
