@@ -9,6 +9,7 @@ the keyring its fixture made, not one detected earlier in the session.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -40,8 +41,14 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp: Path, bus_address: str) -> No
     monkeypatch.delenv("KEYRING_PROPERTY_PREFERRED_COLLECTION", raising=False)
 
 
+def _linux_only(what: str) -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip(f"{what} is Linux's (Secret Service over D-Bus); Windows and macOS have an OS keyring always")
+
+
 @pytest.fixture(scope="session")
 def _secret_service_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretService]:
+    _linux_only("a private Secret Service")
     service = SecretService(tmp_path_factory.mktemp("secret-service"), KEYRING_PASSWORD).start()
     try:
         yield service
@@ -70,6 +77,7 @@ def secret_service(_secret_service_daemon: SecretService, monkeypatch: pytest.Mo
 @pytest.fixture
 def locked_secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SecretService]:
     """A Secret Service whose default collection stays locked (started with the wrong password)."""
+    _linux_only("a private Secret Service")
     service = SecretService(tmp_path / "locked-service", "the-first-password").start()
     try:
         service.stop_keyring()
@@ -87,6 +95,7 @@ def locked_secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 @pytest.fixture
 def no_keyring(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No D-Bus session and no keyring configuration: a headless server."""
+    _linux_only("a machine without any keyring")
     _isolate(monkeypatch, tmp_path, "disabled:")
     reset_keyring_choice()
     try:

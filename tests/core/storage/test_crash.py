@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import random
+import select
 import signal
 import time
 from collections import Counter
@@ -101,8 +102,12 @@ def _run(tmp_path: Path, rounds: int, save: Callable[[StateStore, dict], None]) 
             os.close(read_end)
             _child(home, passphrase_path, write_end, save)
         os.close(write_end)
-        os.read(read_end, 1)
+        ready, _, _ = select.select([read_end], [], [], 30)
         os.close(read_end)
+        if not ready:  # a child stuck before it even started saving: fail clearly, never hang
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked saver did not start within 30 s")
         # Half the kills land early (in or around the passphrase write), half in the save loop.
         time.sleep(rng.uniform(0, 0.0015) if index % 2 else rng.uniform(0, 0.02))
         os.kill(pid, signal.SIGKILL)
