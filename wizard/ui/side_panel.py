@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from wizard.core.flow import ORDER, TITLES, Step
 from wizard.ui.assets import pixmap
 
-PANEL_WIDTH = 190
+PANEL_WIDTH = 205
 
 
 class SidePanel(QFrame):

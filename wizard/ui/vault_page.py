@@ -106,10 +106,8 @@ class VaultPage(StepPage):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
             details_form.addRow(caption, value)
-        outer.addWidget(self.details)
+        form.addRow(self.details)
 
-        ca_form = QFormLayout()
-        ca_form.setVerticalSpacing(4)
         ca_row = QWidget(self)
         ca_layout = QHBoxLayout(ca_row)
         ca_layout.setContentsMargins(0, 0, 0, 0)
@@ -119,8 +117,7 @@ class VaultPage(StepPage):
         name_input(self.ca_browse, "vault.ca_browse")
         ca_layout.addWidget(self.ca_bundle, 1)
         ca_layout.addWidget(self.ca_browse)
-        self.add_row(ca_form, CA_FIELD, "Trusted CA cer&tificate:", ca_row, input_widget=self.ca_bundle)
-        outer.addLayout(ca_form)
+        self.add_row(form, CA_FIELD, "Trusted CA cer&tificate:", ca_row, input_widget=self.ca_bundle)
 
         test_row = QHBoxLayout()
         self.test_button = QPushButton("Test c&onnection", self)

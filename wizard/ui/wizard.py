@@ -38,6 +38,17 @@ PAGE_CLASSES: dict[Step, type[QWizardPage]] = {
 }
 
 
+def prewarm_registration() -> None:
+    """Import the registration client (httpx, TLS, JWT) while the user reads a page.
+
+    Loading those extension modules holds the interpreter lock for tens of milliseconds;
+    done here, that happens while the user is reading the Throttling page instead of
+    while the Register page is animating its progress.
+    """
+    import wizard.core.registration.connection  # noqa: F401
+    import wizard.core.registration.procedure  # noqa: F401
+
+
 class RegisterWizard(QWizard):
     """Holds the one `RegistrationSettings`; pages are keyed by `Step` value."""
 
@@ -47,6 +58,7 @@ class RegisterWizard(QWizard):
         self.settings = settings or RegistrationSettings()
         self.home = str(home) if home else None
         self.result: Any = None
+        self._prewarmed = False
         self.setObjectName("wizard")
         self.setWindowTitle(WINDOW_TITLE)
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -78,6 +90,9 @@ class RegisterWizard(QWizard):
     def _current_changed(self, page_id: int) -> None:
         if page_id >= 0:
             self.side_panel.set_current(Step(page_id))
+        if page_id >= int(Step.THROTTLING) and not self._prewarmed:
+            self._prewarmed = True
+            Task(lambda report: prewarm_registration(), on_failure=lambda error: None, parent=self).start()
 
     def go_to(self, step: Step) -> None:
         """Go back to `step` (the Register page's "go to the page that can fix it")."""
