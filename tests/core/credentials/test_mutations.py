@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import xml.etree.ElementTree as ET
 from unittest import mock
 
@@ -98,7 +99,7 @@ def test_field_mutations(edits: list[tuple]) -> None:  # type: ignore[type-arg]
             element.text = None
             element.set(f"{{{builders.XSI}}}nil", "true")
         elif change[0] == "duplicate":
-            root.append(ET.fromstring(ET.tostring(element)))
+            root.append(copy.deepcopy(element))
         else:
             element.text = change[1]
     try:
