@@ -128,3 +128,30 @@ def _remove_our_handlers() -> None:
     from wizard.core.logs import stop_logging
 
     stop_logging()
+
+
+def test_commands_log_to_their_state_directory_except_vault_and_docs(tmp_path: Path) -> None:
+    from wizard.core.logs import configure_for_command
+
+    try:
+        assert configure_for_command("vault", tmp_path / "v") is None and not (tmp_path / "v").exists()
+        assert configure_for_command("docs", tmp_path / "d") is None
+        path = configure_for_command("register", tmp_path / "r")
+        assert path == (tmp_path / "r").resolve() / "logs" / "register-server.log"
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        assert "started: register" in path.read_text()
+        assert configure_for_command(None, tmp_path / "g") is not None  # the wizard logs too
+    finally:
+        _remove_our_handlers()
+
+
+def test_unwritable_state_directory_does_not_stop_the_command(tmp_path: Path) -> None:
+    from wizard.core.logs import configure_for_command
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    try:
+        assert configure_for_command("register", blocker / "home") is None
+    finally:
+        _remove_our_handlers()
