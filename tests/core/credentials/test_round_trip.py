@@ -108,3 +108,17 @@ def test_writer_never_overwrites(issued: IssuedCredentials, tmp_path: Path) -> N
 def test_writer_refuses_inputs_the_reader_would_refuse(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         issue_credentials(**dict(VAULT, **bad), now=NOW)
+
+
+def test_reading_a_small_file_allocates_little(issued: IssuedCredentials, tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = write_credentials_file(issued, tmp_path)
+    read_credentials(path, now=NOW)  # warm imports and caches first
+    tracemalloc.start()
+    try:
+        read_credentials(path, now=NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 512 * 1024  # not a buffer the size of the 1 MiB cap

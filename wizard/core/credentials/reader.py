@@ -108,7 +108,11 @@ def read_bytes(path: Path) -> bytes:
         raise _too_large(info.st_size)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limits.CREDENTIALS_MAX_BYTES + 1)
+            # Sized from the stat so a 3 KB file does not allocate a 1 MiB buffer; a file
+            # that grew since is read on, up to one byte past the cap.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(limits.CREDENTIALS_MAX_BYTES + 1 - len(data))
     except PermissionError:
         raise RegisterServerError("credentials.unreadable", reason="permission_denied",
                                   detail=f"Permission denied: {shown}.") from None
