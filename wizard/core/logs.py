@@ -126,8 +126,9 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
 
 
 # Commands that do not act on this machine's registration keep no log in its state
-# directory: the vault service has its own data folder, docs generation has no state.
-NO_STATE_LOG_COMMANDS = frozenset({"vault", "docs"})
+# directory: the vault service has its own data folder, docs generation has no state, and
+# checking a credentials file is a read-only look at a file.
+NO_STATE_LOG_COMMANDS = frozenset({"vault", "docs", "check-credentials"})
 
 
 def configure_for_command(command: str | None, home: Path | str | None) -> Path | None:
