@@ -136,6 +136,7 @@ def test_commands_log_to_their_state_directory_except_vault_and_docs(tmp_path: P
     try:
         assert configure_for_command("vault", tmp_path / "v") is None and not (tmp_path / "v").exists()
         assert configure_for_command("docs", tmp_path / "d") is None
+        assert configure_for_command("check-credentials", tmp_path / "c") is None
         path = configure_for_command("register", tmp_path / "r")
         assert path == (tmp_path / "r").resolve() / "logs" / "register-server.log"
         for handler in logging.getLogger().handlers:
