@@ -127,8 +127,8 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
 
 # Commands that do not act on this machine's registration keep no log in its state
 # directory: the vault service has its own data folder, docs generation has no state, and
-# checking a credentials file is a read-only look at a file.
-NO_STATE_LOG_COMMANDS = frozenset({"vault", "docs", "check-credentials"})
+# checking a credentials file is a read-only look at a file; the demo uses a temporary home.
+NO_STATE_LOG_COMMANDS = frozenset({"vault", "docs", "check-credentials", "demo"})
 
 
 def configure_for_command(command: str | None, home: Path | str | None) -> Path | None:
