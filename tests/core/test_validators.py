@@ -151,6 +151,15 @@ def test_encryption_on_disk(tmp_path: Path) -> None:
     existing = tmp_path / "exists.txt"
     existing.write_text("x")
     assert codes(check_encryption_on_disk(_encryption(tmp_path, save_to=existing))) == ["encryption.save_path_exists"]
+    from datetime import datetime, timezone
+
+    from wizard.core.passphrase_file import write_passphrase_file
+
+    saved = tmp_path / "saved.txt"
+    settings = _encryption(tmp_path, save_to=saved)
+    write_passphrase_file(saved, settings.passphrase, vault_name="v", machine_name="m", created=datetime.now(timezone.utc))
+    kept = check_encryption_on_disk(settings)
+    assert [(i.code, i.blocking) for i in kept] == [("encryption.save_path_exists", False)]
     nowhere = tmp_path / "no" / "dir" / "p.txt"
     assert codes(check_encryption_on_disk(_encryption(tmp_path, save_to=nowhere))) == ["encryption.save_dir_missing"]
     local = check_encryption_on_disk(_encryption(tmp_path))

@@ -82,12 +82,26 @@ def validate_encryption(encryption: EncryptionSettings, recovery: RecoveryFolder
     return found
 
 
+def _holds_passphrase(path: Path, passphrase: Secret) -> bool:
+    from wizard.core.errors import RegisterServerError
+    from wizard.core.passphrase_file import read_passphrase_file
+
+    try:
+        return read_passphrase_file(path) == passphrase
+    except (RegisterServerError, OSError):
+        return False
+
+
 def check_encryption_on_disk(encryption: EncryptionSettings) -> list[Issue]:
     """Disk checks for the save location: folder exists, no file there yet, not this server's disk."""
     path = encryption.save_to
     if path is None or not path.is_absolute():
         return []
     if path.exists():
+        if encryption.passphrase and _holds_passphrase(path, encryption.passphrase):
+            # A re-registration may point at the file saved the first time: it is kept, not rewritten.
+            return [issue(SAVE_TO, "encryption.save_path_exists", "It already holds this passphrase and is kept.",
+                          Severity.INFO)]
         return [issue(SAVE_TO, "encryption.save_path_exists")]
     if not path.parent.is_dir():
         return [issue(SAVE_TO, "encryption.save_dir_missing")]

@@ -1,0 +1,77 @@
+"""`register-server status`: which vault is this server registered to, since when, with what settings.
+
+Reads only the local registration record (no network, no secrets), so it answers
+instantly and works while the vault is unreachable. Exit 0 when registered, the
+LOCAL_STATE exit code (9) when not, so scripts can branch on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from wizard.commands import Command
+from wizard.commands._output import print_json
+from wizard.core.exit_codes import ExitCode
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+
+
+def describe(record: dict[str, Any]) -> list[str]:
+    """Human lines for a registration record (also used by the wizard's summary and the docs)."""
+    from wizard.core.bandwidth import format_bandwidth
+
+    vault, machine, settings = record["vault"], record["machine"], record.get("settings", {})
+    lines = [
+        f"Registered:      yes, since {record['registered_at']}",
+        f"Vault:           {vault['name']} (resource group {vault.get('resource_group', '?')}, "
+        f"{vault.get('location', '?')})",
+        f"Subscription:    {vault.get('subscription_id', '?')}",
+        f"Machine:         {machine['name']} (id {machine['id']})",
+    ]
+    proxy = settings.get("proxy", {})
+    if proxy.get("mode") == "custom":
+        auth = f", user {proxy['username']}" if proxy.get("username") else ""
+        lines.append(f"Proxy:           {proxy.get('host')}:{proxy.get('port')}{auth}")
+    else:
+        lines.append(f"Proxy:           {proxy.get('mode', 'none')}")
+    throttling = settings.get("throttling", {})
+    if throttling.get("enabled"):
+        days = ", ".join(d[:3].title() for d in throttling.get("work_days", []))
+        lines.append(f"Throttling:      {format_bandwidth(throttling['work_bandwidth_bps'])} during "
+                     f"{throttling['work_start']}-{throttling['work_end']} on {days}; "
+                     f"{format_bandwidth(throttling['non_work_bandwidth_bps'])} otherwise")
+    else:
+        lines.append("Throttling:      off")
+    recovery = settings.get("recovery", {})
+    lines.append(f"Recovery folder: {recovery.get('path') or '-'}")
+    encryption = settings.get("encryption", {})
+    lines.append(f"Passphrase file: {encryption.get('passphrase_file') or '-'}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.core.storage import StateStore
+
+    store = StateStore(getattr(args, "home", None))
+    record = store.load_registration()
+    if record is None:
+        if args.json:
+            print_json({"registered": False, "state_dir": str(store.root)})
+        else:
+            print(f"Not registered (state folder {store.root}).")
+        return int(ExitCode.LOCAL_STATE)
+    if args.json:
+        print_json({"registered": True, "state_dir": str(store.root), "registered_at": record["registered_at"],
+                    "vault": record["vault"], "machine": {k: record["machine"][k] for k in ("id", "name")},
+                    "settings": record.get("settings", {})})
+    else:
+        print("\n".join(describe(record)))
+    return int(ExitCode.OK)
+
+
+COMMAND = Command("status", "Show whether and where this server is registered (no secrets, no network).",
+                  add_arguments, run)
