@@ -118,3 +118,21 @@ def test_parse_whoami_output() -> None:
     assert parse_whoami_sid('"contoso\\\\alice","S-1-5-21-11-22-33-1001"\r\n') == "S-1-5-21-11-22-33-1001"
     with pytest.raises(OSError):
         parse_whoami_sid("garbage")
+
+
+@pytest.mark.skipif(os.name != "nt", reason="Windows ACLs (POSIX permissions are tested above)")
+def test_windows_acl_has_only_user_and_administrators(tmp_path: Path) -> None:  # pragma: no cover - Windows
+    import subprocess
+
+    from wizard.core.passphrase_file import current_user_sid
+
+    path = tmp_path / "p.txt"
+    _write(path)
+    listing = subprocess.run(["icacls", str(path)], capture_output=True, text=True, check=True).stdout
+    aces = [line.strip() for line in listing.splitlines()[:-2] if ":" in line.replace(str(path), "")]
+    assert len(aces) == 2, listing
+    assert "(I)" not in listing  # nothing inherited from the folder
+    sid_listing = subprocess.run(["icacls", str(path), "/save", str(tmp_path / "acl.txt")], capture_output=True)
+    assert sid_listing.returncode == 0
+    saved = (tmp_path / "acl.txt").read_text(encoding="utf-16")
+    assert current_user_sid() in saved and ADMINISTRATORS_SID in saved
