@@ -135,4 +135,6 @@ def test_windows_acl_has_only_user_and_administrators(tmp_path: Path) -> None:  
     sid_listing = subprocess.run(["icacls", str(path), "/save", str(tmp_path / "acl.txt")], capture_output=True)
     assert sid_listing.returncode == 0
     saved = (tmp_path / "acl.txt").read_text(encoding="utf-16")
-    assert current_user_sid() in saved and ADMINISTRATORS_SID in saved
+    assert current_user_sid() in saved
+    assert ";;;BA)" in saved or ADMINISTRATORS_SID in saved  # SDDL writes Administrators as its alias BA
+    assert ";;;WD)" not in saved and ";;;BU)" not in saved and ";;;AU)" not in saved  # no Everyone/Users
