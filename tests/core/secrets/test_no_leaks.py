@@ -98,3 +98,38 @@ save_passphrase_to = "{keep / 'leaktest01.passphrase.txt'}"
     assert find_leaks(known, everything_else, texts) == []
     # The passphrase file holds the passphrase (by design) and nothing else secret.
     assert find_leaks(known, [passphrase_file]) == [f"{passphrase_file}: secret[0] as plain"]
+
+
+def test_without_keyring_registration_stops_clearly_and_stores_nothing_in_plain_text(  # type: ignore[no-untyped-def]
+        vault_service, no_keyring, tmp_path: Path) -> None:
+    from wizard.core.errors import info
+
+    vault = vault_service.create_vault()
+    creds = vault_service.issue(vault, tmp_path / "downloads")
+    passphrase = f"headless {random.token_urlsafe(18)} server"
+    home = tmp_path / "home"
+    (tmp_path / "recovery").mkdir()
+    (tmp_path / "usb").mkdir()
+    answers = tmp_path / "server.toml"
+    answers.write_text(f"""
+[machine]
+name = "headless01"
+[vault]
+credentials_file = "{creds}"
+ca_bundle = "{vault_service.ca_file}"
+[recovery]
+folder = "{tmp_path / 'recovery'}"
+[encryption]
+passphrase_env = "LEAK_PASSPHRASE"
+save_passphrase_to = "{tmp_path / 'usb' / 'headless01.txt'}"
+""")
+    env = {**os.environ, "LEAK_PASSPHRASE": passphrase}
+    result = _cli(["register", "--answers", str(answers), "--home", str(home), "--json"], env)
+    final = json.loads(result.stdout.strip().splitlines()[-1])
+    assert final["ok"] is False and final["error"]["code"] == "secrets.unavailable", result.stdout
+    assert result.returncode == int(info("secrets.unavailable").exit_code)
+    assert "Traceback" not in result.stderr
+    assert vault_service.admin.machines(vault) == []  # nothing registered without a place for the secrets
+    passphrase_file = tmp_path / "usb" / "headless01.txt"
+    others = [p for p in tmp_path.rglob("*") if p.is_file() and p != passphrase_file]
+    assert find_leaks([passphrase], others, [result.stdout, result.stderr]) == []
