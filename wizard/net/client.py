@@ -10,6 +10,7 @@ arrived is never repeated. Every failure leaves as a `RegisterServerError`.
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from wizard.net.proxy import proxy_for
 from wizard.net.tls import ssl_context
 
 USER_AGENT = f"register-server/{__version__}"
+_SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 # Codes that mean "nothing reached the vault": safe to retry for any method.
 _NOT_SENT = frozenset({"network.unreachable", "network.dns", "proxy.unreachable"})
 
@@ -41,9 +43,16 @@ class Timeouts:
 
 def open_client(proxy: ProxySettings, *, target_url: str, ca_bundle: Path | None = None,
                 timeouts: Timeouts = Timeouts()) -> httpx.Client:
-    """An httpx client for `target_url`'s vault with the chosen proxy and trust."""
-    return httpx.Client(verify=ssl_context(ca_bundle), proxy=proxy_for(proxy, target_url), trust_env=False,
-                        timeout=timeouts.httpx(), headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+    """An httpx client for `target_url`'s vault with the chosen proxy and trust.
+
+    TCP_NODELAY matters: a TLS handshake's last flight, request headers and a request body are
+    separate small writes, and with Nagle's algorithm each waits for the peer's delayed ACK
+    (~40 ms on Linux), which tripled a registration's round trip on loopback.
+    """
+    transport = httpx.HTTPTransport(verify=ssl_context(ca_bundle), proxy=proxy_for(proxy, target_url),
+                                    trust_env=False, socket_options=_SOCKET_OPTIONS)
+    return httpx.Client(transport=transport, trust_env=False, timeout=timeouts.httpx(),
+                        headers={"User-Agent": USER_AGENT}, follow_redirects=False)
 
 
 class VaultHttp:

@@ -5,11 +5,18 @@ certificate store, macOS keychain, OpenSSL's paths on Linux), which is what mach
 behind a TLS-inspecting proxy need; a CA bundle chosen in the settings is added on top.
 Building a context reads the system store (milliseconds), so contexts are cached per
 bundle file and its modification time; SSLContext is safe to share between threads.
+
+On Linux and the BSDs truststore's "OS store" *is* OpenSSL's default verify paths, but it
+reloads them on every connection (~20 ms) under one lock, which serialised every
+handshake of a 50-thread fleet. There we load the same paths (or the same fallback
+bundle truststore would pick) once into a standard context: identical trust, paid once.
+Windows and macOS, where truststore calls the platform verifier, always use truststore.
 """
 
 from __future__ import annotations
 
 import functools
+import platform
 import ssl
 from pathlib import Path
 
@@ -30,13 +37,27 @@ def ssl_context(ca_bundle: Path | str | None = None) -> ssl.SSLContext:
 
 @functools.lru_cache(maxsize=16)
 def _cached(ca_bundle: str | None, stamp: int) -> ssl.SSLContext:
-    import truststore
-
-    context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context = _os_store_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if ca_bundle is not None:
         try:
             context.load_verify_locations(cafile=ca_bundle)
         except (OSError, ssl.SSLError, ValueError):
             raise RegisterServerError("vault.ca_bundle_unreadable", detail=f"({ca_bundle})") from None
+    return context
+
+
+def _os_store_context() -> ssl.SSLContext:
+    if platform.system() in ("Windows", "Darwin"):
+        import truststore
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED + check_hostname by default
+    try:
+        from truststore import _openssl  # the same choice of store truststore makes on this OS
+    except ImportError:  # a future truststore reorganised its internals: OpenSSL's defaults
+        context.load_default_certs()
+        return context
+    with _openssl._configure_context(context):
+        pass
     return context

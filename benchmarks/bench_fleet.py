@@ -1,0 +1,231 @@
+"""Fleet throughput: 200 machines register, 50 at a time, with one local vault through a real proxy.
+
+Starts its own vault service (`register-server vault serve`, a subprocess) and an
+authenticated tinyproxy, creates a vault with room for the fleet, issues one credentials
+file, then runs the full `run_registration` procedure in 50 threads, each machine with
+its own state directory (home), name and passphrase file, and the real Secret Service
+(a private gnome-keyring on its own D-Bus, as in the e2e tests).
+
+Reports registrations/s (goal: >= 50 on 2 cores), errors, distinct records, and the
+per-registration round trip p50/p99 against a floor measured in the same run: a bare
+HTTPS GET through the same proxy with a fresh connection (what one registration's
+connect step costs at minimum). Also reports the protocol alone (token + register over
+one kept-alive connection, machine-side crypto excluded) to separate the vault's cost
+from the machines' own work (scrypt verifier, key generation), which a real fleet spreads
+over its machines' CPUs.
+
+Usage: .venv/bin/python benchmarks/bench_fleet.py [--machines 200] [--concurrency 50] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.fixtures_proxy import PROXY_PASSWORD, PROXY_USER, _tinyproxy, free_port, wait_for_port  # noqa: E402
+from tests.support.fixtures_vault import start_vault_service  # noqa: E402
+
+
+def _start_keyring(directory: Path) -> Any:
+    """A private, unlocked gnome-keyring on its own D-Bus, as the e2e tests use (the product
+    accepts only OS-protected keyrings, so the benchmark pays for the real one)."""
+    import os
+
+    from tests.support.fixtures_keyring import KEYRING_PASSWORD, reset_keyring_choice
+    from tests.support.secret_service import SecretService
+
+    directory.mkdir(parents=True)
+    service = SecretService(directory, KEYRING_PASSWORD).start()
+    config = directory / "keyring-config"
+    config.mkdir()
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = service.address
+    os.environ["XDG_CONFIG_HOME"] = str(config)
+    os.environ.pop("PYTHON_KEYRING_BACKEND", None)
+    reset_keyring_choice()
+    return service
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def timed_pool(count: int, concurrency: int, job: Callable[[int], Any]) -> tuple[float, list[float], list[Any]]:
+    durations: list[float] = [0.0] * count
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        start = time.perf_counter()
+        try:
+            results[i] = job(i)
+        except Exception as exc:  # noqa: BLE001 - counted and reported as an error
+            results[i] = exc
+        durations[i] = time.perf_counter() - start
+
+    begin = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(run, range(count)))
+    return time.perf_counter() - begin, durations, results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--machines", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    import httpx
+
+    from wizard.core.credentials import read_credentials
+    from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings,
+                                   RegistrationSettings, VaultSettings)
+    from wizard.core.registration import run_registration
+    from wizard.core.registration.protocol import RegistrationClient, new_machine_key, passphrase_verifier
+    from wizard.core.secret import Secret
+    from wizard.net.client import VaultHttp, open_client
+    from wizard.net.proxy import proxy_for
+    from wizard.net.tls import ssl_context
+
+    work = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
+    keyring_service = _start_keyring(work / "keyring")
+    service = start_vault_service(work / "vault")
+    proxy_dir = work / "proxy"
+    proxy_dir.mkdir()
+    port = free_port()
+    with open(proxy_dir / "proxy.log", "wb") as log:
+        proxy = subprocess.Popen(_tinyproxy(proxy_dir, port, (PROXY_USER, PROXY_PASSWORD), ()),
+                                 stdout=subprocess.DEVNULL, stderr=log, cwd=proxy_dir)
+    try:
+        wait_for_port(port, proxy)
+        total = args.machines * 2 + 10
+        vault = service.create_vault("fleet", max_machines=total)
+        creds_file = service.issue(vault, work / "creds")
+        proxy_settings = ProxySettings(mode=ProxyMode.CUSTOM, host="127.0.0.1", port=port, username=PROXY_USER,
+                                       password=Secret(PROXY_PASSWORD))
+
+        # Floor: a bare HTTPS GET through the same proxy, fresh connection each time.
+        def floor(i: int) -> int:
+            with httpx.Client(verify=ssl_context(service.ca_file), proxy=proxy_for(proxy_settings, service.url),
+                              trust_env=False) as c:
+                return c.get(service.url + "/health").status_code
+
+        timed_pool(20, 10, floor)  # warm up
+        _, floor_times, floor_results = timed_pool(args.machines, args.concurrency, floor)
+
+        # The full procedure, one home per machine; time spent in each step, summed over machines.
+        step_time: dict[str, float] = {}
+        step_lock = threading.Lock()
+
+        def register(i: int) -> str:
+            marks: list[tuple[str, float]] = []
+
+            def on_progress(event: Any) -> None:
+                marks.append((event.step, time.perf_counter()))
+
+            settings = RegistrationSettings(
+                machine=MachineSettings(name=f"srv{i:04d}"), proxy=proxy_settings,
+                vault=VaultSettings(credentials_file=creds_file, ca_bundle=service.ca_file),
+                encryption=EncryptionSettings(passphrase=Secret(f"fleet passphrase number {i:05d}"),
+                                              save_to=work / "pass" / f"srv{i:04d}.txt", stored_safely=True))
+            machine_id = run_registration(settings, home=work / "homes" / f"srv{i:04d}",
+                                          on_progress=on_progress).machine_id
+            marks.append(("end", time.perf_counter()))
+            with step_lock:
+                for (step, began), (_, ended) in zip(marks, marks[1:]):
+                    step_time[step] = step_time.get(step, 0.0) + ended - began
+            return machine_id
+
+        (work / "pass").mkdir()
+        wall, reg_times, reg_results = timed_pool(args.machines, args.concurrency, register)
+        errors = [r for r in reg_results if isinstance(r, Exception)]
+
+        # The protocol alone: machine-side crypto prepared up front, one kept-alive client per thread.
+        credentials = read_credentials(creds_file)
+        prepared = []
+        for i in range(args.machines):
+            name = f"proto{i:04d}"
+            prepared.append((name, new_machine_key(name).csr_pem,
+                             passphrase_verifier(Secret("p" * 20), resource_id=credentials.resource_id,
+                                                 machine_name=name)))
+        local = threading.local()
+
+        def protocol(i: int) -> str:
+            if not hasattr(local, "client"):
+                local.client = RegistrationClient(VaultHttp(
+                    open_client(proxy_settings, target_url=service.url, ca_bundle=service.ca_file), via_proxy=True))
+            name, csr, verifier = prepared[i]
+            token = local.client.token(credentials, now=datetime.now(timezone.utc))
+            return local.client.register(credentials, token, machine_name=name, csr_pem=csr,
+                                         verifier=verifier).machine_id
+
+        proto_wall, proto_times, proto_results = timed_pool(args.machines, args.concurrency, protocol)
+        proto_errors = [r for r in proto_results if isinstance(r, Exception)]
+        machines = service.admin.machines(vault)
+        registered_names = {m.name for m in machines if m.name.startswith("srv")}
+
+        report = {
+            "machines": args.machines, "concurrency": args.concurrency,
+            "procedure": {
+                "wall_s": round(wall, 3), "registrations_per_s": round(args.machines / wall, 1),
+                "errors": len(errors), "distinct_records": len(registered_names),
+                "distinct_machine_ids": len({r for r in reg_results if isinstance(r, str)}),
+                "p50_ms": round(statistics.median(reg_times) * 1000, 1),
+                "p99_ms": round(percentile(reg_times, 0.99) * 1000, 1),
+                "first_error": repr(errors[0]) if errors else None,
+                "mean_ms_per_step": {k: round(v / args.machines * 1000, 1) for k, v in step_time.items()},
+            },
+            "protocol_only": {
+                "wall_s": round(proto_wall, 3), "registrations_per_s": round(args.machines / proto_wall, 1),
+                "errors": len(proto_errors),
+                "p50_ms": round(statistics.median(proto_times) * 1000, 1),
+                "p99_ms": round(percentile(proto_times, 0.99) * 1000, 1),
+            },
+            "floor_https_get_via_proxy": {
+                "errors": sum(1 for r in floor_results if r != 200),
+                "p50_ms": round(statistics.median(floor_times) * 1000, 1),
+                "p99_ms": round(percentile(floor_times, 0.99) * 1000, 1),
+            },
+        }
+        report["procedure"]["p50_vs_floor"] = round(report["procedure"]["p50_ms"] /
+                                                    max(report["floor_https_get_via_proxy"]["p50_ms"], 0.001), 1)
+        if args.json:
+            print(json.dumps(report))
+        else:
+            p, o, f = report["procedure"], report["protocol_only"], report["floor_https_get_via_proxy"]
+            print(f"fleet: {args.machines} machines, {args.concurrency} at a time, through tinyproxy with basic auth")
+            print(f"  run_registration: {p['registrations_per_s']} registrations/s ({p['wall_s']} s), "
+                  f"errors {p['errors']}, distinct records {p['distinct_records']}, "
+                  f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms ({p['p50_vs_floor']}x the floor's p50)")
+            print("  mean time per step (ms): " + ", ".join(f"{k} {v}" for k, v in p["mean_ms_per_step"].items()))
+            print(f"  protocol only:    {o['registrations_per_s']} registrations/s, errors {o['errors']}, "
+                  f"p50 {o['p50_ms']} ms, p99 {o['p99_ms']} ms")
+            print(f"  floor (HTTPS GET via proxy, new connection): p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms")
+            if p["first_error"]:
+                print(f"  first error: {p['first_error']}")
+        ok = not errors and not proto_errors and len(registered_names) == args.machines
+        return 0 if ok else 1
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+        service.stop()
+        keyring_service.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
