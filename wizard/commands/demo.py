@@ -9,15 +9,12 @@ temporary folder unless `--home` is given, so a demo never touches a real regist
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
 
 from wizard.commands import Command
 
@@ -41,6 +38,9 @@ class DemoVault:
         self.ca_file: Path | None = None
 
     def _cli(self, *args: str) -> dict[str, Any]:
+        import json
+        import subprocess
+
         done = subprocess.run([sys.executable, "-m", "wizard", "vault", *args, "--data", str(self.data_dir), "--json"],
                               capture_output=True, text=True, timeout=60)
         if done.returncode != 0:
@@ -48,6 +48,10 @@ class DemoVault:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def __enter__(self) -> "DemoVault":
+        import json
+        import subprocess
+        import threading
+
         command = [sys.executable, "-m", "wizard", "vault", "serve", "--data", str(self.data_dir),
                    "--host", "127.0.0.1", "--port", "0", "--json"]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -67,6 +71,10 @@ class DemoVault:
         return Path(self._cli("credentials", name, "--out", str(out_dir))["path"])
 
     def stop(self) -> None:
+        import os
+        import signal
+        import subprocess
+
         if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
             try:
@@ -80,6 +88,8 @@ class DemoVault:
 
 
 def run(args: argparse.Namespace) -> int:
+    import tempfile
+
     from wizard.core.model import RegistrationSettings, VaultSettings
 
     given_home = getattr(args, "home", None)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def create_wizard(answers: Any = None, *, home: Any = None, settings: Any = None) -> Any:
+def create_wizard(answers: Any = None, *, home: Any = None, settings: Any = None, lazy: bool = False) -> Any:
     from wizard.ui.wizard import create_wizard as _create
 
-    return _create(answers, home=home, settings=settings)
+    return _create(answers, home=home, settings=settings, lazy=lazy)
 
 
 __all__ = ["create_wizard"]

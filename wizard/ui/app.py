@@ -34,7 +34,7 @@ def run_wizard(answers: str | Path | None = None, home: str | Path | None = None
     from wizard.ui.wizard import create_wizard
 
     try:
-        wizard = create_wizard(answers, home=home, settings=settings)  # type: ignore[arg-type]
+        wizard = create_wizard(answers, home=home, settings=settings, lazy=True)  # type: ignore[arg-type]
     except RegisterServerError:
         raise  # wizard.cli prints message + fix and exits with the code's exit status
     wizard.show()

@@ -7,6 +7,7 @@ from the core's `Issue`; this widget only chooses which one to show.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from wizard.core.issues import Issue, Severity
@@ -14,6 +15,8 @@ from wizard.ui.assets import pixmap
 
 _ICON = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+# Dark enough for WCAG AA contrast on the page background.
+_COLOUR = {Severity.ERROR: QColor("#b42318"), Severity.WARNING: QColor("#8a5a00"), Severity.INFO: QColor("#2c5282")}
 
 
 def most_important(issues: list[Issue]) -> Issue | None:
@@ -59,8 +62,9 @@ class FieldMessage(QWidget):
             return
         self._icon.setPixmap(pixmap(_ICON[chosen.severity]))
         self._text.setText(chosen.message)
+        palette = self._text.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, _COLOUR[chosen.severity])
+        self._text.setPalette(palette)
         self._text.setProperty("messageKind", chosen.severity.value)
-        self._text.style().unpolish(self._text)
-        self._text.style().polish(self._text)
         self.setAccessibleDescription(chosen.message)
         self.show()

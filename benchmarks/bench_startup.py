@@ -1,0 +1,122 @@
+"""Start-up: process start to the first painted wizard page, against floors measured in the same run.
+
+    python benchmarks/bench_startup.py [--runs N]
+
+Three kinds of child process, run interleaved N times each (offscreen Qt):
+  import   `import PySide6.QtWidgets` and exit (the cost of Qt itself)
+  bare     a bare 6-page QWizard, shown, until its first page is painted (the floor)
+  wizard   `register-server` (wizard.cli.main with no arguments), until its first page is painted
+
+The parent times each child from spawn to the child's "painted" line, so interpreter
+start-up is included, as a user would feel it. Each child also reports its peak RSS.
+Prints medians and the ratio wizard / bare (goal: at most 1.5). Exit status is always 0:
+benchmarks report, tests decide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PAINT_HOOK = r"""
+import os, resource, sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWizardPage
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QWizardPage):
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            sys.stdout.write("painted %d\n" % rss)
+            sys.stdout.flush()
+            os._exit(0)
+        return False
+
+app = QApplication.instance() or QApplication(sys.argv[:1])
+hook = FirstPaint()
+app.installEventFilter(hook)
+"""
+
+CHILDREN = {
+    "import": "import resource, sys\nimport PySide6.QtWidgets\n"
+              "sys.stdout.write('painted %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n",
+    "bare": _PAINT_HOOK + r"""
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWizard
+wizard = QWizard()
+wizard.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+for n in range(6):
+    page = QWizardPage()
+    page.setTitle("Page %d" % n)
+    QVBoxLayout(page).addWidget(QLabel("text"))
+    wizard.addPage(page)
+wizard.show()
+app.exec()
+""",
+    "wizard": _PAINT_HOOK + r"""
+from wizard.cli import main
+main([])
+""",
+}
+
+
+def run_child(kind: str, env: dict[str, str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", CHILDREN[kind]], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - start
+    process.wait(timeout=30)
+    if not line.startswith("painted"):
+        raise RuntimeError(f"{kind}: child did not report a paint")
+    return elapsed, int(line.split()[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    import tempfile
+
+    # Bytecode as an installed or frozen product has it: cached .pyc files (written to a
+    # private prefix by the untimed warm-up run, so the source tree stays clean), even
+    # when the calling environment sets PYTHONDONTWRITEBYTECODE.
+    cache = tempfile.mkdtemp(prefix="bench-startup-pyc-")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", REGISTER_SERVER_HOME=str(Path(cache) / "home"),
+               PYTHONPYCACHEPREFIX=cache)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    results: dict[str, list[tuple[float, int]]] = {kind: [] for kind in CHILDREN}
+    for kind in CHILDREN:  # warm the file cache once, untimed
+        run_child(kind, env)
+    for _ in range(args.runs):
+        for kind in CHILDREN:
+            results[kind].append(run_child(kind, env))
+    summary = {kind: {"median_s": statistics.median(t for t, _ in rows),
+                      "p90_s": sorted(t for t, _ in rows)[int(0.9 * (len(rows) - 1))],
+                      "peak_rss_mib": statistics.median(m for _, m in rows) / 1024}
+               for kind, rows in results.items()}
+    ratio = summary["wizard"]["median_s"] / summary["bare"]["median_s"]
+    if args.json:
+        print(json.dumps({"runs": args.runs, "results": summary, "ratio_wizard_vs_bare": ratio}, indent=2))
+        return 0
+    print(f"start-up to first painted page, offscreen, medians of {args.runs} interleaved runs")
+    for kind, row in summary.items():
+        print(f"  {kind:7s} {row['median_s'] * 1000:7.1f} ms   (p90 {row['p90_s'] * 1000:6.1f} ms)   "
+              f"peak RSS {row['peak_rss_mib']:5.1f} MiB")
+    print(f"  ratio wizard / bare QWizard: {ratio:.2f}x  (goal <= 1.5x)")
+    print(f"  ratio wizard / import PySide6.QtWidgets: "
+          f"{summary['wizard']['median_s'] / summary['import']['median_s']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
