@@ -87,13 +87,18 @@ class _OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
         return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
 
 
+_previous_level: list[int] = []
+
+
 def stop_logging() -> None:
-    """Remove and close the handlers `configure_logging` installed (tests, switching identity)."""
+    """Remove and close the handlers `configure_logging` installed and restore the root level."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_register_server", False):
             root.removeHandler(handler)
             handler.close()
+    if _previous_level:
+        root.setLevel(_previous_level.pop())
 
 
 def log_path(home: Path | str | None = None) -> Path:
@@ -112,6 +117,7 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     root = logging.getLogger()
     stop_logging()
+    _previous_level.append(root.level)
     handlers: list[logging.Handler] = [
         _OwnerOnlyRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
     if verbose:
