@@ -60,7 +60,7 @@ def map_transport_error(exc: Exception, *, via_proxy: bool, target: str) -> Regi
     tls = _ssl_error(exc)
     if tls is not None:
         if isinstance(tls, ssl.SSLCertVerificationError):
-            return RegisterServerError("tls.untrusted", reason=str(tls.verify_message or "verify_failed"),
+            return RegisterServerError("tls.untrusted", reason=str(getattr(tls, "verify_message", None) or "verify_failed"),
                                        detail=where)
         text = f"{tls.reason or ''} {tls}".upper()
         if any(reason in text for reason in _TLS_VERSION_REASONS):

@@ -1,0 +1,142 @@
+"""The registration procedure's client-side pieces and failure paths, with an injected transport.
+
+The happy paths and the vault's answers run for real in tests/e2e; here a fake transport
+proves what happens *before* or *without* the network: order of steps, local refusals,
+cancellation, the assertion's claims and the verifier's salt.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import hashes
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from wizard.core.credentials import issue_credentials, read_credentials, write_credentials_file
+from wizard.core.errors import Cancelled, RegisterServerError
+from wizard.core.model import EncryptionSettings, MachineSettings, RegistrationSettings, VaultSettings
+from wizard.core.registration import CancelToken, ProgressEvent, run_registration, wire
+from wizard.core.registration.protocol import client_assertion, passphrase_verifier
+from wizard.core.secret import Secret
+
+PASSPHRASE = "unit test passphrase 123"
+
+
+def _credentials_file(tmp_path: Path, *, resource_id: int = 42) -> Path:
+    issued = issue_credentials(
+        vault_name="unit-vault", subscription_id=str(uuid.uuid4()), resource_group="rg", location="local",
+        resource_id=resource_id, tenant_id=str(uuid.uuid4()), client_id=str(uuid.uuid4()),
+        authority_url="https://vault.invalid/aad", rest_endpoint="https://vault.invalid/restapi/")
+    out = tmp_path / f"creds-{resource_id}"
+    out.mkdir()
+    return write_credentials_file(issued, out)
+
+
+def _settings(creds: Path, tmp_path: Path) -> RegistrationSettings:
+    return RegistrationSettings(
+        machine=MachineSettings(name="unit01"),
+        vault=VaultSettings(credentials_file=creds),
+        encryption=EncryptionSettings(passphrase=Secret(PASSPHRASE), save_to=tmp_path / "pass.txt"))
+
+
+def _refusing_transport(calls: list[str]):  # type: ignore[no-untyped-def]
+    def factory(settings, url):  # type: ignore[no-untyped-def]
+        calls.append(url)
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("refused", request=request)
+
+        return httpx.Client(transport=httpx.MockTransport(handler))
+    return factory
+
+
+def test_assertion_claims_and_header(tmp_path: Path) -> None:
+    credentials = read_credentials(_credentials_file(tmp_path))
+    now = datetime.now(timezone.utc)
+    token = jwt.decode(client_assertion(credentials, now=now), RSAKey.import_key(credentials.certificate.public_key()),
+                       algorithms=["RS256"])
+    claims = token.claims
+    assert claims["iss"] == claims["sub"] == credentials.service_principal_client_id
+    assert claims["aud"] == credentials.token_url
+    assert 0 < claims["exp"] - claims["iat"] <= wire.ASSERTION_MAX_LIFETIME.total_seconds()
+    x5t = base64.urlsafe_b64decode(token.header["x5t"] + "==")
+    assert x5t == credentials.certificate.fingerprint(hashes.SHA1())  # noqa: S303
+    assert client_assertion(credentials, now=now) != client_assertion(credentials, now=now)  # fresh jti
+
+
+def test_verifier_is_bound_to_passphrase_vault_and_name() -> None:
+    base = passphrase_verifier(Secret(PASSPHRASE), resource_id=1, machine_name="web01")
+    assert base == passphrase_verifier(Secret(PASSPHRASE), resource_id=1, machine_name="WEB01")
+    assert base != passphrase_verifier(Secret(PASSPHRASE + "x"), resource_id=1, machine_name="web01")
+    assert base != passphrase_verifier(Secret(PASSPHRASE), resource_id=2, machine_name="web01")
+    assert base != passphrase_verifier(Secret(PASSPHRASE), resource_id=1, machine_name="web02")
+    assert PASSPHRASE not in base and len(base64.urlsafe_b64decode(base + "=")) == wire.VERIFIER_LENGTH
+
+
+def test_passphrase_file_is_written_before_the_network_fails(secret_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    events: list[ProgressEvent] = []
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
+                         on_progress=events.append, transport_factory=_refusing_transport(calls))
+    assert excinfo.value.code == "network.unreachable"
+    assert [e.step for e in events] == ["checking_credentials", "saving_passphrase", "connecting"]
+    assert PASSPHRASE in (tmp_path / "pass.txt").read_text()
+    assert not (tmp_path / "home" / "registration.json").exists()
+
+
+def test_no_keyring_stops_before_the_network(no_keyring, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
+                         transport_factory=_refusing_transport(calls))
+    assert excinfo.value.code == "secrets.unavailable" and calls == []
+
+
+def test_registered_elsewhere_is_refused_before_anything(tmp_path: Path) -> None:
+    from wizard.core.storage import StateStore
+
+    StateStore(tmp_path / "home").save_registration({"vault": {"name": "other", "resource_id": "7"},
+                                                     "machine": {"id": "m"}})
+    calls: list[str] = []
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(_credentials_file(tmp_path, resource_id=8), tmp_path), home=tmp_path / "home",
+                         transport_factory=_refusing_transport(calls))
+    assert excinfo.value.code == "vault.wrong_vault" and calls == []
+    assert not (tmp_path / "pass.txt").exists()
+
+
+def test_cancelled_before_start_and_expired_file(tmp_path: Path) -> None:
+    cancel = CancelToken()
+    cancel.cancel()
+    creds = _credentials_file(tmp_path)
+    with pytest.raises(Cancelled):
+        run_registration(_settings(creds, tmp_path), home=tmp_path / "home", cancel=cancel)
+    later = datetime.now(timezone.utc) + timedelta(days=3)
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(creds, tmp_path), home=tmp_path / "home", now=lambda: later)
+    assert excinfo.value.code == "credentials.expired"
+
+
+def test_invalid_machine_name(tmp_path: Path) -> None:
+    settings = _settings(_credentials_file(tmp_path), tmp_path)
+    from dataclasses import replace
+
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(replace(settings, machine=MachineSettings(name="-bad_name-")), home=tmp_path / "home")
+    assert excinfo.value.code == "machine.name_invalid"
+
+
+def test_second_run_on_the_same_state_is_locked(tmp_path: Path) -> None:
+    from wizard.core.storage import StateStore
+
+    with StateStore(tmp_path / "home").lock():
+        with pytest.raises(RegisterServerError) as excinfo:
+            run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home")
+    assert excinfo.value.code == "state.locked"
