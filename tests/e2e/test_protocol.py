@@ -186,3 +186,21 @@ def test_connection_check_stops_at_the_failing_layer(
     checks = connection.test_connection(settings)
     assert all(c.ok for c in checks[:-1])
     assert (checks[-1].step, checks[-1].ok, checks[-1].code) == (step, False, code)
+
+
+def test_vault_refuses_a_machine_registered_to_another_of_its_vaults(vault_service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = read_credentials(vault_service.issue(vault_service.create_vault(), tmp_path))
+    second = read_credentials(vault_service.issue(vault_service.create_vault(), tmp_path))
+    key = new_machine_key("mover")
+    with _http(vault_service) as http:
+        client = RegistrationClient(http)
+        now = datetime.now(timezone.utc)
+        machine = client.register(first, client.token(first, now=now), machine_name="mover", csr_pem=key.csr_pem,
+                                  verifier=passphrase_verifier(Secret("x" * 16), resource_id=first.resource_id,
+                                                               machine_name="mover"))
+        with pytest.raises(RegisterServerError) as excinfo:
+            client.register(second, client.token(second, now=now), machine_name="mover", csr_pem=key.csr_pem,
+                            verifier=passphrase_verifier(Secret("x" * 16), resource_id=second.resource_id,
+                                                         machine_name="mover"),
+                            existing_machine_id=machine.machine_id)
+    assert excinfo.value.code == "vault.wrong_vault"
