@@ -19,6 +19,7 @@ The whole run holds the state directory's lock (`state.locked` for a second run)
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 from datetime import datetime, timezone
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
     from wizard.core.model import RegistrationSettings
 
+log = logging.getLogger(__name__)
 TransportFactory = Callable[["RegistrationSettings", str], "httpx.Client"]
 MACHINE_CERT_FILE = "machine-cert.pem"
 _NAME = re.compile(wire.MACHINE_NAME_PATTERN)
@@ -71,6 +73,7 @@ class _Progress:
     def step(self, name: str, *, cancellable: bool = True) -> None:
         if cancellable:
             self.cancel.raise_if_cancelled()
+        log.info("registration step %d/%d: %s", STEPS.index(name) + 1, len(STEPS), name)
         if self.on_progress is not None:
             self.on_progress(ProgressEvent(name, STEP_MESSAGES[name], STEPS.index(name) + 1, len(STEPS)))
 
@@ -147,6 +150,8 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     registered_at = machine.registered_at
     store.save_registration(build_record(settings, credentials, machine, machine_cert_file=MACHINE_CERT_FILE,
                                          saved_at=clock(), previous=previous))
+    log.info("%s %s with vault %s as machine %s", "re-registered" if machine.re_registration else "registered",
+             machine.machine_name, machine.vault_name, machine.machine_id)
     return RegistrationResult(machine_id=machine.machine_id, machine_name=machine.machine_name,
                               vault_name=machine.vault_name, registered_at=registered_at,
                               re_registration=machine.re_registration, state_dir=store.root)
