@@ -144,3 +144,12 @@ def test_tls_context_minimum_and_bad_bundles(tmp_path: Path) -> None:
     with pytest.raises(RegisterServerError) as excinfo:
         ssl_context(garbage)
     assert excinfo.value.code == "vault.ca_bundle_unreadable"
+
+
+def test_incomplete_custom_proxy_is_a_settings_error() -> None:
+    with pytest.raises(RegisterServerError) as excinfo:
+        proxy_for(ProxySettings(mode=ProxyMode.CUSTOM, host="proxy", port=None), "https://v")
+    assert excinfo.value.code == "proxy.port_required"
+    with pytest.raises(RegisterServerError) as excinfo:
+        proxy_for(ProxySettings(mode=ProxyMode.CUSTOM, host=" ", port=3128), "https://v")
+    assert excinfo.value.code == "proxy.host_required"

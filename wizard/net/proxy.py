@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from wizard.core.errors import RegisterServerError
 from wizard.core.model import ProxyMode, ProxySettings
 
 
@@ -34,6 +35,10 @@ def proxy_for(settings: ProxySettings, target_url: str) -> httpx.Proxy | None:
         return None
     if settings.mode is ProxyMode.SYSTEM:
         return _system_proxy(target_url)
+    if not settings.host.strip():
+        raise RegisterServerError("proxy.host_required")
+    if settings.port is None:
+        raise RegisterServerError("proxy.port_required")
     url = f"http://{_host_for_url(settings.host)}:{settings.port}"
     if settings.username:
         password = settings.password.reveal() if settings.password is not None else ""
