@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.logs import remember_secret
 from wizard.core.secret import Secret
 from wizard.core.storage.atomic import atomic_write_text
 
@@ -73,6 +74,7 @@ def write_passphrase_file(path: Path | str, passphrase: Secret, *, vault_name: s
     value = passphrase.reveal()
     if not value or any(ch in value for ch in "\r\n"):
         raise ValueError("a passphrase is one non-empty line")
+    remember_secret(passphrase)
     path = Path(path)
     if not path.parent.is_dir():
         raise RegisterServerError("encryption.save_dir_missing", detail=f"({path.parent})")
@@ -98,7 +100,9 @@ def read_passphrase_file(path: Path | str) -> Secret:
         if line.startswith(MARKER):
             value = line[len(MARKER):]
             if value:
-                return Secret(value)
+                secret = Secret(value)
+                remember_secret(secret)
+                return secret
     raise RegisterServerError("secrets.missing", reason="no_passphrase_line",
                               detail=f"({path} has no line starting with {MARKER.strip()!r})")
 

@@ -164,3 +164,29 @@ def test_secret_service_stopping_midway_is_unavailable(secret_service, tmp_path:
 def test_set_takes_only_secret(secret_service) -> None:
     with pytest.raises(TypeError):
         SecretStore("types").set("x", "plain str")  # type: ignore[arg-type]
+
+
+def test_values_through_the_store_are_scrubbed_from_logs(secret_service, tmp_path: Path) -> None:
+    """A library that logs a raw value it got from us (e.g. in a URL) cannot put it in our log."""
+    import logging
+
+    from wizard.core.logs import configure_logging, forget_secrets, stop_logging
+
+    path = configure_logging(tmp_path / "state")
+    try:
+        store = SecretStore("scrub")
+        store.set("proxy-password", Secret("Raw-value-set-1"))
+        SecretStore("scrub-2").set("x", Secret("Raw-value-got-2"))
+        forget_secrets()  # only what passes through `get` below may be known now
+        got = store.get("proxy-password")
+        assert got is not None
+        logging.getLogger("httpx").info("proxy http://bob:%s@proxy:3128", got.reveal())
+        logging.getLogger("httpx").info("other %s", "Raw-value-got-2")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        text = path.read_text()
+        assert "http://bob:<secret>@proxy:3128" in text and "Raw-value-set-1" not in text
+        assert "other Raw-value-got-2" in text  # never read back in this test, so not known: not scrubbed
+    finally:
+        stop_logging()
+        forget_secrets()

@@ -5,6 +5,9 @@ protects the machine's private key must survive restarts without ever touching a
 plain text. Values go in and out as `Secret`; keyring failures become stable codes:
 no usable store -> `secrets.unavailable`, locked store -> `secrets.locked`.
 
+Every value that passes through the store is also remembered by the log filter
+(`wizard.core.logs.remember_secret`), so it is scrubbed from any later log line.
+
 Entries are stored under the service name `register-server/<namespace>` and the secret's
 name as the user name. The namespace defaults to one derived from the state directory,
 so several `--home` identities on one machine never overwrite each other's secrets.
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.logs import remember_secret
 from wizard.core.secret import Secret
 from wizard.core.secrets.backends import NoTrustedBackend, describe, resolve_backend
 
@@ -66,12 +70,17 @@ class SecretStore:
         """Store `value` under `name`, replacing any previous value."""
         if not isinstance(value, Secret):
             raise TypeError("SecretStore.set takes a Secret")
+        remember_secret(value)
         self._call("set", lambda b: b.set_password(self.service, _check_name(name), value.reveal()))
 
     def get(self, name: str) -> Secret | None:
         """The secret stored under `name`, or None if there is none."""
         raw = self._call("get", lambda b: b.get_password(self.service, _check_name(name)))
-        return None if raw is None else Secret(raw)
+        if raw is None:
+            return None
+        secret = Secret(raw)
+        remember_secret(secret)
+        return secret
 
     def require(self, name: str) -> Secret:
         """Like `get`, but a missing secret is `secrets.missing`."""
