@@ -176,6 +176,11 @@ _STATE = _entries(ExitCode.LOCAL_STATE, [
     ("state.corrupt", "A saved state file cannot be read: it is damaged or not in the expected format.",
      "Run `register-server diagnostics --out diag.zip` and send it to support; then move the file named "
      "here out of the state folder and register again."),
+    ("encryption.save_failed", "The passphrase file could not be written there (the folder may be read-only or "
+     "full). No passphrase file was saved.",
+     "Choose another location for the passphrase file, or free up space there, then try again."),
+    ("diagnostics.write_failed", "The diagnostics file could not be written (the folder may be missing, "
+     "read-only or full).", "Choose a folder that exists, that this account can write to and that has free space."),
 ])
 
 _OTHER = [
