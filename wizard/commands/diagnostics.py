@@ -67,6 +67,7 @@ def build_bundle(out: Path, *, home: str | Path | None = None) -> BundleSummary:
     import io
     import zipfile
 
+    from wizard.core.errors import RegisterServerError
     from wizard.core.paths import state_dir
     from wizard.core.storage import atomic_write_bytes
 
@@ -91,7 +92,12 @@ def build_bundle(out: Path, *, home: str | Path | None = None) -> BundleSummary:
         facts["state_files"] = listing
         archive.writestr("facts.json", json.dumps(facts, indent=2, sort_keys=True, default=str))
         summary.members.insert(0, "facts.json")
-    atomic_write_bytes(out, buffer.getvalue(), mode=0o600)
+    try:
+        atomic_write_bytes(out, buffer.getvalue(), mode=0o600)
+    except RegisterServerError as error:
+        if error.code != "state.write_failed":
+            raise
+        raise RegisterServerError("diagnostics.write_failed", reason=error.reason, detail=error.detail) from error
     return summary
 
 

@@ -80,8 +80,14 @@ def write_passphrase_file(path: Path | str, passphrase: Secret, *, vault_name: s
         raise RegisterServerError("encryption.save_dir_missing", detail=f"({path.parent})")
     text = render(passphrase, vault_name=vault_name, machine_name=machine_name, created=created)
     newline_text = text.replace("\n", "\r\n") if os.name == "nt" else text  # Notepad-friendly on Windows
-    atomic_write_text(path, newline_text, mode=0o600, overwrite=False,
-                      before_write=restrict_to_owner if os.name == "nt" else None)
+    try:
+        atomic_write_text(path, newline_text, mode=0o600, overwrite=False,
+                          before_write=restrict_to_owner if os.name == "nt" else None)
+    except RegisterServerError as error:
+        if error.code != "state.write_failed":
+            raise
+        # Say it about the passphrase file, so the wizard can send the user to the Encryption page.
+        raise RegisterServerError("encryption.save_failed", reason=error.reason, detail=error.detail) from error
 
 
 def read_passphrase_file(path: Path | str) -> Secret:

@@ -149,3 +149,14 @@ def test_key_names() -> None:
     assert not any(is_secret_key(k) for k in ("passphrase_file", "password_ref", "username", "host", "vault"))
     assert redact_document({"a": [{"secret": "x"}], "password": None}) == {"a": [{"secret": REDACTED}],
                                                                            "password": None}
+
+
+def test_unwritable_out_is_a_clear_error(no_keyring, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from wizard.core.errors import info
+
+    code = main(["diagnostics", "--out", str(tmp_path / "missing" / "d.zip"), "--home", str(tmp_path / "h"),
+                 "--json"])
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["error"]["code"] == "diagnostics.write_failed" and result["error"]["reason"] == "folder_missing"
+    assert code == int(info("diagnostics.write_failed").exit_code)
+    assert not (tmp_path / "missing").exists()

@@ -138,3 +138,19 @@ def test_windows_acl_has_only_user_and_administrators(tmp_path: Path) -> None:  
     assert current_user_sid() in saved
     assert ";;;BA)" in saved or ADMINISTRATORS_SID in saved  # SDDL writes Administrators as its alias BA
     assert ";;;WD)" not in saved and ";;;BU)" not in saved and ";;;AU)" not in saved  # no Everyone/Users
+
+
+def test_write_failure_names_the_passphrase_file_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed write is `encryption.save_failed`, which the wizard maps to the Encryption page."""
+    from wizard.core.flow import Step, step_for
+    from wizard.core.storage import atomic
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", no_space)
+    with pytest.raises(RegisterServerError) as caught:
+        _write(tmp_path / "p.txt")
+    assert (caught.value.code, caught.value.reason) == ("encryption.save_failed", "disk_full")
+    assert step_for(caught.value.code) is Step.ENCRYPTION
+    assert list(tmp_path.iterdir()) == []

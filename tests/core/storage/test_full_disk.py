@@ -89,7 +89,7 @@ def test_full_disk_leaves_no_passphrase_file(tiny_volume: tuple[Path, list[str]]
     with pytest.raises(RegisterServerError) as caught:
         write_passphrase_file(target, Secret("a passphrase for a full disk"), vault_name="v", machine_name="m",
                               created=__import__("datetime").datetime(2026, 1, 1))
-    assert caught.value.code == "state.write_failed" and caught.value.reason == "disk_full"
+    assert caught.value.code == "encryption.save_failed" and caught.value.reason == "disk_full"
     assert sorted(p.name for p in mountpoint.iterdir()) == ["filler"]
 
 
