@@ -190,3 +190,25 @@ def test_values_through_the_store_are_scrubbed_from_logs(secret_service, tmp_pat
     finally:
         stop_logging()
         forget_secrets()
+
+
+def test_no_backend_says_why(no_keyring) -> None:
+    with pytest.raises(RegisterServerError) as caught:
+        SecretStore("why").get("x")
+    assert "no D-Bus session bus" in caught.value.message
+    assert "Secret Service" in caught.value.fix
+
+
+def test_bus_without_secret_service_says_so(secret_service, tmp_path: Path, monkeypatch) -> None:
+    from tests.support.secret_service import SecretService
+
+    service = SecretService(tmp_path / "bus-only", "pw").start()
+    try:
+        service.stop_keyring()
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
+        with pytest.raises(RegisterServerError) as caught:
+            SecretStore("why-2").get("x")
+        assert caught.value.code == "secrets.unavailable"
+        assert "no Secret Service answers on the D-Bus session bus" in caught.value.message
+    finally:
+        service.stop()

@@ -78,9 +78,23 @@ def resolve_backend() -> Any:
             viable.append((priority, cls))
     if not viable:
         log.debug("no trusted keyring backend is viable: %s", "; ".join(reasons))
-        raise NoTrustedBackend("no secure keyring is running in this session")
+        raise NoTrustedBackend(_why_none())
     viable.sort(key=lambda pair: pair[0], reverse=True)
     return viable[0][1]()
+
+
+def _why_none() -> str:
+    """A plain reason for the most common case, so the administrator knows what to start."""
+    import os
+    import sys
+
+    if sys.platform.startswith("linux"):
+        bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+        if not bus or bus.startswith("disabled:"):
+            return ("no secure keyring is running in this session: there is no D-Bus session bus "
+                    "(DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service can be reached")
+        return "no secure keyring is running in this session: no Secret Service answers on the D-Bus session bus"
+    return "no secure keyring is running in this session"
 
 
 def _configured_backend() -> Any | None:
