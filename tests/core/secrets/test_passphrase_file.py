@@ -154,3 +154,21 @@ def test_write_failure_names_the_passphrase_file_step(tmp_path: Path, monkeypatc
     assert (caught.value.code, caught.value.reason) == ("encryption.save_failed", "disk_full")
     assert step_for(caught.value.code) is Step.ENCRYPTION
     assert list(tmp_path.iterdir()) == []
+
+
+PRINTABLE_ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
+
+
+def test_any_valid_passphrase_round_trips(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every passphrase the validators accept (16-1,024 printable ASCII) comes back exactly."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.text(alphabet=PRINTABLE_ASCII, min_size=16, max_size=1024))
+    def check(value: str) -> None:
+        folder = tmp_path_factory.mktemp("pp")
+        _write(folder / "p.txt", Secret(value))
+        assert read_passphrase_file(folder / "p.txt").reveal() == value
+
+    check()
