@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,7 @@ def check_qt(home: Path) -> Check:
         image = wizard.grab().toImage()
         pages = len(wizard.pageIds())
     finally:
-        wizard.close()
+        wizard.done(0)  # not close(): the product's wizard asks "leave unregistered?" on close
         wizard.deleteLater()
         app.processEvents()
     if image.isNull() or image.width() == 0:
@@ -211,10 +212,32 @@ def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> tuple[list[
     return checks, time.perf_counter() - start
 
 
+WATCHDOG_SECONDS = 120.0
+# Run only some checks, e.g. "qt" (the start-up benchmark times process start to painted wizard).
+CHECKS_ENV = "REGISTER_SERVER_SELF_TEST_CHECKS"
+
+
+def _start_watchdog(out: TextIO, current: list[str]) -> threading.Timer:
+    """A smoke test must end: a check stuck on a modal dialog or a dead service fails the
+    run (named) instead of hanging a build pipeline forever."""
+    def expire() -> None:
+        out.write(f"FAIL {current[0]}: did not finish within {WATCHDOG_SECONDS:.0f} s\n"
+                  "self-test: FAILED (timed out)\n")
+        out.flush()
+        os._exit(int(ExitCode.UNEXPECTED))
+
+    timer = threading.Timer(WATCHDOG_SECONDS, expire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def run(out: TextIO | None = None) -> int:
     """Run every check, print one line each, return 0 when all mandatory checks passed."""
     out = out or sys.stdout
     failed = 0
+    current = ["start"]
+    watchdog = _start_watchdog(out, current)
     with tempfile.TemporaryDirectory(prefix="register-server-self-test-") as home:
         steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
             ("runtime", check_runtime), ("commands", check_commands),
@@ -222,12 +245,18 @@ def run(out: TextIO | None = None) -> int:
             ("tls", check_tls),
             ("keyring", check_keyring), ("resources", check_resources),
         ]
+        wanted = {n.strip() for n in os.environ.get(CHECKS_ENV, "").split(",") if n.strip()}
         for name, step in steps:
+            if wanted and name not in wanted:
+                continue
+            current[0] = name
             checks, seconds = _guarded(name, step)
             for check in checks:
                 status = ("ok  " if check.ok else "FAIL") if check.mandatory else "info"
                 failed += int(check.mandatory and not check.ok)
                 out.write(f"{status} {check.name}: {check.detail} [{seconds * 1000:.0f} ms]\n")
+                out.flush()  # line by line: a hang in the next check shows where it happened
+    watchdog.cancel()
     out.write("self-test: passed\n" if not failed else f"self-test: FAILED ({failed} mandatory checks)\n")
     out.flush()
     return int(ExitCode.OK if not failed else ExitCode.UNEXPECTED)

