@@ -147,6 +147,8 @@ class ThrottlingPage(StepPage):
         self.summary.setObjectName("throttling.summary")
         self.summary.setAccessibleName("throttling.summary")
         self.summary.setWordWrap(True)
+        # Two lines, always: a summary that changes with every keystroke must not relayout the page.
+        self.summary.setFixedHeight(2 * self.summary.fontMetrics().lineSpacing() + 2)
         outer.addWidget(self.summary)
         outer.addStretch(1)
         self.enabled.toggled.connect(self._enabled_changed)

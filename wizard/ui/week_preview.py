@@ -6,10 +6,11 @@ the picture is the rule, not a second copy of it (overnight windows included).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from wizard.core.model import ThrottlingSchedule, Weekday
@@ -26,16 +27,25 @@ def week_grid(schedule: ThrottlingSchedule) -> list[list[bool | None]]:
     """[day][hour]: True = work-hour limit, False = non-work limit, None = throttling off.
 
     An hour is painted as work time when its midpoint is; with half-hour boundaries the
-    preview is an approximation of the exact rule, which the legend says.
+    preview is an approximation of the exact rule, which the legend says. The grid does
+    not depend on the bandwidths, so it is cached on the rest (typing a bandwidth is cheap).
     """
-    grid: list[list[bool | None]] = []
+    return [list(row) for row in _grid_for(schedule.enabled, schedule.work_days, schedule.work_start,
+                                           schedule.work_end)]
+
+
+@lru_cache(maxsize=64)
+def _grid_for(enabled: bool, work_days: frozenset[Weekday], work_start: time,
+              work_end: time) -> tuple[tuple[bool | None, ...], ...]:
+    schedule = ThrottlingSchedule(enabled=enabled, work_days=work_days, work_start=work_start, work_end=work_end)
+    grid: list[tuple[bool | None, ...]] = []
     for day in Weekday:
         row: list[bool | None] = []
         for hour in range(24):
             moment = _MONDAY + timedelta(days=int(day), hours=hour, minutes=30)
             row.append(None if not schedule.enabled else schedule.in_work_hours(moment))
-        grid.append(row)
-    return grid
+        grid.append(tuple(row))
+    return tuple(grid)
 
 
 class WeekPreview(QWidget):
@@ -72,7 +82,24 @@ class WeekPreview(QWidget):
                 f"{schedule.non_work_bandwidth} at all other times.")
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """Blit a cached rendering; re-render only when the grid, size or palette changed."""
+        key = (self._grid_key(), self.width(), self.height(), self.devicePixelRatioF(), self.isEnabled())
+        if getattr(self, "_cache_key", None) != key:
+            ratio = self.devicePixelRatioF()
+            pixmap = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(self.palette().color(self.backgroundRole()))
+            self._render(pixmap)
+            self._cache, self._cache_key = pixmap, key
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._cache)
+        painter.end()
+
+    def _grid_key(self) -> tuple[tuple[bool | None, ...], ...]:
+        return tuple(tuple(row) for row in self._grid)
+
+    def _render(self, device: QPixmap) -> None:
+        painter = QPainter(device)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         metrics = self.fontMetrics()
         label_width = max(metrics.horizontalAdvance(d) for d in _DAY_LABELS) + 8
