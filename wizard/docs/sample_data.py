@@ -20,7 +20,8 @@ MACHINE_NAME = "fileserver01"
 
 PROXY_HOST = "proxy.contoso.com"
 PROXY_PORT = 3128
-PROXY_USER = "CONTOSO\\svc-backup"
+# tinyproxy's BasicAuth line cannot hold a backslash, so no DOMAIN\ prefix here.
+PROXY_USER = "svc-backup"
 # Shown masked in every screenshot; it is the password of the throw-away proxy the
 # generator starts, nothing real.
 PROXY_PASSWORD = "Sample-Proxy-Pa55"
@@ -35,10 +36,11 @@ NON_WORK_BANDWIDTH_TEXT = "200 Mbps"
 NON_WORK_BANDWIDTH_BPS = 200 * MBPS
 
 RECOVERY_SPACE_TEXT = "20 GB"
-SHORT_PASSPHRASE = "contoso-2026"   # 12 characters: the "too short" error state
+# The "too short" error state: 10 characters, and common enough for the strength meter to say so.
+SHORT_PASSPHRASE = "Summer2026"
 
 # Every screenshot is taken at this size (logical pixels); the 2x copies are twice as large.
-SHOT_WIDTH = 820
+SHOT_WIDTH = 860
 SHOT_HEIGHT = 640
 HIGH_DPI_RATIO = 2
 

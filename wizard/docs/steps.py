@@ -127,7 +127,7 @@ STEP_TEXT: dict[Step, StepText] = {
         (
             Field("Passphrase", "encryption.passphrase",
                   f"{PASSPHRASE_MIN_LENGTH} to {PASSPHRASE_MAX_LENGTH:,} printable ASCII characters. "
-                  "A checklist beside the field shows each rule as you type, and a strength meter warns about "
+                  "A checklist under the field shows each rule as you type, and a strength meter warns about "
                   "easy-to-guess passphrases."),
             Field("Generate", "encryption.generate",
                   f"Creates a random {GENERATED_PASSPHRASE_LENGTH}-character passphrase that meets every rule."),

@@ -81,7 +81,9 @@ def _walkthrough() -> list[str]:
         f"with sample data: a vault named {code(sample.VAULT_NAME)}, a custom proxy "
         f"{code(f'{sample.PROXY_HOST}:{sample.PROXY_PORT}')} with a sign-in, a work-week throttling schedule "
         f"({sample.WORK_START:%H:%M} to {sample.WORK_END:%H:%M}, {sample.WORK_BANDWIDTH_TEXT} during work hours, "
-        f"{sample.NON_WORK_BANDWIDTH_TEXT} otherwise) and a generated passphrase, shown masked.", "",
+        f"{sample.NON_WORK_BANDWIDTH_TEXT} otherwise) and a generated passphrase, shown masked. The registration "
+        f"is real: over HTTPS, through a real proxy with basic authentication (a local tinyproxy answering for "
+        f"{code(sample.PROXY_HOST)} while the screenshots were taken).", "",
     ]
     shots = {shot.step: shot for shot in PAGE_SHOTS}
     for number, step in enumerate(ORDER, start=1):
