@@ -11,8 +11,10 @@ per-registration round trip p50/p99 against a floor measured in the same run: a 
 HTTPS GET through the same proxy with a fresh connection (what one registration's
 connect step costs at minimum). Also reports the protocol alone (token + register over
 one kept-alive connection, machine-side crypto excluded) to separate the vault's cost
-from the machines' own work (scrypt verifier, key generation), which a real fleet spreads
-over its machines' CPUs.
+from the machines' own work (scrypt verifier, key generation, keyring), which a real fleet
+spreads over its machines' CPUs and keyrings. A third floor, the keyring alone (the three
+secrets one registration stores, sequentially, in the one shared Secret Service), shows
+the ceiling that the single gnome-keyring daemon puts on the in-process full procedure.
 
 Usage: .venv/bin/python benchmarks/bench_fleet.py [--machines 200] [--concurrency 50] [--json]
 """
@@ -174,6 +176,18 @@ def main() -> int:
                                          verifier=verifier).machine_id
 
         proto_wall, proto_times, proto_results = timed_pool(args.machines, args.concurrency, protocol)
+
+        # Keyring floor: the three secrets one registration stores (passphrase, proxy password,
+        # machine-key protection), one machine after another, in the one shared Secret Service.
+        from wizard.core.secrets.store import SecretStore
+
+        def keyring_machine(i: int) -> None:
+            store = SecretStore(f"bench-floor-{i}")
+            for name in ("backup-passphrase", "proxy-password", "machine-key"):
+                store.set(name, Secret("x" * 32))
+
+        keyring_wall, _, keyring_results = timed_pool(20, 1, keyring_machine)
+        keyring_ms = keyring_wall / 20 * 1000
         proto_errors = [r for r in proto_results if isinstance(r, Exception)]
         machines = service.admin.machines(vault)
         registered_names = {m.name for m in machines if m.name.startswith("srv")}
@@ -195,6 +209,11 @@ def main() -> int:
                 "p50_ms": round(statistics.median(proto_times) * 1000, 1),
                 "p99_ms": round(percentile(proto_times, 0.99) * 1000, 1),
             },
+            "keyring_floor": {
+                "ms_per_machine_3_sets": round(keyring_ms, 1),
+                "ceiling_registrations_per_s": round(1000 / keyring_ms, 1),
+                "errors": sum(1 for r in keyring_results if isinstance(r, Exception)),
+            },
             "floor_https_get_via_proxy": {
                 "errors": sum(1 for r in floor_results if r != 200),
                 "p50_ms": round(statistics.median(floor_times) * 1000, 1),
@@ -215,6 +234,9 @@ def main() -> int:
             print(f"  protocol only:    {o['registrations_per_s']} registrations/s, errors {o['errors']}, "
                   f"p50 {o['p50_ms']} ms, p99 {o['p99_ms']} ms")
             print(f"  floor (HTTPS GET via proxy, new connection): p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms")
+            k = report["keyring_floor"]
+            print(f"  keyring floor (3 secrets, one shared Secret Service, sequential): {k['ms_per_machine_3_sets']} ms "
+                  f"per machine = at most {k['ceiling_registrations_per_s']} registrations/s for one keyring")
             if p["first_error"]:
                 print(f"  first error: {p['first_error']}")
         ok = not errors and not proto_errors and len(registered_names) == args.machines
