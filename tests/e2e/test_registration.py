@@ -138,6 +138,11 @@ def test_full_vault(vault_service, tmp_path, secret_service) -> None:  # type: i
         _register(creds, vault_service, tmp_path, machine_name="second", home="b", passphrase_file="b.txt")
     assert _code(excinfo) == "vault.full"
     assert [m.name for m in vault_service.admin.machines(name)] == ["first"]
+    from wizard.vault.refusal import VaultRefusal
+
+    with pytest.raises(VaultRefusal) as refused:  # and a full vault issues no more files
+        vault_service.issue(name, tmp_path)
+    assert refused.value.code == "vault.full"
 
 
 def test_re_registration_same_passphrase_ok_other_refused(

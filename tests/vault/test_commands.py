@@ -86,10 +86,11 @@ def test_credentials_need_a_running_service_or_url(tmp_path, capsys) -> None:  #
     assert read_credentials(answer["path"]).id_mgmt_rest_endpoint == "https://vault.example.com:8443/restapi/"
 
 
-def test_serve_stops_cleanly_on_sigterm(vault_service_factory) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serve_stops_cleanly_on_sigterm_and_ctrl_c(sig, vault_service_factory) -> None:  # type: ignore[no-untyped-def]
     service = vault_service_factory()
     assert (service.data_dir / "service.json").exists()
     assert service.ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
-    os.kill(service.process.pid, signal.SIGTERM)
+    os.kill(service.process.pid, sig)
     assert service.process.wait(timeout=15) == 0
     assert not (service.data_dir / "service.json").exists()

@@ -78,10 +78,17 @@ class VaultAdmin:
 
     def issue_credentials(self, name: str, out_dir: Path | str, *, base_url: str | None = None,
                           now: datetime | None = None, lifetime: timedelta | None = None) -> Path:
-        """Write a new credentials file for `name`; it supersedes every earlier one."""
+        """Write a new credentials file for `name`; it supersedes every earlier one.
+
+        Like the original service, a full vault issues no more files (domain facts: "a
+        download or registration past that fails").
+        """
         from wizard.core.credentials import issue_credentials, write_credentials_file
 
         vault = self.vault(name)
+        if len(self.storage.machines(vault.id)) >= vault.max_machines:
+            raise VaultRefusal("vault.full", 409, f"Vault {name!r} already holds its maximum of "
+                                                  f"{vault.max_machines} machines.")
         url = base_url or self.service_info().url
         authority, rest = vault_urls(url, vault)
         issued = issue_credentials(
