@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="register-server",
         description="Register this server with a backup vault. Without a command, opens the wizard.",
-        epilog="Exit codes: " + "; ".join(f"{c.value} {c.meaning}" for c in ExitCode),
+        epilog="exit codes:\n" + "\n".join(f"  {c.value}  {c.meaning}" for c in ExitCode),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"register-server {__version__}")
     parser.add_argument("--answers", metavar="FILE", help="open the wizard pre-filled from an answer file")
@@ -62,14 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("cancelled\n")
         return int(ExitCode.CANCELLED)
+    except Exception:  # the last line of defence: a message, a log entry, exit 1; never a bare traceback
+        log.exception("unexpected error in %s", getattr(args, "command", None) or "wizard")
+        from wizard.commands._output import report_error
+
+        return report_error(RegisterServerError("internal.unexpected"), as_json=bool(getattr(args, "json", False)))
 
 
 def _open_wizard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    try:
-        from wizard.ui.app import run_wizard
-    except ImportError:  # the GUI package is not built yet / not installed
-        parser.print_help()
-        return int(ExitCode.OK)
+    from wizard.ui.app import run_wizard
+
     return run_wizard(answers=args.answers, home=args.home)
 
 

@@ -1,0 +1,50 @@
+"""The command line's contract: every failure is a message, a fix and a stable exit code."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from wizard import cli
+from wizard.commands import Command
+from wizard.core.errors import RegisterServerError
+from wizard.core.exit_codes import ExitCode
+
+
+def _with_command(monkeypatch: pytest.MonkeyPatch, run) -> None:  # type: ignore[no-untyped-def]
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--json", action="store_true")
+    monkeypatch.setattr(cli, "discover", lambda: [Command("boom", "fails on purpose", add, run)])
+
+
+def test_unexpected_error_is_exit_1_with_a_message_not_a_traceback(monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def run(args: argparse.Namespace) -> int:
+        raise ValueError("internal detail that is not for the user")
+    _with_command(monkeypatch, run)
+    assert cli.main(["--home", str(tmp_path), "boom"]) == ExitCode.UNEXPECTED
+    err = capsys.readouterr().err
+    assert "internal.unexpected" in err and "diagnostics" in err and "Traceback" not in err
+
+
+def test_expected_error_uses_its_exit_code_and_json(monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def run(args: argparse.Namespace) -> int:
+        raise RegisterServerError("proxy.auth_required")
+    _with_command(monkeypatch, run)
+    assert cli.main(["--home", str(tmp_path), "boom", "--json"]) == ExitCode.NETWORK
+    assert '"code": "proxy.auth_required"' in capsys.readouterr().out
+
+
+def test_usage_error_is_exit_2(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["no-such-command"])
+    assert raised.value.code == ExitCode.USAGE
+
+
+def test_help_lists_every_command_and_the_exit_codes(capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for name in ("register", "status", "check-credentials", "vault", "diagnostics", "demo", "docs"):
+        assert name in out
+    assert all(f"  {code.value}  " in out for code in ExitCode)
