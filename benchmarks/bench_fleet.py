@@ -38,7 +38,8 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.fixtures_proxy import PROXY_PASSWORD, PROXY_USER, _tinyproxy, free_port, wait_for_port  # noqa: E402
+from tests.support.fixtures_proxy import (PROXY_PASSWORD, PROXY_USER, _tinyproxy, die_with_parent,  # noqa: E402
+                                          free_port, wait_for_port)
 from tests.support.fixtures_vault import start_vault_service  # noqa: E402
 
 
@@ -111,7 +112,7 @@ def main() -> int:
     port = free_port()
     with open(proxy_dir / "proxy.log", "wb") as log:
         proxy = subprocess.Popen(_tinyproxy(proxy_dir, port, (PROXY_USER, PROXY_PASSWORD), ()),
-                                 stdout=subprocess.DEVNULL, stderr=log, cwd=proxy_dir)
+                                 stdout=subprocess.DEVNULL, stderr=log, cwd=proxy_dir, preexec_fn=die_with_parent)
     try:
         wait_for_port(port, proxy)
         total = args.machines * 2 + 10

@@ -26,6 +26,17 @@ PROXY_USER = "fleet"
 PROXY_PASSWORD = "Proxy-pa55word-7"  # tinyproxy 1.11 config tokens cannot hold "!"
 
 
+def die_with_parent() -> None:
+    """preexec_fn: on Linux, SIGTERM this child when the test process dies (no orphaned services
+    after a killed pytest run). A no-op elsewhere."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -130,7 +141,8 @@ def proxy_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyFac
         build = _tinyproxy if kind == "tinyproxy" else _squid
         command = build(directory, port, credentials, connect_ports)
         with open(directory / "proxy.log", "wb") as log:
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=directory)
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=directory,
+                                       preexec_fn=die_with_parent)
         proxy = RunningProxy(kind, port, credentials[0] if credentials else None,
                              credentials[1] if credentials else None, process, directory)
         started.append(proxy)

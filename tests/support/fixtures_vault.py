@@ -21,6 +21,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from tests.support.fixtures_proxy import die_with_parent
+
 _names = itertools.count(1)
 
 
@@ -77,7 +79,8 @@ class VaultService:
 def start_vault_service(data_dir: Path, *, timeout: float = 30.0) -> VaultService:
     """Start `register-server vault serve` and wait for its JSON ready line."""
     command = [sys.executable, "-m", "wizard", "vault", "serve", "--data", str(data_dir), "--port", "0", "--json"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=die_with_parent)
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(process.stdout.readline() if process.stdout else ""),
                               daemon=True)
