@@ -7,6 +7,7 @@ shows the GUI thread keeps turning while it does.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,10 @@ def test_a_failure_offers_the_page_that_fixes_it(make_wizard: Any, qtbot: Any, v
     assert find(wizard, "register.error_fix").text() == info("tls.untrusted").fix
     go = find(wizard, "register.go_to_fix")
     assert go.isVisible() and "Backup Vault" in go.text()
+    if os.environ.get("SCREENSHOT_DIR"):  # for reviewing the failure state by eye
+        wizard.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "6-register-failed.png"))
     assert wizard.currentId() == int(Step.REGISTER)
+    assert next_button(wizard).isEnabled()  # "Register" again is possible right away
     qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
     assert wizard.currentId() == int(Step.VAULT)
     assert wizard.side_panel.current() is Step.VAULT

@@ -20,7 +20,6 @@ def application() -> "QApplication":  # noqa: F821 - imported lazily below
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("register-server")
-    app.setApplicationDisplayName("Register Server")
     app.setStyle(APP_STYLE)
     return app  # type: ignore[return-value]
 

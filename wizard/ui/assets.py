@@ -42,6 +42,7 @@ def pixmap(name: str, size: int = 16) -> QPixmap:
 
 @cache
 def style_sheet() -> str:
+    """The error frame put on an input while it has an error (see wizard.qss)."""
     try:
         return resource_path("wizard.qss").read_text(encoding="utf-8")
     except OSError:  # pragma: no cover - missing resources: plain look rather than a crash

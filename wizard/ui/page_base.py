@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from wizard.core.flow import Step, TITLES
 from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings
+from wizard.ui.assets import style_sheet as error_style
 from wizard.ui.field_message import FieldMessage
 from wizard.ui.worker import Task
 
@@ -201,10 +202,9 @@ class StepPage(QWizardPage):
             widget = self._inputs.get(key)
             if widget is not None and not isinstance(widget, QAbstractButton):
                 has_error = any(i.blocking for i in shown)
-                if widget.property("hasError") != has_error:
+                if bool(widget.property("hasError")) != has_error:
                     widget.setProperty("hasError", has_error)
-                    widget.style().unpolish(widget)
-                    widget.style().polish(widget)
+                    widget.setStyleSheet(error_style() if has_error else "")
         complete = not any(i.blocking for i in self._issues) and not self.busy()
         snapshot = self.slow_snapshot()
         if snapshot is not None and snapshot != self._slow_for and snapshot != self._slow_pending:

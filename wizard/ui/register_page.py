@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage,
 )
@@ -75,7 +76,7 @@ class RegisterPage(QWizardPage):
         error_icon = QLabel(self.error_box)
         error_icon.setPixmap(pixmap("error", 20))
         error_icon.setFixedSize(22, 22)
-        error_layout.addWidget(error_icon, 0)
+        error_layout.addWidget(error_icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
         self.error_message = QLabel(self.error_box)
         self.error_message.setObjectName("register.error_message")
@@ -100,6 +101,7 @@ class RegisterPage(QWizardPage):
         layout.addStretch(1)
 
         self._task: Task | None = None
+        self._busy = False
         self._cancel: Any = None
         self._fix_step: Step | None = None
         self.result: Any = None
@@ -120,7 +122,8 @@ class RegisterPage(QWizardPage):
         self._step_labels[step].setAccessibleDescription(icon.removeprefix("step-"))
 
     def running(self) -> bool:
-        return self._task is not None and self._task.is_running()
+        """From Register until the outcome has been shown (not until the thread has exited)."""
+        return self._busy
 
     def initializePage(self) -> None:
         settings = self.wizard().settings  # type: ignore[attr-defined]
@@ -152,6 +155,7 @@ class RegisterPage(QWizardPage):
         self._cancel = CancelToken()
         cancel = self._cancel
         self.status.setText("Registering...")
+        self._busy = True
 
         def work(report: Any) -> object:
             from wizard.core.registration import run_registration
@@ -179,6 +183,7 @@ class RegisterPage(QWizardPage):
         self.status.setText(f"{event.message}...")
 
     def _succeeded(self, result: Any) -> None:
+        self._busy = False
         self.result = result
         for step in STEPS:
             self._set_step(step, "step-done")
@@ -188,6 +193,7 @@ class RegisterPage(QWizardPage):
         self.wizard().registration_finished(result)  # type: ignore[attr-defined]
 
     def _failed(self, error: BaseException) -> None:
+        self._busy = False
         if not isinstance(error, RegisterServerError):
             error = RegisterServerError("internal.unexpected", detail=type(error).__name__)
         self.error = error

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 from wizard.core.flow import ORDER, TITLES, Step
 from wizard.core.model import RegistrationSettings
 from wizard.ui import dialogs
-from wizard.ui.assets import pixmap, style_sheet
+from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage
 from wizard.ui.side_panel import SidePanel
 from wizard.ui.worker import Task
 
 DEFAULT_SIZE = QSize(860, 640)  # fits 1024 x 768 with room for the title bar and a taskbar
-WINDOW_TITLE = "Register Server Wizard"
+WINDOW_TITLE = "Register Server"
 
 # Step -> (module, class): imported when the page is built.
 PAGE_CLASSES: dict[Step, tuple[str, str]] = {
@@ -110,9 +110,7 @@ class RegisterWizard(QWizard):
         return page
 
     def build_all_pages(self) -> None:
-        """Build every page not built yet, and apply the style sheet (idempotent)."""
-        if not self.styleSheet():
-            self.setStyleSheet(style_sheet())
+        """Build every page not built yet (idempotent)."""
         for step in ORDER:
             if self.page(int(step)) is None:
                 self._build_page(step)
