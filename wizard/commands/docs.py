@@ -25,9 +25,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.commands._output import print_json
+    from wizard.core.errors import RegisterServerError
     from wizard.docs import generate
+    from wizard.docs.sandbox import SandboxError
 
-    result = generate(Path(args.out).resolve(), screenshots=not args.text_only)
+    try:
+        result = generate(Path(args.out).resolve(), screenshots=not args.text_only)
+    except SandboxError as error:  # a tool did not start, or the capture process failed (its stderr was shown)
+        raise RegisterServerError("docs.screenshots_failed", detail=str(error)) from None
     files = [str(result.markdown)] + [str(p) for p in result.images]
     if args.json:
         print_json({"ok": True, "markdown": str(result.markdown), "images": [str(p) for p in result.images]})

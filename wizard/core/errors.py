@@ -189,6 +189,11 @@ _OTHER = [
     ErrorInfo("internal.unexpected", "Something unexpected went wrong.",
               "Run `register-server diagnostics --out diag.zip` and send the file to support; it holds no secrets.",
               ExitCode.UNEXPECTED),
+    ErrorInfo("docs.screenshots_failed",
+              "The documentation screenshots could not be taken: a tool they need is missing, or the wizard did "
+              "not reach a page. The existing screenshots were left as they were.",
+              "Run scripts/setup.sh (it installs tinyproxy, dbus and gnome-keyring), or regenerate only the text "
+              "with `register-server docs --out DIR --text-only`.", ExitCode.UNEXPECTED),
 ]
 
 CATALOGUE: dict[str, ErrorInfo] = {

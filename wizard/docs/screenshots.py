@@ -47,11 +47,11 @@ def _stage_credentials(sandbox: Sandbox, url: str, data_dir: Path) -> dict[str, 
 
 
 def capture_all(out: Path) -> list[Path]:
-    """Take every screenshot of `sample_data.ALL_SHOTS` into `out/images`; returns the files."""
-    images = out / "images"
-    images.mkdir(parents=True, exist_ok=True)
-    for old in images.glob("*.png"):
-        old.unlink()
+    """Take every screenshot of `sample_data.ALL_SHOTS` into `out/images`; returns the files.
+
+    The pictures are taken into the sandbox and replace `out/images` only when all of them
+    were taken, so a failed run never leaves the committed screenshots half replaced.
+    """
     with Sandbox() as sandbox:
         vault = sandbox.start_vault()
         plan: dict[str, object] = dict(_stage_credentials(sandbox, vault.url, vault.data_dir))
@@ -61,8 +61,10 @@ def capture_all(out: Path) -> list[Path]:
         secure.mkdir()
         ca_file = sandbox.root / "home" / "contoso-vault-ca.pem"
         shutil.copyfile(vault.ca_file, ca_file)
+        taken = sandbox.root / "images"
+        taken.mkdir()
         plan.update({
-            "out": str(images), "proxy_port": proxy.port, "proxy_user": proxy.username,
+            "out": str(taken), "proxy_port": proxy.port, "proxy_user": proxy.username,
             "proxy_password": proxy.password, "ca_file": str(ca_file),
             "home": str(sandbox.root / "state"), "home_failure": str(sandbox.root / "state-failure"),
             "recovery_folder": str(sandbox.root / "home" / "recovery"),
@@ -71,8 +73,25 @@ def capture_all(out: Path) -> list[Path]:
         })
         plan_file = sandbox.root / "plan.json"
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
-        done = subprocess.run([sys.executable, "-m", "wizard.docs.capture", str(plan_file)], env=sandbox.env,
-                              capture_output=True, text=True, timeout=600)
+        try:
+            done = subprocess.run([sys.executable, "-m", "wizard.docs.capture", str(plan_file)], env=sandbox.env,
+                                  capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            raise SandboxError("the screenshot run did not finish within 10 minutes") from None
         if done.returncode != 0:
-            raise SandboxError(f"the screenshot run failed:\n{done.stderr[-4000:]}")
-        return [Path(p) for p in json.loads(done.stdout.strip().splitlines()[-1])]
+            sys.stderr.write(done.stderr[-4000:])
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise SandboxError(f"the screenshot run failed: {last}")
+        expected = {name for shot in sample.ALL_SHOTS for name in (shot.file, shot.file_2x)}
+        missing = expected - {p.name for p in taken.glob("*.png")}
+        if missing:
+            raise SandboxError(f"the screenshot run did not take {', '.join(sorted(missing))}")
+        images = out / "images"
+        images.mkdir(parents=True, exist_ok=True)
+        for old in images.glob("*.png"):
+            old.unlink()
+        saved = []
+        for name in sorted(expected):
+            shutil.move(str(taken / name), images / name)
+            saved.append(images / name)
+        return saved
