@@ -61,6 +61,14 @@ def stop(process: subprocess.Popen | None, timeout: float = 10.0) -> None:  # ty
         pass
 
 
+def die_with_parent() -> None:
+    """preexec_fn: on Linux, SIGTERM this child if the generator is killed outright (no orphans)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -154,7 +162,8 @@ class Sandbox:
                 self._lock.close()
 
     def _spawn(self, command: list[str], **kw: object) -> subprocess.Popen:  # type: ignore[type-arg]
-        process = subprocess.Popen(command, env=self.env, start_new_session=True, **kw)  # type: ignore[call-overload]
+        process = subprocess.Popen(command, env=self.env, start_new_session=True,  # type: ignore[call-overload]
+                                   preexec_fn=die_with_parent, **kw)
         self._stack.callback(stop, process)
         return process
 

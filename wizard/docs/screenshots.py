@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from wizard.docs import sample_data as sample
-from wizard.docs.sandbox import Sandbox, SandboxError
+from wizard.docs.sandbox import Sandbox, SandboxError, die_with_parent
 
 
 def _issue(admin: object, folder: Path, url: str, *, now: datetime, name: str | None = None) -> Path:
@@ -75,7 +75,7 @@ def capture_all(out: Path) -> list[Path]:
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
         try:
             done = subprocess.run([sys.executable, "-m", "wizard.docs.capture", str(plan_file)], env=sandbox.env,
-                                  capture_output=True, text=True, timeout=600)
+                                  capture_output=True, text=True, timeout=600, preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired:
             raise SandboxError("the screenshot run did not finish within 10 minutes") from None
         if done.returncode != 0:
