@@ -28,6 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vault", default=DEMO_VAULT, help=f"name of the demo vault (default: {DEMO_VAULT})")
 
 
+def _die_with_parent() -> None:
+    """Linux: the service gets SIGTERM when the demo process dies, even if it is killed outright."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class DemoVault:
     """The background `vault serve` process; a context manager that always stops it."""
 
@@ -54,7 +63,8 @@ class DemoVault:
 
         command = [sys.executable, "-m", "wizard", "vault", "serve", "--data", str(self.data_dir),
                    "--host", "127.0.0.1", "--port", "0", "--json"]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
         reader.start()

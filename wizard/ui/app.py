@@ -37,5 +37,27 @@ def run_wizard(answers: str | Path | None = None, home: str | Path | None = None
     except RegisterServerError:
         raise  # wizard.cli prints message + fix and exits with the code's exit status
     wizard.show()
+    _quit_on_termination(app, wizard)
     app.exec()
     return int(ExitCode.OK if wizard.result is not None else ExitCode.CANCELLED)
+
+
+def _quit_on_termination(app: "QApplication", wizard: object) -> None:  # noqa: F821
+    """Ctrl+C or SIGTERM closes the wizard the normal way, so `demo` can stop its vault service.
+
+    Python runs signal handlers only between bytecodes; a light timer gives it that chance
+    while Qt's event loop runs in C++.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def quit_(signum: int, frame: object) -> None:
+        wizard.close_now()  # type: ignore[attr-defined]
+        app.quit()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, quit_)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)

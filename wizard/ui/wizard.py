@@ -83,6 +83,7 @@ class RegisterWizard(QWizard):
         self.home = str(home) if home else None
         self.result: Any = None
         self._prewarmed = False
+        self._closing_now = False
         self.setObjectName("wizard")
         self.setWindowTitle(WINDOW_TITLE)
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -167,10 +168,18 @@ class RegisterWizard(QWizard):
         if self._registering():
             self.register_page().cancel()
             return
-        if self.result is None and not dialogs.confirm(
+        if self.result is None and not self._closing_now and not dialogs.confirm(
                 self, WINDOW_TITLE, "Close the wizard? This server has not been registered.",
                 yes="Close", no="Stay"):
             return
+        self._stop_background_work()
+        super().reject()
+
+    def close_now(self) -> None:
+        """Close without asking (the process is being terminated): cancel, wait, close."""
+        self._closing_now = True
+        if self._registering():
+            self.register_page().cancel()
         self._stop_background_work()
         super().reject()
 
@@ -179,7 +188,7 @@ class RegisterWizard(QWizard):
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._registering():
+        if self._registering() and not self._closing_now:
             self.register_page().cancel()
             event.ignore()
             return
