@@ -1,7 +1,7 @@
 """Fleet throughput: 200 machines register, 50 at a time, with one local vault through a real proxy.
 
 Starts its own vault service (`register-server vault serve`, a subprocess) and an
-authenticated tinyproxy, creates a vault with room for the fleet, issues one credentials
+authenticated squid (or tinyproxy with --proxy tinyproxy), creates a vault with room for the fleet, issues one credentials
 file, then runs the full `run_registration` procedure in 50 threads, each machine with
 its own state directory (home), name and passphrase file, and the real Secret Service
 (a private gnome-keyring on its own D-Bus, as in the e2e tests).
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -38,7 +39,8 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.fixtures_proxy import (PROXY_PASSWORD, PROXY_USER, _tinyproxy, die_with_parent,  # noqa: E402
+from tests.support.fixtures_proxy import (PROXY_PASSWORD, PROXY_USER, _squid, _tinyproxy,  # noqa: E402
+                                          die_with_parent,
                                           free_port, wait_for_port)
 from tests.support.fixtures_vault import start_vault_service  # noqa: E402
 
@@ -89,6 +91,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--machines", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--proxy", choices=("squid", "tinyproxy"), default="squid",
+                        help="squid (default) or tinyproxy; tinyproxy 1.11 relays without TCP_NODELAY, so each "
+                             "small write behind another waits ~40 ms for a delayed ACK")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -109,13 +114,16 @@ def main() -> int:
     service = start_vault_service(work / "vault")
     proxy_dir = work / "proxy"
     proxy_dir.mkdir()
+    os.chmod(work, 0o755)  # squid's auth helper runs as the `proxy` user and must read its password file
+    os.chmod(proxy_dir, 0o755)
     port = free_port()
+    build = _squid if args.proxy == "squid" else _tinyproxy
     with open(proxy_dir / "proxy.log", "wb") as log:
-        proxy = subprocess.Popen(_tinyproxy(proxy_dir, port, (PROXY_USER, PROXY_PASSWORD), ()),
+        proxy = subprocess.Popen(build(proxy_dir, port, (PROXY_USER, PROXY_PASSWORD), ()),
                                  stdout=subprocess.DEVNULL, stderr=log, cwd=proxy_dir, preexec_fn=die_with_parent)
     try:
         wait_for_port(port, proxy)
-        total = args.machines * 2 + 10
+        total = args.machines * 2 + 100  # the fleet, the protocol-only run and the one-at-a-time run
         vault = service.create_vault("fleet", max_machines=total)
         creds_file = service.issue(vault, work / "creds")
         proxy_settings = ProxySettings(mode=ProxyMode.CUSTOM, host="127.0.0.1", port=port, username=PROXY_USER,
@@ -134,21 +142,23 @@ def main() -> int:
         step_time: dict[str, float] = {}
         step_lock = threading.Lock()
 
-        def register(i: int) -> str:
+        def register(i: int, prefix: str = "srv") -> str:
             marks: list[tuple[str, float]] = []
 
             def on_progress(event: Any) -> None:
                 marks.append((event.step, time.perf_counter()))
 
             settings = RegistrationSettings(
-                machine=MachineSettings(name=f"srv{i:04d}"), proxy=proxy_settings,
+                machine=MachineSettings(name=f"{prefix}{i:04d}"), proxy=proxy_settings,
                 vault=VaultSettings(credentials_file=creds_file, ca_bundle=service.ca_file),
                 encryption=EncryptionSettings(passphrase=Secret(f"fleet passphrase number {i:05d}"),
-                                              save_to=work / "pass" / f"srv{i:04d}.txt", stored_safely=True))
-            machine_id = run_registration(settings, home=work / "homes" / f"srv{i:04d}",
+                                              save_to=work / "pass" / f"{prefix}{i:04d}.txt", stored_safely=True))
+            machine_id = run_registration(settings, home=work / "homes" / f"{prefix}{i:04d}",
                                           on_progress=on_progress).machine_id
             marks.append(("end", time.perf_counter()))
             with step_lock:
+                if prefix != "srv":
+                    return machine_id
                 for (step, began), (_, ended) in zip(marks, marks[1:]):
                     step_time[step] = step_time.get(step, 0.0) + ended - began
             return machine_id
@@ -156,6 +166,11 @@ def main() -> int:
         (work / "pass").mkdir()
         wall, reg_times, reg_results = timed_pool(args.machines, args.concurrency, register)
         errors = [r for r in reg_results if isinstance(r, Exception)]
+
+        # One machine at a time: the round trip a single server's administrator waits for.
+        _, solo_times, solo_results = timed_pool(20, 1, lambda i: register(i, prefix="solo"))
+        _, solo_floor_times, _ = timed_pool(20, 1, floor)
+        errors += [r for r in solo_results if isinstance(r, Exception)]
 
         # The protocol alone: machine-side crypto prepared up front, one kept-alive client per thread.
         credentials = read_credentials(creds_file)
@@ -194,7 +209,7 @@ def main() -> int:
         registered_names = {m.name for m in machines if m.name.startswith("srv")}
 
         report = {
-            "machines": args.machines, "concurrency": args.concurrency,
+            "machines": args.machines, "concurrency": args.concurrency, "proxy": args.proxy,
             "procedure": {
                 "wall_s": round(wall, 3), "registrations_per_s": round(args.machines / wall, 1),
                 "errors": len(errors), "distinct_records": len(registered_names),
@@ -209,6 +224,11 @@ def main() -> int:
                 "errors": len(proto_errors),
                 "p50_ms": round(statistics.median(proto_times) * 1000, 1),
                 "p99_ms": round(percentile(proto_times, 0.99) * 1000, 1),
+            },
+            "single_machine": {
+                "p50_ms": round(statistics.median(solo_times) * 1000, 1),
+                "p99_ms": round(percentile(solo_times, 0.99) * 1000, 1),
+                "floor_p50_ms": round(statistics.median(solo_floor_times) * 1000, 1),
             },
             "keyring_floor": {
                 "ms_per_machine_3_sets": round(keyring_ms, 1),
@@ -227,7 +247,7 @@ def main() -> int:
             print(json.dumps(report))
         else:
             p, o, f = report["procedure"], report["protocol_only"], report["floor_https_get_via_proxy"]
-            print(f"fleet: {args.machines} machines, {args.concurrency} at a time, through tinyproxy with basic auth")
+            print(f"fleet: {args.machines} machines, {args.concurrency} at a time, through {args.proxy} with basic auth")
             print(f"  run_registration: {p['registrations_per_s']} registrations/s ({p['wall_s']} s), "
                   f"errors {p['errors']}, distinct records {p['distinct_records']}, "
                   f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms ({p['p50_vs_floor']}x the floor's p50)")
@@ -235,6 +255,9 @@ def main() -> int:
             print(f"  protocol only:    {o['registrations_per_s']} registrations/s, errors {o['errors']}, "
                   f"p50 {o['p50_ms']} ms, p99 {o['p99_ms']} ms")
             print(f"  floor (HTTPS GET via proxy, new connection): p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms")
+            one = report["single_machine"]
+            print(f"  one machine at a time: run_registration p50 {one['p50_ms']} ms, p99 {one['p99_ms']} ms; "
+                  f"floor p50 {one['floor_p50_ms']} ms")
             k = report["keyring_floor"]
             print(f"  keyring floor (3 secrets, one shared Secret Service, sequential): {k['ms_per_machine_3_sets']} ms "
                   f"per machine = at most {k['ceiling_registrations_per_s']} registrations/s for one keyring")
