@@ -129,8 +129,18 @@ class Sandbox:
 
     # --- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> "Sandbox":
+        try:
+            self._enter()
+        except BaseException:
+            self.__exit__()  # a keyring that failed to start must not leave its bus running
+            raise
+        return self
+
+    def _enter(self) -> None:
         lock_path = Path(tempfile.gettempdir()) / f"{ROOT_NAME}.lock"
-        self._lock = open(lock_path, "w")  # noqa: SIM115 - held for the whole run
+        # O_NOFOLLOW: a symlink planted at this shared /tmp path must not make us truncate its target.
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        self._lock = os.fdopen(fd, "r+")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -139,7 +149,10 @@ class Sandbox:
         previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         self._stack.callback(signal.signal, signal.SIGTERM, previous)
         shutil.rmtree(self.root, ignore_errors=True)
-        self.root.mkdir(mode=0o700)
+        try:
+            self.root.mkdir(mode=0o700)  # fails on anything left there that we could not remove
+        except FileExistsError:
+            raise SandboxError(f"{self.root} exists and cannot be removed; remove it and try again") from None
         self._stack.callback(shutil.rmtree, self.root, True)
         home = self.root / "home"
         dirs = {"HOME": home, "XDG_DATA_HOME": home / ".local/share", "XDG_CONFIG_HOME": home / ".config",
@@ -152,7 +165,6 @@ class Sandbox:
         self.env.update({"QT_QPA_PLATFORM": "offscreen", "QT_NO_XDG_DESKTOP_PORTAL": "1", "TZ": "UTC",
                          "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "REGISTER_SERVER_HOME": str(self.root / "state")})
         self._start_keyring()
-        return self
 
     def __exit__(self, *exc: object) -> None:
         try:
