@@ -119,7 +119,17 @@ def render(parser: argparse.ArgumentParser) -> str:
     text += answer_file_reference() + "\n"
     text += cli_reference(parser) + "\n"
     text += exit_code_table()
-    return text.rstrip("\n") + "\n"
+    return _with_contents(text.rstrip("\n") + "\n")
+
+
+def _with_contents(text: str) -> str:
+    """Insert a list of the `##` sections before the first of them."""
+    import re
+
+    titles = re.findall(r"^## (.+)$", text, flags=re.M)
+    contents = "**Contents:** " + " · ".join(f"[{t}]({anchor(t)})" for t in titles) + "\n\n"
+    first = text.index("\n## ") + 1
+    return text[:first] + contents + text[first:]
 
 
 def referenced_images(markdown: str) -> list[str]:
