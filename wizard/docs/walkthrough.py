@@ -11,7 +11,7 @@ import argparse
 
 from wizard.core.bandwidth import format_bandwidth
 from wizard.core.errors import CATALOGUE
-from wizard.core.flow import ORDER, TITLES
+from wizard.core.flow import ORDER, TITLES, Step
 from wizard.core.limits import (CACHE_FREE_SPACE_RATIO, CREDENTIAL_LIFETIME_DEFAULT, MAX_BANDWIDTH_BPS,
                                 MAX_DATA_SOURCE_GB, MAX_MACHINES_PER_VAULT, MIN_BANDWIDTH_BPS,
                                 PASSPHRASE_MIN_LENGTH, TLS_MINIMUM)
@@ -91,12 +91,22 @@ def _walkthrough() -> list[str]:
         out += [f"### {number}. {TITLES[step]}", "", text.intro, ""]
         if step in shots:
             out += _image(shots[step])
+        if step is Step.REGISTER:
+            out += [_registration_stages(), ""]
         if text.fields:
             out += [table(("field", "what it means and its limits"),
                           ((f"**{f.label}** ({code(f.key)})", f.meaning) for f in text.fields)), ""]
         if text.after:
             out += [text.after, ""]
     return out
+
+
+def _registration_stages() -> str:
+    """The stages the Register page ticks off, from the core's own list (same as `register --json`)."""
+    from wizard.core.registration.events import STEP_MESSAGES, STEPS
+
+    return table(("stage", "`register --json` progress step"),
+                 ((STEP_MESSAGES[name], code(name)) for name in STEPS))
 
 
 def _error_states() -> list[str]:
