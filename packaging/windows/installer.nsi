@@ -261,11 +261,12 @@ Section "Uninstall"
   Delete "$INSTDIR\${ANSWERS}"
   !include "${UNFILES_NSH}"
   Delete "$INSTDIR\uninstall.exe"
-  RMDir "$INSTDIR"                       ; only if empty: never removes files it did not add
+  SetOutPath "$TEMP"                     ; a folder that is the current directory cannot be removed
   ${If} $CacheCreated == 1
   ${AndIf} $CacheDir != ""
     RMDir "$CacheDir"                    ; only if empty: the engine's scratch data stays
   ${EndIf}
+  RMDir "$INSTDIR"                       ; only if empty: never removes files it did not add
 
   DeleteRegKey SHCTX "${UNINST_KEY}"
   DeleteRegKey SHCTX "${APP_KEY}"

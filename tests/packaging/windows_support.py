@@ -1,0 +1,114 @@
+"""Helpers for the Windows installer tests: fresh Wine prefixes, snapshots, registry queries.
+
+A snapshot is the prefix's file list (drive_c) plus every registry key and value name in its
+system.reg and user.reg (written by wineserver on exit). Comparing a snapshot taken before
+the install with one taken after the uninstall shows every file and registry entry the
+installer added and the uninstaller left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / "packaging/windows/work"
+
+# Noise that is Wine's or NSIS's own, never the product's (each documented where it arises):
+# - NSIS runs its uninstaller from a copy in %TEMP%\~nsuN.tmp and leaves that folder to be
+#   removed at the next reboot (Windows does; Wine has no reboot).
+TEMP_NOISE = re.compile(r"^drive_c/users/[^/]+/Temp/~nsu[^/]*\.tmp(/|$)")
+# - Wine re-enumerates its virtual hardware on every start, dropping and re-adding these keys.
+WINE_VOLATILE_KEYS = re.compile(r"^(Software\\\\Microsoft\\\\Windows NT\\\\CurrentVersion\\\\NetworkCards"
+                                r"|System\\\\CurrentControlSet\\\\Control\\\\Class\\\\)")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    files: frozenset[str]
+    registry: frozenset[tuple[str, str, str | None]]  # (hive file, key, value name or None for the key)
+
+
+def _registry_entries(path: Path) -> set[tuple[str, str, str | None]]:
+    entries: set[tuple[str, str, str | None]] = set()
+    key = None
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        header = re.match(r"^\[(.*)\](?: \d+)?$", line)
+        if header:
+            key = header.group(1)
+            entries.add((path.name, key, None))
+        elif key and line[:1] in {'"', "@"}:
+            entries.add((path.name, key, line.split("=", 1)[0]))
+    return entries
+
+
+class WinePrefix:
+    """A fresh 64-bit Wine prefix standing for a clean Windows 10 machine."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.env = {**os.environ, "WINEPREFIX": str(path), "WINEARCH": "win64", "WINEDEBUG": "-all",
+                    # winemenubuilder would put the Start-menu shortcut into the Linux desktop's menus
+                    "WINEDLLOVERRIDES": "mscoree,mshtml=,winemenubuilder.exe=d"}
+        self.env.pop("DISPLAY", None)
+
+    def create(self) -> "WinePrefix":
+        self.run("wineboot", "-i")
+        # Windows 10 has ICU and ProcessPrng in its system folder; Wine 8 lacks both, so the
+        # build's stand-ins play the operating system's part here (never the product's).
+        for dll in ("icuuc.dll", "bcryptprimitives.dll"):
+            shutil.copy(WORK / dll, self.path / "drive_c/windows/system32" / dll)
+        self.run("cmd", "/c", "exit")  # one more start, so Wine's volatile keys settle
+        return self
+
+    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run a Windows program; output through a pipe (a Windows program given a regular
+        file as stdout dies at start under Wine), then wait until every Wine process ended."""
+        result = subprocess.run(["wine", *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, text=True, timeout=timeout)
+        subprocess.run(["wineserver", "-w"], env=self.env, timeout=timeout, check=False)
+        return result
+
+    def drive_c(self, windows_path: str) -> Path:
+        assert windows_path[:3].upper() == "C:\\"
+        return self.path / "drive_c" / Path(*windows_path[3:].split("\\"))
+
+    def reg_query(self, key: str) -> dict[str, str] | None:
+        """Values of a registry key via `wine reg query`, or None when the key does not exist."""
+        result = self.run("reg", "query", key)
+        if result.returncode != 0:
+            return None
+        values = {}
+        for line in result.stdout.splitlines():
+            match = re.match(r"^\s{4}(\S.*?)\s{4}(REG_\w+)\s{4}(.*)$", line)
+            if match:
+                values[match.group(1)] = match.group(3)
+        return values
+
+    def snapshot(self) -> Snapshot:
+        subprocess.run(["wineserver", "-w"], env=self.env, timeout=120, check=False)
+        files = frozenset(p.relative_to(self.path).as_posix() for p in (self.path / "drive_c").rglob("*"))
+        registry = _registry_entries(self.path / "system.reg") | _registry_entries(self.path / "user.reg")
+        return Snapshot(files, frozenset(registry))
+
+
+def leftovers(before: Snapshot, after: Snapshot) -> dict[str, list[object]]:
+    """What `after` has that `before` had not (minus documented noise), and what it lost."""
+    return {
+        "files_added": sorted(f for f in after.files - before.files if not TEMP_NOISE.match(f)),
+        "files_removed": sorted(before.files - after.files),
+        "registry_added": sorted(after.registry - before.registry, key=str),
+        "registry_removed": sorted((e for e in before.registry - after.registry
+                                    if not WINE_VOLATILE_KEYS.match(e[1])), key=str),
+    }
+
+
+def split_command(command: str) -> list[str]:
+    """`"C:\\path\\uninstall.exe" /AllUsers /S` -> [exe, args...] (Windows quoting, no escapes)."""
+    match = re.match(r'^"([^"]+)"\s*(.*)$', command)
+    assert match, command
+    return [match.group(1), *match.group(2).split()]
