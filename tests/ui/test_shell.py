@@ -111,3 +111,23 @@ def test_mnemonics_are_unique_on_each_page(make_wizard: Any) -> None:
                 letters.append(text.replace("&&", "")[text.replace("&&", "").index("&") + 1].lower())
         duplicated = {c for c in letters if letters.count(c) > 1} | (set(letters) & reserved)
         assert not duplicated, (step, sorted(duplicated))
+
+
+def test_no_text_is_clipped_on_any_page(make_wizard: Any, qtbot: Any) -> None:
+    """Every visible single-line label and button is at least as wide as its text needs."""
+    from PySide6.QtWidgets import QPushButton
+
+    wizard = make_wizard()
+    clipped = []
+    for step in ORDER:
+        wizard.setStartId(int(step))
+        wizard.restart()
+        qtbot.wait(10)
+        page = wizard.currentPage()
+        for widget in [*page.findChildren(QLabel), *page.findChildren(QPushButton), *wizard.side_panel.findChildren(QLabel)]:
+            if not widget.isVisibleTo(wizard) or (isinstance(widget, QLabel) and widget.wordWrap()):
+                continue
+            if widget.width() < widget.minimumSizeHint().width():
+                clipped.append((step.name, widget.accessibleName() or widget.text(), widget.width(),
+                                widget.minimumSizeHint().width()))
+    assert not clipped, clipped

@@ -57,7 +57,8 @@ def test_an_invalid_file_is_explained_and_blocks(vault_wizard: Any, qtbot: Any, 
     qtbot.keyClick(find(vault_wizard, "vault.credentials_file"), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not next_button(vault_wizard).isEnabled())
     assert vault_wizard.currentId() == int(Step.VAULT)
-    assert find(vault_wizard, "vault.details.vault").text() == "-"
+    assert not find(vault_wizard, "vault.details").isVisible()
+    assert not find(vault_wizard, "vault.test_connection").isEnabled()
 
 
 def test_missing_file_is_unreadable(vault_wizard: Any, qtbot: Any, tmp_path: Path) -> None:
@@ -132,6 +133,7 @@ def test_connection_test_walks_every_step(vault_wizard: Any, qtbot: Any, vault_s
     vault = vault_service.create_vault()
     type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(vault_service.issue(vault, tmp_path)))
     type_into(qtbot, find(vault_wizard, "vault.ca_bundle"), str(vault_service.ca_file))
+    qtbot.waitUntil(find(vault_wizard, "vault.test_connection").isEnabled, timeout=15_000)  # once the file is read
     qtbot.mouseClick(find(vault_wizard, "vault.test_connection"), Qt.MouseButton.LeftButton)
     _wait_for_test(qtbot, vault_wizard)
     assert find(vault_wizard, "vault.test_status").text() == "The vault can be reached."
@@ -143,6 +145,7 @@ def test_connection_test_reports_an_untrusted_certificate(vault_wizard: Any, qtb
                                                           tmp_path: Path) -> None:
     vault = vault_service.create_vault()
     type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(vault_service.issue(vault, tmp_path)))
+    qtbot.waitUntil(find(vault_wizard, "vault.test_connection").isEnabled, timeout=15_000)  # once the file is read
     qtbot.mouseClick(find(vault_wizard, "vault.test_connection"), Qt.MouseButton.LeftButton)
     _wait_for_test(qtbot, vault_wizard)
     assert find(vault_wizard, "vault.test_status").text().startswith("The connection test failed.")

@@ -240,9 +240,11 @@ class VaultPage(StepPage):
         self._facts = facts
         credentials = facts.credentials if facts else None
         self.use_newer.setVisible(bool(facts and facts.newer))
+        self.details.setVisible(credentials is not None)  # no empty "-" rows before a file is read
+        self.test_button.setEnabled(credentials is not None and not self._testing())
         if credentials is None:
             for label in self.facts.values():
-                label.setText("-")
+                label.setText("")
             self._countdown.stop()
             return
         self.facts["vault"].setText(credentials.vault_name)
@@ -289,6 +291,10 @@ class VaultPage(StepPage):
         self._test_task = Task(work, on_progress=self._add_check, on_success=self._test_done,
                                on_failure=self._test_failed, parent=self).start()
 
+    def _testing(self) -> bool:
+        task = getattr(self, "_test_task", None)
+        return task is not None and task.is_running()
+
     def cancel_test(self) -> None:
         if self._cancel is not None:
             self._cancel.cancel()
@@ -316,7 +322,7 @@ class VaultPage(StepPage):
         self._check_rows = row + 1
 
     def _test_done(self, checks: Any) -> None:
-        self.test_button.setEnabled(True)
+        self.test_button.setEnabled(self.credentials() is not None)
         shown = {self._checks_layout.itemAtPosition(r, 2).widget().objectName()
                  for r in range(getattr(self, "_check_rows", 0))}
         for check in checks:
@@ -333,7 +339,7 @@ class VaultPage(StepPage):
             self.test_status.setText("The vault can be reached.")
 
     def _test_failed(self, error: BaseException) -> None:
-        self.test_button.setEnabled(True)
+        self.test_button.setEnabled(self.credentials() is not None)
         if isinstance(error, RegisterServerError):
             self.test_status.setText(f"{error.message} {error.fix}")
         else:
