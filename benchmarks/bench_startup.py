@@ -6,6 +6,7 @@ Three kinds of child process, run interleaved N times each (offscreen Qt):
   import   `import PySide6.QtWidgets` and exit (the cost of Qt itself)
   bare     a bare 6-page QWizard, shown, until its first page is painted (the floor)
   wizard   `register-server` (wizard.cli.main with no arguments), until its first page is painted
+  ui-only  the same wizard started through wizard.ui.app.run_wizard (shows what the CLI adds)
 
 The parent times each child from spawn to the child's "painted" line, so interpreter
 start-up is included, as a user would feel it. Each child also reports its peak RSS.
@@ -63,6 +64,11 @@ app.exec()
     "wizard": _PAINT_HOOK + r"""
 from wizard.cli import main
 main([])
+""",
+    # The same wizard without the command line in front (argparse + discovering every subcommand).
+    "ui-only": _PAINT_HOOK + r"""
+from wizard.ui.app import run_wizard
+run_wizard()
 """,
 }
 

@@ -20,7 +20,22 @@ from wizard.core.exit_codes import ExitCode
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _may_name_a_command(argv: Sequence[str]) -> bool:
+    """False when argv only holds the wizard's own options: then no subcommand module is imported.
+
+    Start-up of the plain `register-server` (the wizard) must not pay for discovering every
+    subcommand (benchmarks/bench_startup.py); anything else gets the full parser.
+    """
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("--answers", "--home"):
+            next(tokens, None)
+        elif not token.startswith(("--answers=", "--home=")):
+            return True
+    return False
+
+
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="register-server",
         description="Register this server with a backup vault. Without a command, opens the wizard.",
@@ -33,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "or REGISTER_SERVER_HOME)")
     parser.add_argument("--self-test", action="store_true",
                         help="check that this installation works (Qt, cryptography, keyring) and exit")
+    if not with_commands:
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in discover():
         sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
@@ -42,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(with_commands=_may_name_a_command(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)
     if getattr(args, "self_test", False):

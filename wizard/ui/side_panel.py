@@ -6,7 +6,7 @@ never disagree about what the steps are called.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from wizard.core.flow import ORDER, TITLES, Step
@@ -25,6 +25,10 @@ class SidePanel(QFrame):
         self.setObjectName("sidePanel")
         self.setAccessibleName("wizard.steps")
         self.setFixedWidth(PANEL_WIDTH)
+        # A style sheet on this frame alone: QWizard repaints its side widget's background
+        # itself, and painting it by hand would load the whole Qt namespace before first paint.
+        self.setStyleSheet(f"QFrame#sidePanel {{ background: {BACKGROUND.name()}; "
+                           f"border: none; border-right: 1px solid #cbd5e0; }}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 16, 8, 12)
         layout.setSpacing(10)
@@ -50,13 +54,6 @@ class SidePanel(QFrame):
         layout.addStretch(1)
         self._current: Step | None = None
         self.set_current(ORDER[0])
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """A tinted background and a rule on the right (QWizard resets a side widget's palette)."""
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKGROUND)
-        painter.fillRect(self.width() - 1, 0, 1, self.height(), QColor("#cbd5e0"))
-        painter.end()
 
     @staticmethod
     def _style(label: QLabel, colour: QColor, *, bold: bool) -> None:
