@@ -60,6 +60,7 @@ class Answers:
     proxy_password: SecretSource | None = None
     passphrase: SecretSource | None = None
     path: Path | None = None
+    sections: frozenset[str] = frozenset()   # the sections the file names (what `settings` changes)
 
 
 class InvalidAnswers(RegisterServerError):
@@ -235,7 +236,7 @@ def parse_answers(text: str, *, base: Path = Path.cwd(), path: Path | None = Non
     passphrase = reader.secret_source("encryption", encryption_t, "passphrase", allow_generate=True)
     if reader.issues:
         raise InvalidAnswers(reader.issues)
-    return Answers(settings, proxy_password, passphrase, path)
+    return Answers(settings, proxy_password, passphrase, path, frozenset(doc))
 
 
 def load_answers(path: str | Path) -> Answers:

@@ -163,6 +163,8 @@ _ANSWERS = _entries(ExitCode.INVALID_SETTINGS, [
     ("answers.malformed", "The answer file is not valid TOML.", "Fix the line shown; the sample answer file in the docs is a template."),
     ("answers.unknown_key", "The answer file has a key this version does not know.", "Remove it or fix its spelling."),
     ("answers.wrong_type", "A value in the answer file has the wrong type.", "Use the type the answer-file reference gives."),
+    ("answers.not_changeable", "This section cannot be changed after registration.",
+     "Remove it from the settings file. To move this server to another vault, unregister it and register again."),
 ])
 
 _STATE = _entries(ExitCode.LOCAL_STATE, [

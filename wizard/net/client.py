@@ -81,6 +81,11 @@ class VaultHttp:
     def post_json(self, url: str, body: dict[str, Any], *, token: str) -> dict[str, Any]:
         return self._json(self._send("POST", url, json=body, headers={"Authorization": f"Bearer {token}"}))
 
+    def call_json(self, method: str, url: str, *, authorization: str,
+                  body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A JSON call with a ready-made Authorization header (the machine's own assertion)."""
+        return self._json(self._send(method, url, json=body, headers={"Authorization": authorization}))
+
     def get(self, url: str, *, token: str | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else None
         return self._send("GET", url, headers=headers)

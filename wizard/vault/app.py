@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wizard.core.registration import wire
 from wizard.vault.auth import TokenAuthority
 from wizard.vault.pki import VaultPki
+from wizard.vault.machine_auth import verify_machine_assertion
 from wizard.vault.refusal import VaultRefusal
 from wizard.vault.storage import VaultStorage
 
@@ -182,6 +183,30 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         return JSONResponse({"machine_id": found[0].machine_id, "machine_name": found[0].name,
                              "registered_at": found[0].registered_at.isoformat()})
 
+    async def unregister(request: Request) -> Response:
+        machine = verify_machine_assertion(request.headers.get("authorization"),
+                                           machine_id=request.path_params["machine_id"],
+                                           request_path=request.url.path, storage=storage, now=clock())
+        storage.remove_machine_by_id(machine.machine_id)
+        log.info("machine %s (%s) unregistered itself", machine.name, machine.machine_id)
+        return JSONResponse({"machine_id": machine.machine_id, "removed": True})
+
+    async def change_verifier(request: Request) -> Response:
+        now = clock()
+        machine = verify_machine_assertion(request.headers.get("authorization"),
+                                           machine_id=request.path_params["machine_id"],
+                                           request_path=request.url.path, storage=storage, now=now)
+        data = await _json_body(request)
+        verifier_text = _field(data, "verifier", max_length=128)
+        try:
+            verifier = base64.urlsafe_b64decode((verifier_text or "") + "==")
+        except (binascii.Error, ValueError):
+            raise VaultRefusal("request.invalid", 400, "The verifier is not base64url.") from None
+        if len(verifier) != wire.VERIFIER_LENGTH:
+            raise VaultRefusal("request.invalid", 400, "The verifier has the wrong length.")
+        storage.set_verifier(machine.machine_id, hashlib.sha256(verifier).digest(), now=now)
+        return JSONResponse({"machine_id": machine.machine_id, "verifier_updated": True})
+
     async def on_refusal(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, VaultRefusal)
         return JSONResponse(exc.body(), status_code=exc.status)
@@ -201,6 +226,8 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         Route(wire.HEALTH_PATH, health, methods=["GET"]),
         Route(wire.TOKEN_PATH, token, methods=["POST"]),
         Route(wire.MACHINES_PATH, register, methods=["POST"]),
-        Route(wire.MACHINES_PATH + "/{machine_id}", machine, methods=["GET"]),
+        Route(wire.MACHINE_PATH, machine, methods=["GET"]),
+        Route(wire.MACHINE_PATH, unregister, methods=["DELETE"]),
+        Route(wire.VERIFIER_PATH, change_verifier, methods=["PUT"]),
     ], exception_handlers=handlers)
     return BodyLimit(app, wire.MAX_BODY_BYTES)

@@ -83,6 +83,9 @@ class VaultStorage(Protocol):
                          ) -> tuple[MachineRecord, bool]: ...
     def machines(self, vault_id: int) -> list[MachineRecord]: ...
     def remove_machine(self, vault_id: int, name: str) -> bool: ...
+    def machine_by_id(self, machine_id: str) -> MachineRecord | None: ...
+    def remove_machine_by_id(self, machine_id: str) -> bool: ...
+    def set_verifier(self, machine_id: str, verifier_hash: bytes, *, now: datetime) -> bool: ...
 
 
 _SCHEMA = """
@@ -327,4 +330,21 @@ class SqliteVaultStorage:
     def remove_machine(self, vault_id: int, name: str) -> bool:
         with self._lock:
             cursor = self._db.execute("DELETE FROM machines WHERE vault_id = ? AND name = ?", (vault_id, name))
+        return cursor.rowcount > 0
+
+    def machine_by_id(self, machine_id: str) -> MachineRecord | None:
+        """A machine of a vault that still exists."""
+        row = self._one(f"SELECT {', '.join('m.' + c.strip() for c in _MACHINE_COLUMNS.split(','))} FROM machines m"
+                        " JOIN vaults v ON v.id = m.vault_id WHERE m.machine_id = ? AND v.deleted = 0", (machine_id,))
+        return _machine(row) if row else None
+
+    def remove_machine_by_id(self, machine_id: str) -> bool:
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM machines WHERE machine_id = ?", (machine_id,))
+        return cursor.rowcount > 0
+
+    def set_verifier(self, machine_id: str, verifier_hash: bytes, *, now: datetime) -> bool:
+        with self._lock:
+            cursor = self._db.execute("UPDATE machines SET verifier_hash = ?, updated_at = ? WHERE machine_id = ?",
+                                      (verifier_hash, _ts(now), machine_id))
         return cursor.rowcount > 0

@@ -23,6 +23,14 @@ AUTHORITY_PATH = "/aad"
 REST_PATH = "/restapi/"
 TOKEN_PATH = AUTHORITY_PATH + "/{tenant}/oauth2/token"
 MACHINES_PATH = REST_PATH + "machines"
+MACHINE_PATH = MACHINES_PATH + "/{machine_id}"
+VERIFIER_PATH = MACHINE_PATH + "/verifier"
+
+# After registration the machine proves itself with its own key (EC P-256), not the file's:
+# an ES256 JWT with iss = sub = its machine id and aud = the URL it calls, in
+# "Authorization: MachineAssertion <jwt>". Same lifetime, skew and jti rules as above.
+MACHINE_AUTH_SCHEME = "MachineAssertion"
+MACHINE_ASSERTION_ALG = "ES256"
 HEALTH_PATH = "/health"
 
 # Passphrase verifier: scrypt over the passphrase with a salt both sides can derive from

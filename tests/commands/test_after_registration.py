@@ -1,0 +1,93 @@
+"""After registration: settings changes and unregistering, end to end through the real vault and proxy,
+signed with the machine's own key (the credentials file is gone by then)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.commands.test_unattended import PASSPHRASE, answer_file, cli, events
+from wizard.core.exit_codes import ExitCode
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def registered(vault_service, auth_proxy, secret_service, tmp_path):  # type: ignore[no-untyped-def]
+    vault = vault_service.create_vault()
+    creds = vault_service.issue(vault, tmp_path)
+    env = {"PROXY_PASSWORD": auth_proxy.password, "BACKUP_PASSPHRASE": PASSPHRASE}
+    home = str(tmp_path / "home")
+    done = cli("register", "--answers", str(answer_file(tmp_path, creds, vault_service.ca_file, auth_proxy)),
+               "--json", "--home", home, env=env)
+    assert done.returncode == 0, done.stderr
+    creds.unlink()  # after registration the machine proves itself with its own key
+    return vault, home, env
+
+
+def test_passphrase_change_writes_new_file_then_vault_accepts_only_the_new_one(
+        registered, vault_service, auth_proxy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    vault, home, env = registered
+    change = tmp_path / "change.toml"
+    new_file = tmp_path / "secure" / "server01.new.passphrase.txt"
+    change.write_text(f'[encryption]\npassphrase_env = "NEW_PASSPHRASE"\nsave_passphrase_to = "{new_file}"\n')
+    new = "the new fleet passphrase 2026!"
+    done = cli("settings", "--answers", str(change), "--json", "--home", home, env={**env, "NEW_PASSPHRASE": new})
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert json.loads(done.stdout)["changed"] == ["encryption"]
+    assert new in new_file.read_text()
+    status = json.loads(cli("status", "--json", "--home", home).stdout)
+    assert status["settings"]["encryption"]["passphrase_file"] == str(new_file)
+
+    # The vault now holds the new verifier: re-registering with the old passphrase is refused.
+    creds = vault_service.issue(vault, tmp_path)
+    again = answer_file(tmp_path, creds, vault_service.ca_file, auth_proxy, passphrase_to="server01.passphrase.txt")
+    old = cli("register", "--answers", str(again), "--json", "--home", home, env=env)
+    assert old.returncode == ExitCode.VAULT_REFUSED
+    assert events(old.stdout)[-1]["error"]["code"] == "passphrase.mismatch"
+
+
+def test_failed_passphrase_change_leaves_no_new_file(registered, auth_proxy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, home, env = registered
+    auth_proxy.stop()  # the vault cannot be reached: the change must not be half-done
+    new_file = tmp_path / "secure" / "never.txt"
+    change = tmp_path / "change.toml"
+    change.write_text(f'[encryption]\npassphrase_env = "NEW_PASSPHRASE"\nsave_passphrase_to = "{new_file}"\n')
+    done = cli("settings", "--answers", str(change), "--json", "--home", home,
+               env={**env, "NEW_PASSPHRASE": "another new passphrase 2026!"})
+    assert done.returncode == ExitCode.NETWORK
+    assert json.loads(done.stdout)["error"]["code"] == "proxy.unreachable"
+    assert not new_file.exists()
+
+
+def test_throttling_and_proxy_change_locally_and_vault_and_machine_are_refused(registered, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, home, env = registered
+    change = tmp_path / "change.toml"
+    change.write_text('[throttling]\nenabled = true\nwork_days = ["saturday"]\nwork_start = "22:00"\nwork_end = "06:00"\n'
+                      'work_bandwidth = "512 Kbps"\nnon_work_bandwidth = "1,023 Mbps"\n[proxy]\nmode = "none"\n')
+    done = cli("settings", "--answers", str(change), "--home", home, env=env)
+    assert done.returncode == 0, done.stderr
+    status = json.loads(cli("status", "--json", "--home", home).stdout)
+    assert status["settings"]["throttling"]["work_days"] == ["saturday"]
+    assert status["settings"]["proxy"]["mode"] == "none"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[vault]\ncredentials_file = "/x.VaultCredentials"\n[throttling]\nwork_bandwidth = "1 Mbps"\n')
+    refused = cli("settings", "--answers", str(bad), "--json", "--home", home)
+    assert refused.returncode == ExitCode.INVALID_SETTINGS
+    assert json.loads(refused.stdout)["error"]["code"] == "answers.not_changeable"
+
+
+def test_unregister_removes_the_machine_from_the_vault_and_forgets_locally(registered, vault_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    vault, home, env = registered
+    assert len(vault_service.admin.machines(vault)) == 1
+    done = cli("unregister", "--json", "--home", home)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert json.loads(done.stdout)["removed_from_vault"] is True
+    assert vault_service.admin.machines(vault) == []
+    assert cli("status", "--home", home).returncode == ExitCode.LOCAL_STATE
+    assert not (Path(home) / "machine-key.json").exists()
+    assert (tmp_path / "secure" / "server01.passphrase.txt").exists()  # the user's file stays
+    again = cli("unregister", "--home", home)
+    assert again.returncode == ExitCode.LOCAL_STATE and "state.not_registered" in again.stderr

@@ -1,0 +1,44 @@
+"""`register-server settings --answers FILE`: change settings after registration.
+
+The file names only the sections to change ([proxy], [throttling], [recovery],
+[encryption]); the same validators as registration apply. [machine] and [vault] cannot
+change without re-registering and are refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from wizard.commands import Command
+from wizard.commands._output import print_json
+from wizard.core.exit_codes import ExitCode
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--answers", required=True, metavar="FILE",
+                        help="answer file with only the sections to change")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+
+
+def run(args: argparse.Namespace) -> int:
+    from wizard.commands.register import terminal_prompt
+    from wizard.core.answers import load_answers
+    from wizard.core.registration.maintenance import change_settings
+
+    change = change_settings(load_answers(args.answers), home=getattr(args, "home", None), environ=os.environ,
+                             prompt=terminal_prompt())
+    if args.json:
+        print_json({"ok": True, "changed": list(change.changed),
+                    "passphrase_file": str(change.passphrase_file) if change.passphrase_file else None})
+    else:
+        print(f"Changed: {', '.join(change.changed) or 'nothing'}.")
+        if change.passphrase_file:
+            print(f"The new passphrase is in force; its file is {change.passphrase_file}. "
+                  "Keep it safe: the old passphrase no longer works for new backups.")
+    return int(ExitCode.OK)
+
+
+COMMAND = Command("settings", "Change proxy, throttling, recovery folder or passphrase after registration.",
+                  add_arguments, run)

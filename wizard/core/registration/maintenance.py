@@ -1,0 +1,240 @@
+"""After registration: change settings, unregister — with the machine's own identity.
+
+`change_settings` applies the sections an answer file names (proxy, throttling,
+recovery, encryption) with the same validators as registration. A passphrase change
+writes the new passphrase file first, then updates the vault's verifier (signed with the
+machine key), then the keyring; if the vault refuses, the new file is removed again and
+the old passphrase stays in force, so nothing is half-changed.
+
+`unregister` asks the vault to remove this machine, then forgets it locally (record,
+machine key and certificate, keyring entries). The passphrase file is the user's and is
+left where it is. `local_only` forgets locally without the vault (for a vault that is gone).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from wizard.core.answers import Answers, InvalidAnswers, SecretPrompt, SecretSource, SourceKind, resolve_secret
+from wizard.core.bandwidth import Bandwidth
+from wizard.core.errors import RegisterServerError
+from wizard.core.issues import Issue, issue
+from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
+                               RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
+from wizard.core.registration import wire
+from wizard.core.registration.procedure import MACHINE_CERT_FILE, TransportFactory, default_transport
+from wizard.core.registration.record import settings_summary
+
+log = logging.getLogger(__name__)
+CHANGEABLE = ("proxy", "throttling", "recovery", "encryption")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def settings_from_record(record: Mapping[str, Any], secrets: Any | None = None) -> RegistrationSettings:
+    """The settings a registration record describes; the proxy password comes from the keyring."""
+    from wizard.core.secrets.store import PROXY_PASSWORD
+
+    saved = record.get("settings", {})
+    proxy = saved.get("proxy", {})
+    password = secrets.get(PROXY_PASSWORD) if secrets is not None and proxy.get("password") else None
+    throttling = saved.get("throttling", {})
+    defaults = ThrottlingSchedule()
+    recovery = saved.get("recovery", {})
+    encryption = saved.get("encryption", {})
+    return RegistrationSettings(
+        machine=MachineSettings(record.get("machine", {}).get("name")),
+        proxy=ProxySettings(ProxyMode(proxy.get("mode", "none")), proxy.get("host") or "", proxy.get("port"),
+                            proxy.get("username") or "", password),
+        vault=VaultSettings(None, Path(saved["vault_ca_bundle"]) if saved.get("vault_ca_bundle") else None),
+        throttling=ThrottlingSchedule(
+            enabled=bool(throttling.get("enabled", False)),
+            work_days=frozenset(Weekday.from_key(d) for d in throttling.get("work_days", [])) or defaults.work_days,
+            work_start=time.fromisoformat(throttling.get("work_start", "09:00")),
+            work_end=time.fromisoformat(throttling.get("work_end", "18:00")),
+            work_bandwidth=Bandwidth(int(throttling.get("work_bandwidth_bps", defaults.work_bandwidth.bits_per_second))),
+            non_work_bandwidth=Bandwidth(int(throttling.get("non_work_bandwidth_bps",
+                                                            defaults.non_work_bandwidth.bits_per_second)))),
+        recovery=RecoveryFolder(Path(recovery["path"]) if recovery.get("path") else None,
+                                space_needed_bytes=recovery.get("space_needed_bytes")),
+        encryption=EncryptionSettings(save_to=Path(encryption["passphrase_file"])
+                                      if encryption.get("passphrase_file") else None, stored_safely=True),
+    )
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    changed: tuple[str, ...]
+    passphrase_file: Path | None
+
+
+def change_settings(answers: Answers, *, home: Path | str | None = None, environ: Mapping[str, str],
+                    prompt: SecretPrompt | None = None, now: Callable[[], datetime] | None = None,
+                    transport_factory: TransportFactory | None = None) -> SettingsChange:
+    from wizard.core.storage import StateStore
+
+    store = StateStore(home)
+    with store.lock():
+        record = _registration(store)
+        return _change(answers, store, record, environ=environ, prompt=prompt, clock=now or _utcnow,
+                       transport_factory=transport_factory or default_transport)
+
+
+def _registration(store: Any) -> dict[str, Any]:
+    record = store.load_registration()
+    if record is None:
+        raise RegisterServerError("state.not_registered", detail=f"(state folder {store.root})")
+    return record
+
+
+def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Mapping[str, str],
+            prompt: SecretPrompt | None, clock: Callable[[], datetime],
+            transport_factory: TransportFactory) -> SettingsChange:
+    from wizard.core.recovery_folder import prepare_recovery_folder
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
+    from wizard.core.validators import (check_encryption_on_disk, check_recovery_on_disk, validate_passphrase,
+                                        validate_proxy, validate_save_location, validate_throttling)
+
+    fixed = sorted(answers.sections - set(CHANGEABLE))
+    if fixed:
+        raise InvalidAnswers([issue(name, "answers.not_changeable", f"[{name}]") for name in fixed])
+    secrets = SecretStore.for_state_dir(store.root)
+    current = settings_from_record(record, secrets)
+    wanted = answers.settings
+    new = current
+    problems: list[Issue] = []
+    if "proxy" in answers.sections:
+        proxy = wanted.proxy
+        if proxy.mode is ProxyMode.CUSTOM and proxy.username:
+            source = answers.proxy_password or SecretSource(SourceKind.PROMPT)
+            proxy = replace(proxy, password=resolve_secret(source, what="proxy password", environ=environ,
+                                                            keyring_get=lambda: secrets.get(PROXY_PASSWORD),
+                                                            prompt=prompt))
+        new = replace(new, proxy=proxy)
+        problems += validate_proxy(proxy)
+    if "throttling" in answers.sections:
+        new = replace(new, throttling=wanted.throttling)
+        problems += validate_throttling(wanted.throttling)
+    if "recovery" in answers.sections:
+        new = replace(new, recovery=wanted.recovery)
+        problems += check_recovery_on_disk(wanted.recovery)
+    passphrase = None
+    if "encryption" in answers.sections:
+        source = answers.passphrase or SecretSource(SourceKind.PROMPT)
+        passphrase = resolve_secret(source, what="new encryption passphrase", environ=environ,
+                                    keyring_get=lambda: secrets.get(BACKUP_PASSPHRASE), prompt=prompt)
+        encryption = EncryptionSettings(passphrase, passphrase, wanted.encryption.save_to, True)
+        new = replace(new, encryption=replace(encryption, passphrase=None, confirmation=None))
+        problems += validate_passphrase(passphrase, passphrase)
+        problems += validate_save_location(encryption.save_to, new.recovery)
+        problems += check_encryption_on_disk(encryption)
+    blocking = [p for p in problems if p.blocking]
+    if blocking:
+        raise InvalidAnswers(blocking)
+
+    if passphrase is not None:
+        _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory)
+    if "proxy" in answers.sections:
+        if new.proxy.authenticated and new.proxy.password:
+            secrets.set(PROXY_PASSWORD, new.proxy.password)
+        else:
+            secrets.delete(PROXY_PASSWORD)
+    if "recovery" in answers.sections:
+        prepare_recovery_folder(new.recovery)
+    record["settings"] = settings_summary(new)
+    record["saved_at"] = clock().isoformat()
+    store.save_registration(record)
+    changed = tuple(s for s in CHANGEABLE if s in answers.sections)
+    log.info("settings changed: %s", ", ".join(changed) or "nothing")
+    return SettingsChange(changed, new.encryption.save_to if passphrase is not None else None)
+
+
+def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: RegistrationSettings, passphrase: Any,
+                       clock: Callable[[], datetime], transport_factory: TransportFactory) -> None:
+    from wizard.core.passphrase_file import write_passphrase_file
+    from wizard.core.registration.protocol import passphrase_verifier
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE
+
+    target = new.encryption.save_to
+    assert target is not None
+    vault, machine = record["vault"], record["machine"]
+    created = not target.exists()
+    if created:
+        write_passphrase_file(target, passphrase, vault_name=vault["name"], machine_name=machine["name"],
+                              created=clock())
+    try:
+        verifier = passphrase_verifier(passphrase, resource_id=vault["resource_id"], machine_name=machine["name"])
+        _machine_call(store, record, secrets, new, "PUT", wire.VERIFIER_PATH, {"verifier": verifier}, clock,
+                      transport_factory)
+    except BaseException:
+        if created:
+            target.unlink(missing_ok=True)  # never in force: the old passphrase (and its file) still are
+        raise
+    secrets.set(BACKUP_PASSPHRASE, passphrase)
+
+
+def _machine_url(record: Mapping[str, Any], path: str) -> str:
+    registration_url = record["vault"]["registration_url"]           # https://host:port/restapi/machines
+    base = registration_url[: -len(wire.MACHINES_PATH)]
+    return base + path.format(machine_id=record["machine"]["id"])
+
+
+def _machine_call(store: Any, record: Mapping[str, Any], secrets: Any, settings: RegistrationSettings, method: str,
+                  path: str, body: dict[str, Any] | None, clock: Callable[[], datetime],
+                  transport_factory: TransportFactory) -> dict[str, Any]:
+    from wizard.core.registration.machine_identity import machine_assertion
+    from wizard.core.secrets.machine_key import load_private_key
+    from wizard.net.client import VaultHttp
+    from wizard.net.proxy import proxy_for
+
+    url = _machine_url(record, path)
+    authorization = machine_assertion(record["machine"]["id"], load_private_key(store, secrets), audience=url,
+                                      now=clock())
+    client = transport_factory(settings, url)
+    with VaultHttp(client, via_proxy=proxy_for(settings.proxy, url) is not None) as http:
+        return http.call_json(method, url, authorization=authorization, body=body)
+
+
+@dataclass(frozen=True)
+class Unregistration:
+    machine_id: str
+    machine_name: str
+    vault_name: str
+    removed_from_vault: bool
+
+
+def unregister(*, home: Path | str | None = None, local_only: bool = False, now: Callable[[], datetime] | None = None,
+               transport_factory: TransportFactory | None = None) -> Unregistration:
+    from wizard.core.secrets.machine_key import forget_private_key
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
+    from wizard.core.storage import StateStore
+
+    store = StateStore(home)
+    clock = now or _utcnow
+    with store.lock():
+        record = _registration(store)
+        secrets = SecretStore.for_state_dir(store.root)
+        removed = False
+        if not local_only:
+            settings = settings_from_record(record, secrets)
+            try:
+                _machine_call(store, record, secrets, settings, "DELETE", wire.MACHINE_PATH, None, clock,
+                              transport_factory or default_transport)
+                removed = True
+            except RegisterServerError as error:
+                if error.reason != "machine.not_found":  # already removed by the vault's administrator: fine
+                    raise
+        forget_private_key(store, secrets)
+        store.delete(MACHINE_CERT_FILE)
+        secrets.delete(BACKUP_PASSPHRASE)
+        secrets.delete(PROXY_PASSWORD)
+        store.clear_registration()
+    log.info("unregistered machine %s from vault %s (vault contacted: %s)", record["machine"]["id"],
+             record["vault"]["name"], removed)
+    return Unregistration(record["machine"]["id"], record["machine"]["name"], record["vault"]["name"], removed)
