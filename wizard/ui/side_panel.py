@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from wizard.core.flow import ORDER, TITLES, Step
 from wizard.ui.assets import pixmap
 
-PANEL_WIDTH = 205
+PANEL_WIDTH = 220
 BACKGROUND = QColor("#edf2f7")
 CURRENT = QColor("#1a365d")
 OTHER = QColor("#2d3748")
