@@ -108,9 +108,21 @@ def fill_encryption(qtbot: Any, wizard: QWizard, save_to: Path, passphrase: str 
     find(wizard, "encryption.stored_safely").setChecked(True)
 
 
-def walk_to_register(qtbot: Any, wizard: QWizard, *, credentials: Path, ca_file: Path | None, tmp: Path) -> None:
+def fill_proxy_custom(qtbot: Any, wizard: QWizard, port: int, username: str, password: str) -> None:
+    find(wizard, "proxy.mode.custom").setChecked(True)
+    type_into(qtbot, find(wizard, "proxy.host"), "127.0.0.1")
+    type_into(qtbot, find(wizard, "proxy.port"), str(port))
+    type_into(qtbot, find(wizard, "proxy.username"), username)
+    type_into(qtbot, find(wizard, "proxy.password"), password)
+
+
+def walk_to_register(qtbot: Any, wizard: QWizard, *, credentials: Path, ca_file: Path | None, tmp: Path,
+                     proxy: tuple[int, str, str] | None = None) -> None:
     """Fill every settings page with valid values and stop on the Register page."""
-    fill_proxy_none(qtbot, wizard)
+    if proxy is None:
+        fill_proxy_none(qtbot, wizard)
+    else:
+        fill_proxy_custom(qtbot, wizard, *proxy)
     click_next(qtbot, wizard, expect=Step.VAULT)
     fill_vault(qtbot, wizard, credentials, ca_file)
     click_next(qtbot, wizard, expect=Step.THROTTLING)

@@ -168,3 +168,33 @@ def test_answer_file_prefills_every_page_but_no_secret(make_wizard: Any, tmp_pat
     assert find(wizard, "recovery.folder").text() == str(tmp_path / "rec")
     assert find(wizard, "encryption.save_passphrase_to").text() == str(tmp_path / "p.txt")
     assert find(wizard, "encryption.passphrase").text() == ""
+
+
+def test_register_through_an_authenticated_proxy_after_fixing_its_password(
+        make_wizard: Any, qtbot: Any, vault_service: Any, secret_service: Any, proxy_factory: Any,
+        tmp_path: Path) -> None:
+    """A wrong proxy password fails with the proxy's code; "Go to" leads back to fix it; then it works."""
+    from tests.ui.helpers import type_into
+
+    proxy = proxy_factory("tinyproxy", auth=True, connect_ports=(vault_service.port,))
+    vault = vault_service.create_vault()
+    credentials = vault_service.issue(vault, tmp_path / "downloads")
+    wizard = make_wizard()
+    walk_to_register(qtbot, wizard, credentials=credentials, ca_file=vault_service.ca_file, tmp=tmp_path,
+                     proxy=(proxy.port, proxy.username, "not-the-password"))
+    register = wizard.currentPage()
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: register.error is not None, timeout=60_000)
+    assert register.error.code == "proxy.auth_required"
+    go = find(wizard, "register.go_to_fix")
+    assert "Proxy Configuration" in go.text()
+    qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    assert wizard.currentId() == int(Step.PROXY)
+    type_into(qtbot, find(wizard, "proxy.password"), proxy.password)
+    for step in (Step.VAULT, Step.THROTTLING, Step.RECOVERY, Step.ENCRYPTION, Step.REGISTER):
+        click_next(qtbot, wizard, expect=step)
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=60_000)
+    assert len(vault_service.admin.machines(vault)) == 1
+    assert f"127.0.0.1:{proxy.port}" in find(wizard, "summary.proxy").text()
+    assert proxy.password not in repr(wizard.settings)
