@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.helpers import click_next, find, leave_field, message, next_button, type_into

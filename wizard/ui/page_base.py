@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractButton, QFormLayout, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, QWizardPage,
+    QAbstractButton, QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage,
 )
 
 from wizard.core.flow import Step, TITLES
@@ -264,11 +264,3 @@ def page_layout(page: QWizardPage) -> tuple[QVBoxLayout, QFormLayout]:
     form.setVerticalSpacing(4)
     outer.addLayout(form)
     return outer, form
-
-
-def grid_message(grid: QGridLayout, message: FieldMessage, row: int, column: int = 1, span: int = 1) -> None:
-    grid.addWidget(message, row, column, 1, span)
-
-
-def line_edit_text(widget: QLineEdit) -> str:
-    return widget.text().strip()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage,
 )
 
-from wizard.core.errors import Cancelled, RegisterServerError, info
+from wizard.core.errors import Cancelled, RegisterServerError
 from wizard.core.flow import TITLES, Step, step_for
 from wizard.core.registration.events import STEP_MESSAGES, STEPS
 from wizard.ui.assets import pixmap
@@ -222,6 +222,3 @@ class RegisterPage(QWizardPage):
         if self._fix_step is not None:
             self.error = None
             self.wizard().go_to(self._fix_step)  # type: ignore[attr-defined]
-
-    def error_info_fix(self) -> str:
-        return info(self.error.code).fix if self.error else ""

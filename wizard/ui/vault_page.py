@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget,
 )
 
 from wizard.core.errors import RegisterServerError
@@ -140,6 +140,7 @@ class VaultPage(StepPage):
 
         self._facts: FileFacts | None = None
         self._test_task: Task | None = None
+        self._check_rows = 0
         self._cancel: Any = None
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
-from wizard.core.flow import ORDER, TITLES, Step
+from wizard.core.flow import ORDER, Step
 from wizard.core.model import RegistrationSettings
 from wizard.ui import dialogs
 from wizard.ui.assets import pixmap
@@ -217,4 +217,4 @@ def create_wizard(answers: str | Path | None = None, *, home: str | Path | None 
     return RegisterWizard(settings, home=home, lazy=lazy)
 
 
-__all__ = ["RegisterWizard", "create_wizard", "DEFAULT_SIZE", "TITLES"]
+__all__ = ["RegisterWizard", "create_wizard", "DEFAULT_SIZE"]
