@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
 from wizard.core.flow import ORDER, Step
 from wizard.core.model import RegistrationSettings
-from wizard.ui import dialogs
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage
 from wizard.ui.side_panel import SidePanel
@@ -168,6 +167,8 @@ class RegisterWizard(QWizard):
         if self._registering():
             self.register_page().cancel()
             return
+        from wizard.ui import dialogs  # QMessageBox and QFileDialog stay off the start-up path
+
         if self.result is None and not self._closing_now and not dialogs.confirm(
                 self, WINDOW_TITLE, "Close the wizard? This server has not been registered.",
                 yes="Close", no="Stay"):
