@@ -1,8 +1,8 @@
 """Step 5, Encryption Setting: the passphrase, its confirmation, and where its file goes.
 
 The rules checklist and the inline messages update on every keystroke (cheap core
-checks); the zxcvbn strength estimate is debounced, because it is the one check whose
-cost grows with the length of the input; the save-location disk check runs in a worker.
+checks); the zxcvbn strength estimate is debounced and runs in a worker thread, because
+its import and its cost grow heavy; the save-location disk check runs in a worker too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from wizard.core.validators import check_encryption_on_disk, passphrase_rules, v
 from wizard.ui import dialogs
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage, name_input, page_layout
+from wizard.ui.worker import Task
 
 STRENGTH_DELAY_MS = 150
 
@@ -140,6 +141,7 @@ class EncryptionPage(StepPage):
         self.generate.clicked.connect(self._generate)
         self.browse.clicked.connect(self._browse)
         self._strength_for: str | None = None
+        self._strength_task: Task | None = None
 
     # --- actions --------------------------------------------------------------------------
     def _passphrase_edited(self) -> None:
@@ -169,22 +171,40 @@ class EncryptionPage(StepPage):
             self.touch("encryption.save_passphrase_to")
 
     def update_strength(self) -> None:
-        """The zxcvbn estimate for the passphrase as it is now (imported on first use)."""
+        """Estimate the strength of the passphrase as it is now, in a worker thread.
+
+        zxcvbn is imported on first use (tens of milliseconds of dictionary loading) and is
+        pure Python: neither belongs on the GUI thread. A result for text that has changed
+        since is dropped.
+        """
         text = self.passphrase.text()
         if text == self._strength_for:
             return
         self._strength_for = text
+        if self._strength_task is not None:
+            self._strength_task.discard()
         if not text:
+            self._strength_task = None
+            self._show_strength(None)
+            return
+
+        def estimate(report: object) -> object:
+            from wizard.core.passphrase import estimate_strength
+
+            return estimate_strength(Secret(text))
+
+        self._strength_task = Task(estimate, on_success=self._show_strength, parent=self).start()
+
+    def _show_strength(self, strength: object | None) -> None:
+        if strength is None:
             self.strength.setValue(0)
+            self.strength.setAccessibleDescription("")
             self.strength_label.setText("")
             return
-        from wizard.core.passphrase import estimate_strength
-
-        strength = estimate_strength(Secret(text))
-        self.strength.setValue(strength.score)
-        self.strength.setAccessibleDescription(strength.label)
-        self.strength_label.setText(f"{strength.label}. {strength.feedback}".strip() if strength.feedback
-                                    else strength.label)
+        self.strength.setValue(strength.score)  # type: ignore[attr-defined]
+        self.strength.setAccessibleDescription(strength.label)  # type: ignore[attr-defined]
+        feedback = strength.feedback  # type: ignore[attr-defined]
+        self.strength_label.setText(f"{strength.label}. {feedback}" if feedback else strength.label)  # type: ignore[attr-defined]
 
     # --- model ----------------------------------------------------------------------------
     def load(self, settings: RegistrationSettings) -> None:
