@@ -158,6 +158,8 @@ STEP_TEXT: dict[Step, StepText] = {
             Field("Copy command line", "summary.copy_command",
                   "Copies the command that registers another server with that answer file."),
         ),
-        "Proxy, throttling and passphrase can be changed later without registering again.",
+        "Proxy, throttling, recovery folder and passphrase can be changed later without registering again: "
+        "`register-server settings --answers FILE` with only the sections to change; `register-server status` "
+        "shows the registration.",
     ),
 }
