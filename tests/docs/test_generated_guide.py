@@ -119,3 +119,10 @@ def test_internal_links_point_at_headings(generated: str) -> None:
     anchors = {anchor(h.lstrip("#").strip()) for h in re.findall(r"^#+ .*$", generated, flags=re.M)}
     links = set(re.findall(r"\]\((#[^)]+)\)", generated))
     assert links and links <= anchors
+
+
+def test_every_command_the_guide_mentions_exists(generated: str) -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")  # noqa: SLF001
+    mentioned = set(re.findall(r"`register-server ([a-z][a-z-]+)", generated))
+    assert mentioned - set(sub.choices) == set()
