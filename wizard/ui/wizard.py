@@ -12,6 +12,7 @@ the first paint comes sooner (see benchmarks/bench_startup.py).
 
 from __future__ import annotations
 
+import gc
 import importlib
 from pathlib import Path
 from typing import Any
@@ -111,9 +112,15 @@ class RegisterWizard(QWizard):
 
     def build_all_pages(self) -> None:
         """Build every page not built yet (idempotent)."""
+        built = False
         for step in ORDER:
             if self.page(int(step)) is None:
                 self._build_page(step)
+                built = True
+        if built:
+            # The window's objects live as long as it does: keep full collections from
+            # walking them (each walk holds the interpreter lock; see RegisterPage.start).
+            gc.freeze()
 
     def pages_built(self) -> bool:
         return all(self.page(int(step)) is not None for step in ORDER)
