@@ -76,6 +76,10 @@ def check_qt(home: Path) -> Check:
         app.processEvents()
     if image.isNull() or image.width() == 0:
         return Check("qt", False, f"{what}: painting produced an empty image")
+    step_x, step_y = max(1, image.width() // 40), max(1, image.height() // 40)
+    colours = {image.pixel(x, y) for x in range(0, image.width(), step_x) for y in range(0, image.height(), step_y)}
+    if len(colours) < 3:
+        return Check("qt", False, f"{what}: the painted window is blank ({len(colours)} colours)")
     return Check("qt", True, f"PySide6 {PySide6.__version__}, platform {app.platformName()}, "
                              f"{what}: {pages} pages, painted {image.width()}x{image.height()}")
 

@@ -41,9 +41,10 @@ VERSION4=$("$PY" -c "import re; n=[int(x) for x in re.findall(r'\d+', '$VERSION'
 mkdir -p "$WORK/dl" "$WORK/wheels" "$OUT"
 
 export WINEPREFIX=$WORK/prefix WINEARCH=win64 WINEDEBUG=-all
-# No Mono/Gecko download prompts; no winemenubuilder (it would copy shortcuts and icons
-# into the Linux desktop's menus under ~/.local and ~/.config).
+# No Mono/Gecko download prompts. Wine mirrors Start-menu shortcuts and icons into the Linux
+# desktop's menus (~/.local/share, ~/.config): keep those inside the work folder instead.
 export WINEDLLOVERRIDES="mscoree,mshtml=,winemenubuilder.exe=d"
+export XDG_DATA_HOME=$WORK/xdg/data XDG_CONFIG_HOME=$WORK/xdg/config
 unset DISPLAY                                # nothing here needs a screen
 wine_run() { wine "$@" 2>&1 | cat; return "${PIPESTATUS[0]}"; }   # Wine pitfall: never a file as stdout
 

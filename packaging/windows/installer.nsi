@@ -65,7 +65,8 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "MIT License"
 !include FileFunc.nsh
 
 Var CacheDir
-Var CacheCreated
+Var CacheTop        ; the highest folder of the cache path this installer created ("" = none)
+Var InstallTop      ; the same for the install folder
 Var ProxyHost
 Var ProxyPort
 Var ProxyUser
@@ -208,8 +209,55 @@ Function WriteAnswers
   FileClose $R0
 FunctionEnd
 
+; The highest ancestor of $R0 (itself included) that does not exist yet, in $R9 ("" if $R0
+; exists): what creating $R0 adds, so the uninstaller can remove exactly that, when empty.
+Function CreatedTop
+  StrCpy $R9 ""
+  ${Do}
+    ${If} ${FileExists} "$R0\*.*"
+      ${Break}
+    ${EndIf}
+    StrCpy $R9 $R0
+    ${GetParent} $R0 $R1
+    ${If} $R1 == ""
+    ${OrIf} $R1 == $R0
+      ${Break}
+    ${EndIf}
+    StrCpy $R0 $R1
+  ${Loop}
+FunctionEnd
+
+; Remove folder $R0 and its parents up to $R9 (which this installer created), each only if empty.
+Function un.RemoveCreated
+  ${If} $R9 == ""
+    Return
+  ${EndIf}
+  ${Do}
+    RMDir "$R0"
+    ${If} $R0 == $R9
+      ${Break}
+    ${EndIf}
+    ${GetParent} $R0 $R0
+    ${If} $R0 == ""
+      ${Break}
+    ${EndIf}
+  ${Loop}
+FunctionEnd
+
+!macro KeepEarlier var value
+  ; A reinstall over an earlier install keeps what the first install created.
+  ReadRegStr $R8 SHCTX "${APP_KEY}" "${value}"
+  ${If} ${var} == ""
+    StrCpy ${var} $R8
+  ${EndIf}
+!macroend
+
 ; ---- install ----------------------------------------------------------------------------
 Section "Install"
+  StrCpy $R0 $INSTDIR
+  Call CreatedTop
+  StrCpy $InstallTop $R9
+  !insertmacro KeepEarlier $InstallTop "CreatedInstallFolder"
   SetOutPath "$INSTDIR"
   !include "${FILES_NSH}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
@@ -218,11 +266,11 @@ Section "Install"
   ${If} $CacheDir == ""
     StrCpy $CacheDir "$INSTDIR\Scratch"
   ${EndIf}
-  StrCpy $CacheCreated 0
-  ${IfNot} ${FileExists} "$CacheDir\*.*"
-    CreateDirectory "$CacheDir"
-    StrCpy $CacheCreated 1
-  ${EndIf}
+  StrCpy $R0 $CacheDir
+  Call CreatedTop
+  StrCpy $CacheTop $R9
+  !insertmacro KeepEarlier $CacheTop "CreatedCacheFolder"
+  CreateDirectory "$CacheDir"
 
   ${If} ${FileExists} "$INSTDIR\${ANSWERS}"
     CreateShortCut "$SMPROGRAMS\${PRODUCT}.lnk" "$INSTDIR\register-server-gui.exe" '--answers "$INSTDIR\${ANSWERS}"' "$INSTDIR\register-server-gui.exe" 0
@@ -235,7 +283,8 @@ Section "Install"
   WriteRegStr SHCTX "${APP_KEY}" "InstallMode" "$MultiUser.InstallMode"
   WriteRegStr SHCTX "${APP_KEY}" "Version" "${VERSION}"
   WriteRegStr SHCTX "${APP_KEY}" "CacheFolder" "$CacheDir"
-  WriteRegDWORD SHCTX "${APP_KEY}" "CacheFolderCreated" $CacheCreated
+  WriteRegStr SHCTX "${APP_KEY}" "CreatedCacheFolder" "$CacheTop"
+  WriteRegStr SHCTX "${APP_KEY}" "CreatedInstallFolder" "$InstallTop"
 
   ; Apps & Features
   WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${PRODUCT}"
@@ -255,19 +304,24 @@ SectionEnd
 ; ---- uninstall --------------------------------------------------------------------------
 Section "Uninstall"
   ReadRegStr $CacheDir SHCTX "${APP_KEY}" "CacheFolder"
-  ReadRegDWORD $CacheCreated SHCTX "${APP_KEY}" "CacheFolderCreated"
+  ReadRegStr $CacheTop SHCTX "${APP_KEY}" "CreatedCacheFolder"
+  ReadRegStr $InstallTop SHCTX "${APP_KEY}" "CreatedInstallFolder"
 
   Delete "$SMPROGRAMS\${PRODUCT}.lnk"
   Delete "$INSTDIR\${ANSWERS}"
   !include "${UNFILES_NSH}"
   Delete "$INSTDIR\uninstall.exe"
   SetOutPath "$TEMP"                     ; a folder that is the current directory cannot be removed
-  ${If} $CacheCreated == 1
-  ${AndIf} $CacheDir != ""
-    RMDir "$CacheDir"                    ; only if empty: the engine's scratch data stays
-  ${EndIf}
-  RMDir "$INSTDIR"                       ; only if empty: never removes files it did not add
+  ; Folders go only if this installer created them and they are empty (scratch data stays).
+  StrCpy $R0 $CacheDir
+  StrCpy $R9 $CacheTop
+  Call un.RemoveCreated
+  StrCpy $R0 $INSTDIR
+  StrCpy $R9 $InstallTop
+  Call un.RemoveCreated
 
   DeleteRegKey SHCTX "${UNINST_KEY}"
   DeleteRegKey SHCTX "${APP_KEY}"
+  ; A per-user install may have been the first to create this key (fresh profile).
+  DeleteRegKey /ifempty SHCTX "Software\Microsoft\Windows\CurrentVersion\Uninstall"
 SectionEnd

@@ -71,6 +71,7 @@ def _install_run_uninstall(machine: WinePrefix, setup: Path, hive: str, *switche
     uninstall = split_command(entry["QuietUninstallString"])
     assert "/S" in uninstall
     assert machine.run(*uninstall).returncode == 0
+    machine.reboot()
     assert machine.reg_query(f"{hive}\\{UNINSTALL_KEY}") is None
     assert machine.reg_query(f"{hive}\\{APP_KEY}") is None
     # every file and registry entry the installer added is gone, and nothing else was removed
@@ -119,6 +120,7 @@ def test_silent_per_machine_install_self_test_and_clean_uninstall(installer: Pat
     assert "Windows Credential Manager backend available" in self_test.stdout
 
     assert machine.run(*split_command(entry["QuietUninstallString"])).returncode == 0
+    machine.reboot()
     password_file.unlink()
     assert leftovers(before, machine.snapshot()) == {"files_added": [], "files_removed": [],
                                                       "registry_added": [], "registry_removed": []}

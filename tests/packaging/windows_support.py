@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "packaging/windows/work"
 
 # Noise that is Wine's or NSIS's own, never the product's (each documented where it arises):
-# - NSIS runs its uninstaller from a copy in %TEMP%\~nsuN.tmp and leaves that folder to be
-#   removed at the next reboot (Windows does; Wine has no reboot).
+# - NSIS runs its uninstaller from a copy in %TEMP%\~nsuN.tmp, queued for deletion at the next
+#   restart; Wine's simulated restart (wineboot -r) deletes the file but not the folder.
 TEMP_NOISE = re.compile(r"^drive_c/users/[^/]+/Temp/~nsu[^/]*\.tmp(/|$)")
 # - Wine re-enumerates its virtual hardware on every start, dropping and re-adding these keys.
 WINE_VOLATILE_KEYS = re.compile(r"^(Software\\\\Microsoft\\\\Windows NT\\\\CurrentVersion\\\\NetworkCards"
@@ -51,9 +51,11 @@ class WinePrefix:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Wine mirrors Start-menu shortcuts and icons into the Linux desktop's menus: keep them
+        # next to the prefix, never in the real ~/.local and ~/.config.
         self.env = {**os.environ, "WINEPREFIX": str(path), "WINEARCH": "win64", "WINEDEBUG": "-all",
-                    # winemenubuilder would put the Start-menu shortcut into the Linux desktop's menus
-                    "WINEDLLOVERRIDES": "mscoree,mshtml=,winemenubuilder.exe=d"}
+                    "WINEDLLOVERRIDES": "mscoree,mshtml=,winemenubuilder.exe=d",
+                    "XDG_DATA_HOME": str(path.parent / "xdg-data"), "XDG_CONFIG_HOME": str(path.parent / "xdg-config")}
         self.env.pop("DISPLAY", None)
 
     def create(self) -> "WinePrefix":
@@ -72,6 +74,11 @@ class WinePrefix:
                                 stdin=subprocess.DEVNULL, text=True, timeout=timeout)
         subprocess.run(["wineserver", "-w"], env=self.env, timeout=timeout, check=False)
         return result
+
+    def reboot(self) -> None:
+        """What a Windows restart does for an uninstall: run the delete-at-reboot queue
+        (PendingFileRenameOperations), where NSIS puts its uninstaller's temporary copy."""
+        self.run("wineboot", "-r")
 
     def drive_c(self, windows_path: str) -> Path:
         assert windows_path[:3].upper() == "C:\\"
