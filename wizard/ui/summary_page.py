@@ -122,8 +122,17 @@ class SummaryPage(QWizardPage):
             return
         from wizard.core.storage.atomic import atomic_write_text
 
+        from wizard.core.errors import RegisterServerError
+
         path = Path(chosen)
-        atomic_write_text(path, dump_answers(self.wizard().settings))  # type: ignore[attr-defined]
+        try:
+            atomic_write_text(path, dump_answers(self.wizard().settings))  # type: ignore[attr-defined]
+        except RegisterServerError as error:
+            self.note.setText(f"{error.message} {error.fix}")
+            return
+        except OSError as error:
+            self.note.setText(f"The answer file could not be saved: {error.strerror or error}.")
+            return
         self.answers_path = path
         self.note.setText(f"Saved {path}. {self.note.text()}")
 
