@@ -93,20 +93,46 @@ def test_missing_folder_is_write_failed(tmp_path: Path) -> None:
     assert caught.value.code == "state.write_failed" and caught.value.reason == "folder_missing"
 
 
+_WRITE_INTO_READ_ONLY = """
+import sys
+from pathlib import Path
+from wizard.core.errors import RegisterServerError
+from wizard.core.storage import atomic_write_bytes
+try:
+    atomic_write_bytes(Path(sys.argv[1]) / "x", b"new")
+    print("written")
+except RegisterServerError as error:
+    print(error.code, error.reason)
+"""
+
+
 @posix_only
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores permission bits")
-def test_read_only_folder_is_write_failed(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    (folder / "x").write_bytes(b"old")
-    folder.chmod(0o500)
+def test_read_only_folder_is_write_failed() -> None:
+    """Root ignores permission bits, so as root the write runs as `nobody` (setpriv)."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="rs-readonly-"))
     try:
-        with pytest.raises(RegisterServerError) as caught:
-            atomic_write_bytes(folder / "x", b"new")
-        assert caught.value.code == "state.write_failed" and caught.value.reason == "permission_denied"
+        base.chmod(0o755)
+        folder = base / "ro"
+        folder.mkdir()
+        (folder / "x").write_bytes(b"old")
+        prefix: list[str] = []
+        if os.geteuid() == 0:
+            prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            folder.chmod(0o555)
+        else:
+            folder.chmod(0o500)
+        done = subprocess.run([*prefix, sys.executable, "-c", _WRITE_INTO_READ_ONLY, str(folder)],
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])})
+        assert done.stdout.split() == ["state.write_failed", "permission_denied"], done.stderr
         assert (folder / "x").read_bytes() == b"old"
     finally:
-        folder.chmod(0o700)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_failure_in_the_middle_removes_the_temporary_file(tmp_path: Path) -> None:
