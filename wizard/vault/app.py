@@ -128,6 +128,18 @@ def _field(data: dict[str, Any], name: str, *, max_length: int, required: bool =
     return value
 
 
+def _verifier(data: dict[str, Any]) -> bytes:
+    """The passphrase verifier of a request body: base64url of exactly VERIFIER_LENGTH bytes."""
+    text = _field(data, "verifier", max_length=128)
+    try:
+        verifier = base64.urlsafe_b64decode((text or "") + "==")
+    except (binascii.Error, ValueError):
+        raise VaultRefusal("request.invalid", 400, "The verifier is not base64url.") from None
+    if len(verifier) != wire.VERIFIER_LENGTH:
+        raise VaultRefusal("request.invalid", 400, "The verifier has the wrong length.")
+    return verifier
+
+
 def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, *, clock: Clock = _utcnow) -> ASGIApp:
     """The ASGI application of one vault service."""
 
@@ -152,15 +164,9 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         if not _MACHINE_NAME.match(name):
             raise VaultRefusal("machine.name_invalid", 400, "The machine name is not a valid computer name.")
         csr = _field(data, "csr", max_length=8192)
-        verifier_text = _field(data, "verifier", max_length=128)
+        verifier = _verifier(data)
         agent_version = _field(data, "agent_version", max_length=64)
         existing = _field(data, "existing_machine_id", max_length=64, required=False)
-        try:
-            verifier = base64.urlsafe_b64decode((verifier_text or "") + "==")
-        except (binascii.Error, ValueError):
-            raise VaultRefusal("request.invalid", 400, "The verifier is not base64url.") from None
-        if len(verifier) != wire.VERIFIER_LENGTH:
-            raise VaultRefusal("request.invalid", 400, "The verifier has the wrong length.")
         vault = storage.vault_by_id(grant.vault_id)
         if vault is None or vault.deleted:
             raise VaultRefusal("vault.not_found", 404, "The vault no longer exists.")
@@ -196,14 +202,7 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         machine = verify_machine_assertion(request.headers.get("authorization"),
                                            machine_id=request.path_params["machine_id"],
                                            request_path=request.url.path, storage=storage, now=now)
-        data = await _json_body(request)
-        verifier_text = _field(data, "verifier", max_length=128)
-        try:
-            verifier = base64.urlsafe_b64decode((verifier_text or "") + "==")
-        except (binascii.Error, ValueError):
-            raise VaultRefusal("request.invalid", 400, "The verifier is not base64url.") from None
-        if len(verifier) != wire.VERIFIER_LENGTH:
-            raise VaultRefusal("request.invalid", 400, "The verifier has the wrong length.")
+        verifier = _verifier(await _json_body(request))
         storage.set_verifier(machine.machine_id, hashlib.sha256(verifier).digest(), now=now)
         return JSONResponse({"machine_id": machine.machine_id, "verifier_updated": True})
 
