@@ -136,4 +136,4 @@ class _Emitter:
         return int(error.exit_code)
 
 
-COMMAND = Command("register", "Register this server unattended, from an answer file.", add_arguments, run)
+COMMAND = Command("register", "register this server unattended, from an answer file", add_arguments, run)

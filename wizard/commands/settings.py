@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-COMMAND = Command("settings", "Change proxy, throttling, recovery folder or passphrase after registration.",
+COMMAND = Command("settings", "change proxy, throttling, recovery folder or passphrase after registration",
                   add_arguments, run)

@@ -73,5 +73,5 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-COMMAND = Command("status", "Show whether and where this server is registered (no secrets, no network).",
+COMMAND = Command("status", "show whether and where this server is registered (no secrets, no network)",
                   add_arguments, run)

@@ -35,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-COMMAND = Command("unregister", "Remove this server from its vault and forget the registration here.",
+COMMAND = Command("unregister", "remove this server from its vault and forget the registration here",
                   add_arguments, run)
