@@ -48,3 +48,22 @@ def test_help_lists_every_command_and_the_exit_codes(capsys) -> None:  # type: i
     for name in ("register", "status", "check-credentials", "vault", "diagnostics", "demo", "docs"):
         assert name in out
     assert all(f"  {code.value}  " in out for code in ExitCode)
+
+
+def test_readme_exit_code_table_matches_the_code() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for code in ExitCode:
+        assert f"| {code.value} | {code.meaning} |" in readme
+
+
+def test_readme_sample_answer_file_is_the_documented_one() -> None:
+    import re
+    from pathlib import Path
+
+    from tests.core.test_answers import SAMPLE
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+    assert SAMPLE in blocks
