@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from _rows import Row, at_most
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _PAINT_HOOK = r"""
@@ -86,11 +88,8 @@ def run_child(kind: str, env: dict[str, str]) -> tuple[float, int]:
     return elapsed, int(line.split()[1])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
+def measure(runs: int = 15) -> dict[str, dict[str, float]]:
+    """{kind: {median_s, p90_s, peak_rss_mib}} for every child kind, interleaved `runs` times."""
     import tempfile
 
     # Bytecode as an installed or frozen product has it: cached .pyc files (written to a
@@ -103,13 +102,36 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[tuple[float, int]]] = {kind: [] for kind in CHILDREN}
     for kind in CHILDREN:  # warm the file cache once, untimed
         run_child(kind, env)
-    for _ in range(args.runs):
+    for _ in range(runs):
         for kind in CHILDREN:
             results[kind].append(run_child(kind, env))
-    summary = {kind: {"median_s": statistics.median(t for t, _ in rows),
-                      "p90_s": sorted(t for t, _ in rows)[int(0.9 * (len(rows) - 1))],
-                      "peak_rss_mib": statistics.median(m for _, m in rows) / 1024}
-               for kind, rows in results.items()}
+    return {kind: {"median_s": statistics.median(t for t, _ in rows),
+                   "p90_s": sorted(t for t, _ in rows)[int(0.9 * (len(rows) - 1))],
+                   "peak_rss_mib": statistics.median(m for _, m in rows) / 1024}
+            for kind, rows in results.items()}
+
+
+def rows(runs: int = 15) -> list[Row]:
+    s = measure(runs)
+    wizard, bare, imp = s["wizard"], s["bare"], s["import"]
+    return [
+        Row("start-up", "register-server to first painted page, median", wizard["median_s"] * 1000, "ms",
+            "bare 6-page QWizard, first paint", bare["median_s"] * 1000, at_most(1.5, "x")),
+        Row("start-up", "register-server to first painted page, median", wizard["median_s"] * 1000, "ms",
+            "import PySide6.QtWidgets", imp["median_s"] * 1000),
+        Row("start-up", "wizard without the CLI (run_wizard), median", s["ui-only"]["median_s"] * 1000, "ms",
+            "bare 6-page QWizard, first paint", bare["median_s"] * 1000),
+        Row("start-up", "peak memory (RSS) at first paint", wizard["peak_rss_mib"], "MiB",
+            "bare 6-page QWizard", bare["peak_rss_mib"]),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    summary = measure(args.runs)
     ratio = summary["wizard"]["median_s"] / summary["bare"]["median_s"]
     if args.json:
         print(json.dumps({"runs": args.runs, "results": summary, "ratio_wizard_vs_bare": ratio}, indent=2))

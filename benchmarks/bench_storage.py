@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from _rows import Row
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -44,13 +46,9 @@ def _median_ms(action: Callable[[int], None], repeats: int) -> float:
     return statistics.median(times) * 1000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=200)
-    parser.add_argument("--dir", help="folder to write in (default: a temp folder)")
-    parser.add_argument("--json", help="also write the results here")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir=args.dir) as folder:
+def measure(repeats: int = 200, directory: str | None = None) -> dict[str, float]:
+    """Medians in ms, and the two ratios."""
+    with tempfile.TemporaryDirectory(dir=directory) as folder:
         base = Path(folder)
 
         def plain(i: int) -> None:
@@ -66,16 +64,35 @@ def main() -> None:
         store = StateStore(base / "state")
         store.ensure()
         results = {
-            "plain_ms": _median_ms(plain, args.repeats),
-            "fsync_ms": _median_ms(fsync, args.repeats),
-            "atomic_ms": _median_ms(lambda i: atomic_write_bytes(base / "atomic.json", DATA), args.repeats),
+            "plain_ms": _median_ms(plain, repeats),
+            "fsync_ms": _median_ms(fsync, repeats),
+            "atomic_ms": _median_ms(lambda i: atomic_write_bytes(base / "atomic.json", DATA), repeats),
             "atomic_no_overwrite_ms": _median_ms(
-                lambda i: atomic_write_bytes(base / f"new-{i}.txt", DATA, overwrite=False), args.repeats),
-            "save_registration_ms": _median_ms(lambda i: store.save_registration(RECORD), args.repeats),
-            "lock_ms": _median_ms(lambda i: _lock_once(store), args.repeats),
+                lambda i: atomic_write_bytes(base / f"new-{i}.txt", DATA, overwrite=False), repeats),
+            "save_registration_ms": _median_ms(lambda i: store.save_registration(RECORD), repeats),
+            "lock_ms": _median_ms(lambda i: _lock_once(store), repeats),
         }
     results["atomic_over_fsync"] = results["atomic_ms"] / results["fsync_ms"]
     results["atomic_over_plain"] = results["atomic_ms"] / results["plain_ms"]
+    return results
+
+
+def rows(repeats: int = 200) -> list[Row]:
+    r = measure(repeats)
+    floor = "open+write+fsync+close"
+    return [Row("storage", "atomic write (temp, fsync, rename, dir fsync), median", r["atomic_ms"], "ms", floor,
+                r["fsync_ms"]),
+            Row("storage", "save the registration record, median", r["save_registration_ms"], "ms", floor,
+                r["fsync_ms"])]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--dir", help="folder to write in (default: a temp folder)")
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args()
+    results = measure(args.repeats, args.dir)
     for key, value in results.items():
         print(f"{key:24} {value:8.3f}")
     if args.json:
