@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from wizard import __version__
 from wizard.commands import discover
@@ -66,12 +66,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wizard.self_test import run as run_self_test
 
         return run_self_test()
-    from wizard.core.logs import configure_for_command
+    logging_started: list[bool] = []
 
-    configure_for_command(getattr(args, "command", None), getattr(args, "home", None))
+    def start_logging() -> None:  # once; for the wizard only after its first paint (start-up goal)
+        if not logging_started:
+            logging_started.append(True)
+            from wizard.core.logs import configure_for_command
+
+            configure_for_command(getattr(args, "command", None), getattr(args, "home", None))
+
+    if run is not None:
+        start_logging()
     try:
         if run is None:
-            return _open_wizard(args, parser)
+            try:
+                return _open_wizard(args, parser, after_first_paint=start_logging)
+            finally:
+                start_logging()  # also when the window closed (or failed) before its first paint
         return int(run(args))
     except RegisterServerError as error:
         from wizard.commands._output import report_error
@@ -81,16 +92,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("cancelled\n")
         return int(ExitCode.CANCELLED)
     except Exception:  # the last line of defence: a message, a log entry, exit 1; never a bare traceback
+        start_logging()
         log.exception("unexpected error in %s", getattr(args, "command", None) or "wizard")
         from wizard.commands._output import report_error
 
         return report_error(RegisterServerError("internal.unexpected"), as_json=bool(getattr(args, "json", False)))
 
 
-def _open_wizard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _open_wizard(args: argparse.Namespace, parser: argparse.ArgumentParser, *,
+                 after_first_paint: Callable[[], object] | None = None) -> int:
     from wizard.ui.app import run_wizard
 
-    return run_wizard(answers=args.answers, home=args.home)
+    return run_wizard(answers=args.answers, home=args.home, after_first_paint=after_first_paint)
 
 
 if __name__ == "__main__":  # pragma: no cover

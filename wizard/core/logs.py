@@ -10,7 +10,6 @@ message (e.g. through a third-party library's own log line).
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import threading
 from pathlib import Path
@@ -79,12 +78,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class _OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
-    """A rotating file whose every generation is created 0600 (POSIX)."""
+def _owner_only_rotating_handler(path: Path) -> logging.Handler:
+    """A rotating file whose every generation is created 0600 (POSIX).
 
-    def _open(self):  # type: ignore[no-untyped-def]
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+    Defined on first use: `logging.handlers` (socket, pickle, queue...) costs the wizard's
+    start-up a few milliseconds before its first paint (benchmarks/bench_startup.py).
+    """
+    import logging.handlers
+
+    class OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
+        def _open(self):  # type: ignore[no-untyped-def]
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+
+    return OwnerOnlyRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
 
 
 _previous_level: list[int] = []
@@ -118,8 +125,7 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
     root = logging.getLogger()
     stop_logging()
     _previous_level.append(root.level)
-    handlers: list[logging.Handler] = [
-        _OwnerOnlyRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")]
+    handlers: list[logging.Handler] = [_owner_only_rotating_handler(path)]
     if verbose:
         handlers.append(logging.StreamHandler())
     for handler in handlers:

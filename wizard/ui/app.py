@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 from wizard.core.exit_codes import ExitCode
 
@@ -25,8 +26,12 @@ def application() -> "QApplication":  # noqa: F821 - imported lazily below
 
 
 def run_wizard(answers: str | Path | None = None, home: str | Path | None = None, *,
-               settings: object | None = None) -> int:
-    """Show the wizard; exit code OK once registered, CANCELLED when closed before that."""
+               settings: object | None = None, after_first_paint: Callable[[], object] | None = None) -> int:
+    """Show the wizard; exit code OK once registered, CANCELLED when closed before that.
+
+    `after_first_paint` runs once the first page has been painted (wizard.cli sets up the
+    log file there, so the user sees the window sooner).
+    """
     from wizard.core.errors import RegisterServerError
 
     app = application()
@@ -36,6 +41,11 @@ def run_wizard(answers: str | Path | None = None, home: str | Path | None = None
         wizard = create_wizard(answers, home=home, settings=settings, lazy=True)  # type: ignore[arg-type]
     except RegisterServerError:
         raise  # wizard.cli prints message + fix and exits with the code's exit status
+    if after_first_paint is not None:
+        from wizard.ui.wizard import _FirstPaint
+
+        first = wizard.page(wizard.startId())
+        first.installEventFilter(_FirstPaint(after_first_paint, wizard))
     wizard.show()
     _quit_on_termination(app, wizard)
     app.exec()
