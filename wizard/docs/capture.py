@@ -205,7 +205,7 @@ class Driver:
         self.type_into(wizard, "encryption.passphrase", sample.SHORT_PASSPHRASE)
         self.type_into(wizard, "encryption.passphrase_confirm", sample.SHORT_PASSPHRASE)
         page.touch("encryption.passphrase", "encryption.passphrase_confirm")
-        self.pump(0.6)  # the strength estimate follows typing after a short pause
+        self.wait_for_strength(wizard, "")
         self.shoot(wizard, shots["e3-passphrase-too-short"])
         self.fill_encryption(wizard, plan["passphrase_file"])
         self.shoot(wizard, page_shots[Step.ENCRYPTION])
@@ -234,8 +234,23 @@ class Driver:
             self.find(wizard, f"{key}.unit").setCurrentText(unit)
         self.pump(0.2)
 
+    def wait_for_strength(self, wizard: Any, before: str) -> str:
+        """The strength estimate runs in a worker after typing pauses: wait for its new verdict."""
+        from PySide6.QtWidgets import QLabel
+
+        label = wizard.findChild(QLabel, "encryption.strength_label")
+        if label is None:
+            raise CaptureError("no strength label on the Encryption page")
+        self.wait(lambda: bool(label.text()) and label.text() != before, "the passphrase strength estimate")
+        return str(label.text())
+
     def fill_encryption(self, wizard: Any, passphrase_file: str) -> None:
+        from PySide6.QtWidgets import QLabel
+
+        label = wizard.findChild(QLabel, "encryption.strength_label")
+        before = label.text() if label is not None else ""
         self.click(wizard, "encryption.generate")
+        self.wait_for_strength(wizard, before)
         show = self.find(wizard, "encryption.show_passphrase")
         show.setChecked(False)  # the docs show the generated passphrase masked
         self.type_into(wizard, "encryption.save_passphrase_to", passphrase_file)
