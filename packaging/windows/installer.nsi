@@ -26,7 +26,8 @@ ManifestDPIAware true
 
 !define PRODUCT "Register Server"
 !define PUBLISHER "register-server team"
-!define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\RegisterServer"
+!define UNINST_PARENT "Software\Microsoft\Windows\CurrentVersion\Uninstall"
+!define UNINST_KEY "${UNINST_PARENT}\RegisterServer"
 !define APP_KEY "Software\register-server"
 !define ANSWERS "installer-answers.toml"
 
@@ -67,6 +68,7 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "MIT License"
 Var CacheDir
 Var CacheTop        ; the highest folder of the cache path this installer created ("" = none)
 Var InstallTop      ; the same for the install folder
+Var UninstParent    ; 1 when this installer created the Uninstall key itself (fresh profile)
 Var ProxyHost
 Var ProxyPort
 Var ProxyUser
@@ -254,6 +256,13 @@ FunctionEnd
 
 ; ---- install ----------------------------------------------------------------------------
 Section "Install"
+  StrCpy $UninstParent ""
+  ClearErrors
+  EnumRegKey $R0 SHCTX "${UNINST_PARENT}" 0   ; sets the error flag when the key does not exist
+  ${If} ${Errors}
+    StrCpy $UninstParent 1
+  ${EndIf}
+  !insertmacro KeepEarlier $UninstParent "CreatedUninstallKey"
   StrCpy $R0 $INSTDIR
   Call CreatedTop
   StrCpy $InstallTop $R9
@@ -285,6 +294,7 @@ Section "Install"
   WriteRegStr SHCTX "${APP_KEY}" "CacheFolder" "$CacheDir"
   WriteRegStr SHCTX "${APP_KEY}" "CreatedCacheFolder" "$CacheTop"
   WriteRegStr SHCTX "${APP_KEY}" "CreatedInstallFolder" "$InstallTop"
+  WriteRegStr SHCTX "${APP_KEY}" "CreatedUninstallKey" "$UninstParent"
 
   ; Apps & Features
   WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${PRODUCT}"
@@ -306,6 +316,7 @@ Section "Uninstall"
   ReadRegStr $CacheDir SHCTX "${APP_KEY}" "CacheFolder"
   ReadRegStr $CacheTop SHCTX "${APP_KEY}" "CreatedCacheFolder"
   ReadRegStr $InstallTop SHCTX "${APP_KEY}" "CreatedInstallFolder"
+  ReadRegStr $UninstParent SHCTX "${APP_KEY}" "CreatedUninstallKey"
 
   Delete "$SMPROGRAMS\${PRODUCT}.lnk"
   Delete "$INSTDIR\${ANSWERS}"
@@ -322,6 +333,7 @@ Section "Uninstall"
 
   DeleteRegKey SHCTX "${UNINST_KEY}"
   DeleteRegKey SHCTX "${APP_KEY}"
-  ; A per-user install may have been the first to create this key (fresh profile).
-  DeleteRegKey /ifempty SHCTX "Software\Microsoft\Windows\CurrentVersion\Uninstall"
+  ${If} $UninstParent == 1   ; a per-user install on a fresh profile created the key itself
+    DeleteRegKey /ifempty SHCTX "${UNINST_PARENT}"
+  ${EndIf}
 SectionEnd
