@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # module -> class names of backends that keep secrets in an OS-protected store.
 TRUSTED_BACKENDS: dict[str, tuple[str, ...]] = {
+    # The same Secret Service, one D-Bus connection and session per thread (secret_service.py).
+    "wizard.core.secrets.secret_service": ("SecretServiceKeyring",),
     "keyring.backends.SecretService": ("Keyring",),    # GNOME Keyring, KeePassXC, ... over D-Bus
     "keyring.backends.libsecret": ("Keyring",),        # the same store through libsecret
     "keyring.backends.kwallet": ("DBusKeyring", "DBusKeyringKWallet4"),
