@@ -25,7 +25,8 @@ class Goal:
     unit: str
 
     def text(self) -> str:
-        return f"{self.op} {self.limit:g}{'x floor' if self.unit == 'x' else ' ' + self.unit}".replace("  ", " ")
+        unit = "x floor" if self.unit == "x" else (" " + self.unit if self.unit else "")
+        return f"{self.op} {self.limit:g}{unit}"
 
     def check(self, value: float) -> bool:
         return {"<=": value <= self.limit, "<": value < self.limit, ">=": value >= self.limit,

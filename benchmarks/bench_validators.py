@@ -55,8 +55,9 @@ def measure() -> tuple[float, dict[str, float]]:
 
 def rows() -> list[Row]:
     floor, medians = measure()
-    return [Row("validators", f"{name} page, all validators, median", value, "µs",
-                "a trivial call on the same model", floor, below(1000, "µs")) for name, value in medians.items()]
+    slowest = max(medians, key=medians.__getitem__)  # every page's figure is in the script's own report
+    return [Row("validators", f"slowest page ({slowest}), all its validators, median", medians[slowest], "µs",
+                "a trivial call on the same model", floor, below(1000, "µs"))]
 
 
 def main() -> None:

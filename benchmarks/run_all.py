@@ -61,8 +61,8 @@ def _from_dict(data: dict[str, Any]) -> Row:
     if data["goal"]:
         op, rest = data["goal"].split(" ", 1)
         number, _, unit = rest.partition(" ")
-        unit = "x" if number.endswith("x") else unit
-        goal = Goal(op, float(number.rstrip("x")), unit)
+        number, unit = (number[:-len("x")], "x") if unit == "floor" else (number, unit)
+        goal = Goal(op, float(number), unit)
     return Row(data["bench"], data["figure"], data["value"], data["unit"], data["floor_name"], data["floor_value"],
                goal, data["note"])
 
