@@ -23,5 +23,6 @@ def rows(runs: int = 7) -> list[Row]:
     labels = {"version": "--version", "paint": "process start to first painted page (self-test qt)",
               "selftest": "full --self-test"}
     return [Row("frozen app", f"{labels.get(name, name)}, median", medians["frozen"] * 1000, "ms",
-                "same from source (python -m wizard)", medians["source"] * 1000, at_most(1.1, "x"))
+                "same from source (python -m wizard)", medians["source"] * 1000, at_most(1.1, "x"),
+                note="packaging's goal and build (bench_frozen_startup.py)" if name == "version" else "")
             for name, medians in data["median_s"].items()]
