@@ -102,7 +102,6 @@ def idle(app: Any, seconds: float) -> list[float]:
 def measure(runs: int = 5) -> dict[str, Any]:
     """{"registration": [[gap ms, ...] per run], "idle": [gap ms, ...], "durations_s": [...]}"""
     from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
 
     from bench_fleet import _start_keyring
     from tests.support.fixtures_proxy import PROXY_PASSWORD, PROXY_USER, _squid, die_with_parent, free_port, \
@@ -171,7 +170,6 @@ def measure(runs: int = 5) -> dict[str, Any]:
         service.stop()
         keyring.stop()
         shutil.rmtree(work, ignore_errors=True)
-        QApplication.instance()  # keep the application alive until the process exits
 
 
 def rows(runs: int = 5) -> list[Row]:
