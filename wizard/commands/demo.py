@@ -108,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         home.mkdir(parents=True, exist_ok=True)
         downloads = Path(temp) / "Downloads"
         downloads.mkdir()
+        _cancel_on_sigterm()  # until the wizard installs its own handler, SIGTERM still stops the vault cleanly
         sys.stderr.write("Starting the local vault service...\n")
         with DemoVault(home / "local-vault") as vault:
             credentials = vault.create_vault_and_credentials(args.vault, downloads)
@@ -116,6 +117,16 @@ def run(args: argparse.Namespace) -> int:
             from wizard.ui.app import run_wizard
 
             return run_wizard(home=str(home), settings=settings)
+
+
+def _cancel_on_sigterm() -> None:
+    """SIGTERM as Ctrl+C: the `with` blocks stop the vault and the command exits as cancelled (8)."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 COMMAND = Command("demo", "open the wizard against a local demo vault (started and stopped automatically)",

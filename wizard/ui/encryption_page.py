@@ -114,7 +114,7 @@ class EncryptionPage(StepPage):
         save_layout = QHBoxLayout(save_row)
         save_layout.setContentsMargins(0, 0, 0, 0)
         self.save_to = QLineEdit(save_row)
-        self.save_to.setPlaceholderText("a full path, preferably on another machine or removable media")
+        self.save_to.setPlaceholderText("full path, ideally on another machine")
         self.browse = QPushButton("Bro&wse...", save_row)
         name_input(self.browse, "encryption.browse")
         save_layout.addWidget(self.save_to, 1)

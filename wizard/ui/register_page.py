@@ -195,6 +195,9 @@ class RegisterPage(QWizardPage):
             self._set_step(step, "step-done")
         self.progress.setValue(len(STEPS))
         self.status.setText("The server is registered.")
+        what = "re-registered" if result.re_registration else "registered"
+        self.intro.setText(f"This server, <b>{result.machine_name}</b>, is now {what} with the vault "
+                           f"<b>{result.vault_name}</b>. The wizard:")
         self.completeChanged.emit()
         self.wizard().registration_finished(result)  # type: ignore[attr-defined]
 

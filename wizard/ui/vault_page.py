@@ -112,7 +112,7 @@ class VaultPage(StepPage):
         ca_layout = QHBoxLayout(ca_row)
         ca_layout.setContentsMargins(0, 0, 0, 0)
         self.ca_bundle = QLineEdit(ca_row)
-        self.ca_bundle.setPlaceholderText("optional: a PEM file, for a vault with a private TLS certificate")
+        self.ca_bundle.setPlaceholderText("optional: PEM file of a private CA")
         self.ca_browse = QPushButton("Brow&se...", ca_row)
         name_input(self.ca_browse, "vault.ca_browse")
         ca_layout.addWidget(self.ca_bundle, 1)
