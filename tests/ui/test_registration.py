@@ -53,22 +53,44 @@ class Heartbeat:
         return max(b - a for a, b in zip(self.times, self.times[1:]))
 
 
+def machines_name(vault_service: Any, wizard: Any) -> str:
+    return str(vault_service.admin.machines(wizard.vault_name)[0].name)
+
+
 def test_click_through_and_register(ready: Any, qtbot: Any, vault_service: Any, tmp_path: Path,
                                     dialogs: Any) -> None:
     wizard = ready
     register = wizard.currentPage()
     assert wizard.side_panel.current() is Step.REGISTER
     assert ready.vault_name in register.intro.text()
+    assert register.subTitle().startswith("Check what will be registered")
+    # What the Register page shows the moment it succeeds (before moving on to the Summary):
+    # the finished state, nothing left to click on a page that cannot be undone.
+    seen: dict[str, Any] = {}
+    original = wizard.registration_finished
+
+    def finished(result: Any) -> None:
+        seen.update(subtitle=register.subTitle(), intro=register.intro.text(),
+                    back=wizard.button(QWizard.WizardButton.BackButton).isEnabled(),
+                    commit=wizard.button(QWizard.WizardButton.CommitButton).isEnabled())
+        original(result)
+
+    wizard.registration_finished = finished
     heartbeat = Heartbeat()
     heartbeat.start()
     click_next(qtbot, wizard)  # the commit button: "Register"
     assert register.running()
     assert not next_button(wizard).isEnabled()
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert "Cancel" in register.subTitle()
     qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=60_000)
     longest = heartbeat.stop()
     print(f"longest GUI-thread gap during registration: {longest * 1000:.1f} ms over {len(heartbeat.times)} ticks")
     assert longest < 0.100, f"the GUI thread stalled for {longest * 1000:.0f} ms"
     assert len(heartbeat.times) > 5
+    assert seen == {"subtitle": "Registration complete.", "back": False, "commit": False,
+                    "intro": f"This server, <b>{machines_name(vault_service, ready)}</b>, is now registered "
+                             f"with the vault <b>{ready.vault_name}</b>."}, seen
 
     # The summary shows what the vault recorded.
     machines = vault_service.admin.machines(ready.vault_name)
@@ -111,6 +133,7 @@ def test_a_failure_offers_the_page_that_fixes_it(make_wizard: Any, qtbot: Any, v
     assert register.error.code == "tls.untrusted"
     assert find(wizard, "register.error_message").text().startswith(info("tls.untrusted").message)
     assert find(wizard, "register.error_fix").text() == info("tls.untrusted").fix
+    assert register.subTitle().startswith("The server was not registered.")
     go = find(wizard, "register.go_to_fix")
     assert go.isVisible() and "Backup Vault" in go.text()
     if os.environ.get("SCREENSHOT_DIR"):  # for reviewing the failure state by eye
@@ -131,6 +154,8 @@ def test_cancel_stops_the_registration(ready: Any, qtbot: Any, vault_service: An
     qtbot.waitUntil(lambda: not register.running(), timeout=60_000)
     assert register.error is not None and register.error.code == "operation.cancelled"
     assert not find(wizard, "register.go_to_fix").isVisible()
+    assert register.subTitle() == "The registration was cancelled. Nothing was registered."
+    assert "Click Register" in find(wizard, "register.error_fix").text()
     assert wizard.isVisible() and wizard.currentId() == int(Step.REGISTER)
     assert vault_service.admin.machines(ready.vault_name) == []
     # Trying again works.

@@ -26,13 +26,21 @@ from wizard.ui.page_base import name_input
 from wizard.ui.worker import Task
 
 
+SUBTITLE_READY = "Check what will be registered, then click Register. This takes a few seconds."
+SUBTITLE_RUNNING = "Registering this server. Click Cancel to stop it."
+SUBTITLE_DONE = "Registration complete."
+SUBTITLE_FAILED = "The server was not registered. Fix the problem below, then click Register to try again."
+SUBTITLE_CANCELLED = "The registration was cancelled. Nothing was registered."
+CANCELLED_FIX = "Click Register to start again, or Cancel to close the wizard."
+
+
 class RegisterPage(QWizardPage):
     step = Step.REGISTER
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(TITLES[self.step])
-        self.setSubTitle("Check what will be registered, then click Register. This takes a few seconds.")
+        self.setSubTitle(SUBTITLE_READY)
         self.setCommitPage(True)
         layout = QVBoxLayout(self)
         self.intro = QLabel(self)
@@ -115,6 +123,7 @@ class RegisterPage(QWizardPage):
             self._set_step(step, "step-pending")
         self.progress.setValue(0)
         self.status.setText("")
+        self.setSubTitle(SUBTITLE_READY)
         self.error_box.hide()
         self.error = None
 
@@ -132,12 +141,13 @@ class RegisterPage(QWizardPage):
         vault_page = self.wizard().page(int(Step.VAULT))
         credentials = vault_page.credentials() if vault_page is not None else None
         vault = f"the vault <b>{credentials.vault_name}</b>" if credentials is not None else "the vault"
-        self.intro.setText(f"This server, <b>{machine}</b>, will be registered with {vault}. The wizard will:")
+        self.intro.setText(f"This server, <b>{machine}</b>, will be registered with {vault}.")
         if self.error is None and self.result is None:
             self._reset()
 
     def isComplete(self) -> bool:
-        return not self.running()
+        """Register is clickable until it runs; once registered, nothing here can be done again."""
+        return not self.running() and self.result is None
 
     def validatePage(self) -> bool:
         if self.result is not None:
@@ -156,6 +166,7 @@ class RegisterPage(QWizardPage):
         self._cancel = CancelToken()
         cancel = self._cancel
         self.status.setText("Registering...")
+        self.setSubTitle(SUBTITLE_RUNNING)
         self._busy = True
         # Everything alive now (Qt wrappers, modules, pages) lives as long as the window.
         # Freezing it means the worker's allocations do not trigger full collections that
@@ -195,10 +206,13 @@ class RegisterPage(QWizardPage):
             self._set_step(step, "step-done")
         self.progress.setValue(len(STEPS))
         self.status.setText("The server is registered.")
+        self.setSubTitle(SUBTITLE_DONE)
         what = "re-registered" if result.re_registration else "registered"
         self.intro.setText(f"This server, <b>{result.machine_name}</b>, is now {what} with the vault "
-                           f"<b>{result.vault_name}</b>. The wizard:")
-        self.completeChanged.emit()
+                           f"<b>{result.vault_name}</b>.")
+        self.completeChanged.emit()  # Register turns off (isComplete) ...
+        wizard = self.wizard()
+        wizard.button(wizard.WizardButton.BackButton).setEnabled(False)  # ... and so does Back: a commit is final
         self.wizard().registration_finished(result)  # type: ignore[attr-defined]
 
     def _failed(self, error: BaseException) -> None:
@@ -210,9 +224,11 @@ class RegisterPage(QWizardPage):
             if label.accessibleDescription() == "running":
                 self._set_step(step, "error")
         self.status.setText("")
+        cancelled = isinstance(error, Cancelled)
+        self.setSubTitle(SUBTITLE_CANCELLED if cancelled else SUBTITLE_FAILED)
         self.error_message.setText(error.message)
-        self.error_fix.setText(error.fix)
-        self._fix_step = None if isinstance(error, Cancelled) else step_for(error.code)
+        self.error_fix.setText(CANCELLED_FIX if cancelled else error.fix)
+        self._fix_step = None if cancelled else step_for(error.code)
         if self._fix_step is not None and self._fix_step < Step.REGISTER:
             self.go_fix.setText(f"&Go to {TITLES[self._fix_step]}")
             self.go_fix.show()
