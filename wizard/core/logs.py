@@ -4,7 +4,9 @@ Why: support needs a record of what happened (diagnostics bundles include it), a
 record must never hold a passphrase or password. Two layers keep it clean: secrets travel
 as `Secret` (renders as `<secret>`), and `RedactingFilter` on our handlers replaces any
 `Secret` argument and any value registered with `remember_secret` that still reaches a
-message (e.g. through a third-party library's own log line).
+message (e.g. through a third-party library's own log line), in plain, hex, percent- or
+base64-encoded form (`wizard.core.secret.text_forms`): a library that logs a proxy URL or
+an Authorization header shows the password encoded, not plain.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.core.paths import state_dir
-from wizard.core.secret import REDACTED, Secret
+from wizard.core.secret import MIN_FORM_LENGTH, REDACTED, Secret, text_forms
 
 LOG_DIR = "logs"
 LOG_NAME = "register-server.log"
@@ -26,27 +28,33 @@ FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 
 DEBUG_ENV = "REGISTER_SERVER_DEBUG"
 
-_known: set[str] = set()
+_known: set[str] = set()  # every form of every remembered value
+_by_length: list[str] = []  # the same, longest first (a form may contain a shorter one)
 _known_lock = threading.Lock()
 
 
 def remember_secret(secret: Secret) -> None:
-    """Scrub this value from every later log line, whatever path it takes there."""
+    """Scrub this value from every later log line, in any encoded form, whatever path it takes there."""
     value = secret.reveal()
-    if len(value) >= 4:  # shorter values would redact ordinary words
-        with _known_lock:
-            _known.add(value)
+    if len(value) < MIN_FORM_LENGTH:  # shorter values would redact ordinary words
+        return
+    forms = text_forms(value)
+    with _known_lock:
+        if not forms <= _known:
+            _known.update(forms)
+            _by_length[:] = sorted(_known, key=len, reverse=True)
 
 
 def forget_secrets() -> None:
     with _known_lock:
         _known.clear()
+        _by_length.clear()
 
 
 def scrub(text: str) -> str:
-    """`text` with every remembered secret value replaced by `<secret>`."""
+    """`text` with every remembered secret value (any form) replaced by `<secret>`."""
     with _known_lock:
-        values = sorted(_known, key=len, reverse=True)
+        values = list(_by_length)
     for value in values:
         if value in text:
             text = text.replace(value, REDACTED)

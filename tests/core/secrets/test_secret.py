@@ -156,3 +156,40 @@ def test_unwritable_state_directory_does_not_stop_the_command(tmp_path: Path) ->
         assert configure_for_command("register", blocker / "home") is None
     finally:
         _remove_our_handlers()
+
+
+def test_log_file_never_holds_an_encoded_form_of_a_remembered_value(tmp_path: Path) -> None:
+    """A library logging a proxy URL or an auth header shows the password encoded, not plain."""
+    import base64
+    from urllib.parse import quote
+
+    from tests.support.leak_scan import find_leaks
+
+    password = "p@ss:w0rd/with+odd chars"
+    remember_secret(Secret(password))
+    path = configure_logging(tmp_path / "state")
+    try:
+        log = logging.getLogger("httpx")
+        log.info("proxy http://bob:%s@proxy:3128", quote(password, safe=""))
+        log.info("Proxy-Authorization: Basic %s", base64.b64encode(f"bob:{password}".encode()).decode())
+        log.debug("raw bytes %s", password.encode().hex())
+        log.info("unrelated line stays")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        text = path.read_text()
+        assert find_leaks([password], [path]) == [], text
+        assert "http://bob:<secret>@proxy:3128" in text and "unrelated line stays" in text
+    finally:
+        _remove_our_handlers()
+        forget_secrets()
+
+
+def test_text_forms_cover_what_the_independent_scanner_looks_for() -> None:
+    """The product's forms (used to scrub) and the test scanner's forms (written separately) agree."""
+    from tests.support.leak_scan import encoded_forms
+    from wizard.core.secret import text_forms
+
+    value = "Tr0ub4dor&3 horse/battery+staple?"
+    scanner = {form.decode() for name, form in encoded_forms(value).items()
+               if name != "utf-16-le"}  # UTF-16 is not text a log line or a JSON document holds
+    assert scanner <= text_forms(value)

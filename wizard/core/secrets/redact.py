@@ -10,12 +10,11 @@ by key name: any key that looks like it names a secret has its value replaced.
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any, Iterable
-from urllib.parse import quote, quote_plus
 
 from wizard.core.passphrase_file import MARKER
+from wizard.core.secret import text_forms
 
 REDACTED = "<redacted>"
 
@@ -35,16 +34,8 @@ _PATTERNS = [
 
 
 def value_forms(value: str) -> set[str]:
-    """The forms in which `value` could appear in text."""
-    raw = value.encode("utf-8")
-    forms = {value, raw.hex(), raw.hex().upper(), quote(value, safe=""), quote_plus(value, safe="")}
-    for align in range(3):
-        encoded = base64.b64encode(b"\0" * align + raw).decode()
-        fragment = encoded[{0: 0, 1: 2, 2: 3}[align]:((align + len(raw)) // 3) * 4]
-        if len(fragment) >= 8:
-            forms.add(fragment)
-            forms.add(fragment.replace("+", "-").replace("/", "_"))
-    return {f for f in forms if len(f) >= 4}
+    """The forms in which `value` could appear in text (`wizard.core.secret.text_forms`)."""
+    return text_forms(value)
 
 
 def redact_text(text: str, known: Iterable[str] = ()) -> str:
