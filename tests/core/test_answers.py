@@ -135,3 +135,25 @@ def test_secret_never_in_a_dump() -> None:
     secret = "very-secret-proxy-password"
     with_secret = replace(base, proxy=replace(base.proxy, password=Secret(secret)))
     assert secret not in dump_answers(with_secret)
+
+
+@pytest.mark.parametrize("text, field, line", [
+    ('[proxy]   # the proxy\nmode = "custom"\nhots = "x"\n', "proxy.hots", 3),          # header with a comment
+    ('[proxy]\nmode = "custom"\n\n[vault.inner]\nx = 1\n', "vault.inner", 4),           # dotted header
+    ('title = "x"\nproxy.port = "3128"\n', "proxy.port", 2),                           # dotted key at top level
+    ('[machine]\nname = "a"\n[proxy]\n"port" = true\n', "proxy.port", 4),               # quoted key
+    ('proxy = { mode = "custom", hots = "x" }\n', "proxy.hots", 1),                    # inline table
+    ('machine = "server01"\n', "machine", 1),                                          # a section given as a value
+])
+def test_line_is_found_however_the_key_is_spelled(text: str, field: str, line: int) -> None:
+    with pytest.raises(InvalidAnswers) as raised:
+        parse_answers(text)
+    messages = {i.field: i.message for i in raised.value.issues}
+    assert f"(line {line})" in messages[field], messages
+
+
+def test_relative_paths_resolve_against_the_working_folder_at_call_time(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    answers = parse_answers('[vault]\ncredentials_file = "x.VaultCredentials"\n')
+    assert answers.settings.vault.credentials_file == tmp_path / "x.VaultCredentials"

@@ -92,19 +92,40 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
 
 
+_BARE_OR_QUOTED = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+_HEADER = re.compile(r"^\s*\[\[?\s*(?P<path>[^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(rf"^\s*(?P<path>{_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*)\s*=")
+
+
+def _key_path(text: str) -> tuple[str, ...]:
+    """`a."b c".d` -> ("a", "b c", "d"): a TOML dotted key, quotes removed."""
+    parts = re.findall(_BARE_OR_QUOTED, text)
+    return tuple(part.strip("\"'") for part in parts)
+
+
 def _line_of(text: str, section: str, key: str | None) -> int | None:
-    """Best-effort line number of `[section]` / `key` (tomllib reports none for valid files)."""
-    lines = text.splitlines()
-    in_section = False
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_section = stripped.strip("[] ") == section
-            if in_section and key is None:
+    """Best-effort line number of `[section]` / `section.key` (tomllib reports none for valid files).
+
+    Follows the ways TOML can spell the same key, because an operator must be pointed at the
+    line they wrote: `[proxy]` headers with a trailing comment, dotted headers
+    (`[vault.inner]`), dotted keys (`proxy.port = 1`) and a section given as a plain value
+    (`machine = "x"`). Multi-line strings are not tracked; a miss only drops the line number.
+    """
+    wanted = (section,) if key is None else (section, key)
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = _key_path(header.group("path"))
+            if table[:len(wanted)] == wanted:
                 return number
             continue
-        if in_section and key and re.match(rf"^\s*{re.escape(key)}\s*=", line):
-            return number
+        assignment = _KEY.match(line)
+        if assignment:
+            full = table + _key_path(assignment.group("path"))
+            inline_table = len(full) < len(wanted) and wanted[:len(full)] == full and "{" in line
+            if full[:len(wanted)] == wanted or inline_table:
+                return number
     return None
 
 
@@ -181,12 +202,13 @@ class _Reader:
         return chosen[0] if chosen else None
 
 
-def parse_answers(text: str, *, base: Path = Path.cwd(), path: Path | None = None) -> Answers:
+def parse_answers(text: str, *, base: Path | None = None, path: Path | None = None) -> Answers:
+    """The answer file `text`; relative paths resolve against `base` (default: the working folder *now*)."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidAnswers([issue("answers", "answers.malformed", f"({error})")]) from None
-    reader = _Reader(text, base)
+    reader = _Reader(text, base if base is not None else Path.cwd())
     for section in doc:
         if section not in _SCHEMA:
             reader.problem(section, None, "answers.unknown_key", f"unknown section [{section}]")
