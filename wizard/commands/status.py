@@ -20,6 +20,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
 
 
+def _week_order(days: list[str]) -> list[str]:
+    """Weekday keys Monday first: records written by 0.1.0 listed them alphabetically."""
+    from wizard.core.model import Weekday
+
+    known = {d.key: d for d in Weekday}
+    return sorted(days, key=lambda d: known[d] if d in known else len(known))
+
+
 def describe(record: dict[str, Any]) -> list[str]:
     """Human lines for a registration record (also used by the wizard's summary and the docs)."""
     from wizard.core.bandwidth import format_bandwidth
@@ -40,7 +48,7 @@ def describe(record: dict[str, Any]) -> list[str]:
         lines.append(f"Proxy:           {proxy.get('mode', 'none')}")
     throttling = settings.get("throttling", {})
     if throttling.get("enabled"):
-        days = ", ".join(d[:3].title() for d in throttling.get("work_days", []))
+        days = ", ".join(d[:3].title() for d in _week_order(throttling.get("work_days", [])))
         lines.append(f"Throttling:      {format_bandwidth(throttling['work_bandwidth_bps'])} during "
                      f"{throttling['work_start']}-{throttling['work_end']} on {days}; "
                      f"{format_bandwidth(throttling['non_work_bandwidth_bps'])} otherwise")

@@ -34,7 +34,7 @@ def settings_summary(settings: "RegistrationSettings") -> dict[str, Any]:
         },
         "throttling": {
             "enabled": throttling.enabled,
-            "work_days": sorted(day.key for day in throttling.work_days),
+            "work_days": [day.key for day in sorted(throttling.work_days)],  # week order, as people read it
             "work_start": throttling.work_start.strftime("%H:%M"),
             "work_end": throttling.work_end.strftime("%H:%M"),
             "work_bandwidth_bps": throttling.work_bandwidth.bits_per_second,
