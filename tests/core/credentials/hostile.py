@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from tests.core.credentials import builders
 
 SECRET_MARKER = "TOP-SECRET-8c1f2e-DO-NOT-LEAK"
+DATA = Path(__file__).parent / "data"
 NAME = "fabrikam-vault_Tue Nov 24 2026.VaultCredentials"
 
 Case = Callable[[Path, datetime], Path]
@@ -185,6 +186,23 @@ def many_attributes(folder: Path, now: datetime) -> Path:
     return _write(folder, f'<RSBackupVaultAADCreds xmlns="{builders.NS}" {attributes}/>'.encode())
 
 
+def _fixture_bundle(name: str) -> bytes:
+    return base64.b64decode((DATA / name).read_text())
+
+
+def encrypted_large_key(folder: Path, now: datetime) -> Path:
+    """An RSA 3072 key in a bundle encrypted with an empty password: validating it would cost ~200 ms (8192: ~8 s)."""
+    bundle = _fixture_bundle("encrypted_rsa3072_empty_password.pfx.b64")
+    return _write(folder, _with(now, ManagementCert=base64.b64encode(bundle).decode()))
+
+
+def slow_mac_that_fails(folder: Path, now: datetime) -> Path:
+    """A plain bundle asking for 100,000 MAC rounds (the most allowed), its MAC broken: derived twice, never verifies."""
+    bundle = bytearray(_fixture_bundle("plain_mac_100000_iterations.pfx.b64"))
+    bundle[-20] ^= 0x01
+    return _write(folder, _with(now, ManagementCert=base64.b64encode(bundle).decode()))
+
+
 def legacy_file(folder: Path, now: datetime) -> Path:
     key = builders.rsa_key(0)
     return _write(folder, builders.legacy_document(builders.pfx(key, builders.certificate(key, issued=now))))
@@ -218,5 +236,7 @@ CORPUS: dict[str, tuple[Case, str, str | None]] = {
     "deep_nesting": (deep_nesting, "credentials.invalid", "too_large"),
     "many_elements": (many_elements, "credentials.invalid", "too_large"),
     "many_attributes": (many_attributes, "credentials.invalid", "too_large"),
+    "encrypted_large_key": (encrypted_large_key, "credentials.invalid", "bad_certificate"),
+    "slow_mac_that_fails": (slow_mac_that_fails, "credentials.invalid", "bad_certificate"),
     "legacy_file": (legacy_file, "credentials.legacy_format", None),
 }

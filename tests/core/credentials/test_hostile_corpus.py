@@ -58,10 +58,12 @@ def test_command_human_output_has_message_and_fix(
     assert SECRET_MARKER not in out + err
 
 
-@pytest.mark.parametrize("case", ["fifty_megabytes", "billion_laughs", "random_bytes"])
+@pytest.mark.parametrize("case", sorted(CORPUS))
 def test_memory_stays_bounded(case: str, tmp_path: Path) -> None:
     build, _, _ = CORPUS[case]
     path = build(tmp_path, NOW)
+    with pytest.raises(RegisterServerError):
+        read_credentials(path, now=NOW)  # warm imports and caches first: only the check itself is measured
     tracemalloc.start()
     try:
         with pytest.raises(RegisterServerError):

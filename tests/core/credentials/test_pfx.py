@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.core.credentials import builders
 from tests.core.credentials.conftest import NOW
 from tests.core.credentials.hostile import CORPUS
-from wizard.core.credentials import parse_credentials, pfx, read_credentials
+from wizard.core.credentials import certificate, parse_credentials, pfx, read_credentials
 from wizard.core.errors import RegisterServerError
 
 DATA = Path(__file__).parent / "data"
@@ -87,13 +87,72 @@ def test_huge_mac_iteration_count_is_refused_before_any_work() -> None:
     assert (error.reason, "unreasonable amount of work" in error.message) == ("bad_certificate", True)
 
 
-def test_inconsistent_rsa_key_is_refused() -> None:
+def _no_full_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("cryptography's full PKCS#12 loader was run")
+
+    monkeypatch.setattr(certificate.pkcs12, "load_key_and_certificates", refuse)
+
+
+def test_inconsistent_rsa_key_is_refused_without_the_full_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenSSL would refuse it too, but only after testing the primes: seconds for a large key."""
     good = builders.rsa_key(0).private_numbers()
     broken = rsa.RSAPrivateNumbers(good.p, good.q, good.d, good.dmp1 ^ 2, good.dmq1, good.iqmp, good.public_numbers)
     key = broken.private_key(unsafe_skip_rsa_key_validation=True)
     cert = builders.certificate(builders.rsa_key(0), issued=NOW)
+    _no_full_loader(monkeypatch)
     error = _error(_file(builders.pfx(key, cert)))
     assert (error.code, error.reason) == ("credentials.invalid", "bad_certificate")
+
+
+def test_encrypted_key_too_large_to_validate_is_refused_before_the_full_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made with `openssl pkcs12 -export -passout pass:` (OpenSSL 3.0: PBES2, AES-256-CBC) from an RSA 3072
+    key. The full loader's prime test costs ~200 ms for 3072 bits and ~8 s for 8192; the bound refuses
+    it from the encrypted key bag's size alone."""
+    text = (DATA / "encrypted_rsa3072_empty_password.pfx.b64").read_text()
+    raw = base64.b64decode(text)
+    assert pfx.parse_plain_pfx(raw) is None
+    assert pfx.key_bag_size(raw) == 1905
+    _no_full_loader(monkeypatch)
+    error = _error(_file(text.replace("\n", "")))
+    assert (error.code, error.reason) == ("credentials.invalid", "bad_certificate")
+    assert "2048-bit" in error.message
+
+
+def test_key_bag_sizes_of_2048_bit_keys_fit_the_full_loader_bound() -> None:
+    windows = base64.b64decode((DATA / "windows_style_empty_password.pfx.b64").read_text())
+    ours = base64.b64decode(builders.pfx(builders.rsa_key(0), builders.certificate(builders.rsa_key(0), issued=NOW)))
+    assert pfx.key_bag_size(windows) == 1262   # shrouded (3DES)
+    assert 1200 < (pfx.key_bag_size(ours) or 0) < 1250   # plain PKCS#8
+    assert max(1262, pfx.key_bag_size(ours) or 0) < certificate.MAX_FULL_LOADER_KEY_BAG
+    cert_only = base64.b64decode(builders.pfx(None, builders.certificate(builders.rsa_key(0), issued=NOW)))
+    assert pfx.key_bag_size(cert_only) is None
+
+
+def test_many_mac_rounds_are_derived_by_openssl_not_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made with `openssl pkcs12 -export -keypbe NONE -certpbe NONE -iter 100000 -passout pass:`: a plain
+    bundle within MAX_KDF_ITERATIONS. 100,000 rounds in Python cost ~50 ms per try (two tries when the MAC
+    does not verify), so above FAST_PATH_MAX_KDF_ITERATIONS the fast path defers to OpenSSL's C derivation."""
+    raw = base64.b64decode((DATA / "plain_mac_100000_iterations.pfx.b64").read_text())
+    assert pfx.max_kdf_iterations(raw) == 100_000 <= pfx.MAX_KDF_ITERATIONS
+    derive = pfx._pkcs12_kdf
+    rounds: list[int] = []
+
+    def counting(hash_name: str, password: bytes, salt: bytes, iterations: int) -> bytes:
+        rounds.append(iterations)
+        return derive(hash_name, password, salt, iterations)
+
+    monkeypatch.setattr(pfx, "_pkcs12_kdf", counting)
+    assert pfx.parse_plain_pfx(raw) is None
+    valid_from = datetime(2026, 12, 1, 7, 1, 59, tzinfo=timezone.utc)  # `openssl x509 -dates` of its certificate
+    creds = parse_credentials(_file(base64.b64encode(raw).decode()), file_name="f.VaultCredentials",
+                              now=valid_from + timedelta(hours=1))
+    assert creds.thumbprint_sha1 == "15653EF9358E63876FC73141F87A08A420C71227"
+    assert rounds == []
+    broken = bytearray(raw)
+    broken[-20] ^= 0x01  # inside the MAC digest, which comes before the salt and the count
+    assert _error(_file(base64.b64encode(broken).decode())).reason == "bad_certificate"
+    assert rounds == []
 
 
 def test_consistency_check() -> None:

@@ -24,6 +24,9 @@ from wizard.core.credentials.model import CERTIFICATE_SUBJECT_CN
 from wizard.core.errors import RegisterServerError
 
 MIN_RSA_BITS = 2048
+# Bounds on what cryptography's full PKCS#12 loader is given (see `check_full_loader_cost`).
+MAX_FULL_LOADER_KEY_BAG = 1_600
+MAX_FULL_LOADER_BUNDLE = 4_096
 # What cryptography raises for bytes that are not a well-formed key or certificate.
 _MALFORMED = (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion)
 RSA_BITS = 2048
@@ -62,6 +65,7 @@ def _load_pkcs12(data: bytes) -> tuple[object, x509.Certificate | None, list[x50
     except pfx.TooCostly:
         raise _invalid("bad_certificate", "Its certificate bundle asks for an unreasonable amount of work "
                                           "to open; no exporter writes that.") from None
+    check_full_loader_cost(data)
     last: Exception | None = None
     for password in (None, b""):
         try:
@@ -82,7 +86,8 @@ def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None
             return None, None, certs
         key = serialization.load_der_private_key(plain.key_der, None, unsafe_skip_rsa_key_validation=True)
         if isinstance(key, rsa.RSAPrivateKey) and not pfx.rsa_key_is_consistent(key.private_numbers()):
-            return None  # the full loader refuses it with OpenSSL's own verdict
+            # OpenSSL's check would refuse it too, after testing the primes (seconds for a large key).
+            raise _invalid("bad_certificate", "Its private key is damaged: its parts do not agree.")
         wanted = key.public_key()
         for index, cert in enumerate(certs):
             if cert.public_key() == wanted:
@@ -90,6 +95,27 @@ def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None
         return key, None, certs
     except _MALFORMED:
         return None
+
+
+def check_full_loader_cost(data: bytes) -> None:
+    """Refuse, before cryptography's full loader runs, a bundle whose key is too large to validate cheaply.
+
+    The full loader (encrypted bundles, shapes the fast path does not read) re-checks the
+    RSA primes, whose cost grows steeply with the key: a hostile 8192-bit key in a bundle
+    encrypted with an empty password took 8 s. The vault issues RSA 2048 in plain bundles,
+    and a Windows re-export of such a file keeps its key bag near 1,300 bytes, so the full
+    loader only gets bundles whose largest visible key bag is at most `MAX_FULL_LOADER_KEY_BAG`
+    (room for a 2048-bit key, not a 3072-bit one), or, when no key bag is visible before
+    decryption, which are at most `MAX_FULL_LOADER_BUNDLE` bytes in all. A larger key in a
+    plain bundle is not affected: the fast path checks its arithmetic in microseconds.
+    """
+    bag = pfx.key_bag_size(data)
+    if bag is not None and bag > MAX_FULL_LOADER_KEY_BAG:
+        raise _invalid("bad_certificate", "Its encrypted private key is larger than a 2048-bit RSA key; "
+                                          "files issued by the vault hold a 2048-bit key, unencrypted.")
+    if bag is None and len(data) > MAX_FULL_LOADER_BUNDLE:
+        raise _invalid("bad_certificate", f"Its encrypted certificate bundle is {len(data):,} bytes; one "
+                                          f"certificate with a 2048-bit key is about 2,500.")
 
 
 def open_management_cert(text: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
