@@ -67,3 +67,23 @@ def test_readme_sample_answer_file_is_the_documented_one() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
     assert SAMPLE in blocks
+
+
+def _every_parser(parser: argparse.ArgumentParser, path: str = "register-server"):  # type: ignore[no-untyped-def]
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _every_parser(sub, f"{path} {name}")
+
+
+def test_no_command_takes_a_secret_on_the_command_line() -> None:
+    """Secrets come from the environment, a file, the keyring or a prompt: argv is visible to every
+    user of the machine (ps, /proc) and lands in shell history (issue 6, domain.md)."""
+    words = ("password", "passphrase", "secret", "token", "key")
+    parsers = list(_every_parser(cli.build_parser()))
+    assert len(parsers) > 10  # the walk really reached the subcommands (vault serve, create, ...)
+    offending = [(path, option) for path, parser in parsers for action in parser._actions
+                 for option in [*action.option_strings, *([action.dest] if not action.option_strings else [])]
+                 if any(word in option.lower() for word in words)]
+    assert offending == []

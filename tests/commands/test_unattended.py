@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.test_answers import SAMPLE
 from wizard.core.exit_codes import ExitCode
 
 pytestmark = pytest.mark.e2e
@@ -20,42 +21,25 @@ PASSPHRASE = "fleet passphrase for server01!"
 
 def answer_file(tmp_path: Path, creds: Path, ca: Path, proxy, *, name: str = "server01",  # type: ignore[no-untyped-def]
                 extra: str = "", passphrase_to: str = "server01.passphrase.txt") -> Path:
-    """The documented sample, with this test's paths and ports."""
+    """The README's sample answer file as written, with only its example values swapped for this
+    test's paths, port and names: every other line (modes, comments, throttling, create = true,
+    the secret sources) is the published text, so the sample itself is what registers here."""
     (tmp_path / "recovery").mkdir(exist_ok=True)
     (tmp_path / "secure").mkdir(exist_ok=True)
-    text = f'''\
-[machine]
-name = "{name}"
-
-[proxy]
-mode = "custom"
-host = "127.0.0.1"
-port = {proxy.port}
-username = "{proxy.username}"
-password_env = "PROXY_PASSWORD"
-
-[vault]
-credentials_file = "{creds}"
-ca_bundle = "{ca}"
-
-[throttling]
-enabled = true
-work_days = ["monday", "tuesday", "wednesday", "thursday", "friday"]
-work_start = "09:00"
-work_end = "18:00"
-work_bandwidth = "2 Mbps"
-non_work_bandwidth = "100 Mbps"
-
-[recovery]
-folder = "{tmp_path / 'recovery' / 'new'}"
-create = true
-
-[encryption]
-passphrase_env = "BACKUP_PASSPHRASE"
-save_passphrase_to = "{tmp_path / 'secure' / passphrase_to}"
-{extra}'''
+    text = SAMPLE
+    for example, value in [
+        ('name = "server01"', f'name = "{name}"'),
+        ("port = 3128", f"port = {proxy.port}"),
+        ('username = "alice"', f'username = "{proxy.username}"'),
+        ("/path/to/demo_Tue Nov 24 2026.VaultCredentials", str(creds)),
+        ("/path/to/ca.pem", str(ca)),
+        ("/var/tmp/recovery", str(tmp_path / "recovery" / "new")),
+        ("/mnt/secure/server01.passphrase.txt", str(tmp_path / "secure" / passphrase_to)),
+    ]:
+        assert text.count(example) == 1, f"the README sample no longer holds {example!r}"
+        text = text.replace(example, value)
     path = tmp_path / f"{name}.toml"
-    path.write_text(text)
+    path.write_text(text + extra)
     return path
 
 
@@ -96,8 +80,19 @@ def test_sample_answer_file_registers_and_status_reports_it(setup, vault_service
     info = json.loads(status.stdout)
     assert info["registered"] and info["vault"]["name"] == vault and info["machine"]["id"] == result["machine_id"]
     assert PASSPHRASE not in status.stdout and auth_proxy.password not in status.stdout
+    saved = info["settings"]  # every field of the sample arrived
+    assert info["machine"]["name"] == "server01"
+    assert saved["proxy"] == {"mode": "custom", "host": "127.0.0.1", "port": auth_proxy.port,
+                              "username": auth_proxy.username, "password": "keyring:proxy-password"}
+    assert saved["vault_ca_bundle"] == str(vault_service.ca_file)
+    assert saved["throttling"] == {"enabled": True, "work_days": ["monday", "tuesday", "wednesday", "thursday",
+                                                                  "friday"],
+                                   "work_start": "09:00", "work_end": "18:00", "work_bandwidth_bps": 2 * 1024 ** 2,
+                                   "non_work_bandwidth_bps": 100 * 1024 ** 2}
+    assert saved["recovery"]["path"] == str(tmp_path / "recovery" / "new")
+    assert saved["encryption"]["passphrase_file"] == str(tmp_path / "secure" / "server01.passphrase.txt")
     human = cli("status", "--home", home)
-    assert f"Vault:           {vault}" in human.stdout and "2 Mbps during 09:00-18:00" in human.stdout
+    assert f"Vault:           {vault}" in human.stdout and "2 Mbps during 09:00-18:00 on Mon, Tue, Wed, Thu, Fri; 100 Mbps otherwise" in human.stdout
 
 
 def test_second_register_is_a_re_registration_never_a_duplicate(setup, vault_service, auth_proxy, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,10 @@ def test_the_documented_sample_loads() -> None:
     assert answers.proxy_password == SecretSource(SourceKind.ENV, "PROXY_PASSWORD")
     assert answers.passphrase == SecretSource(SourceKind.ENV, "BACKUP_PASSPHRASE")
     assert s.vault.credentials_file == Path("/path/to/demo_Tue Nov 24 2026.VaultCredentials")
-    assert s.throttling.enabled and len(s.throttling.work_days) == 5
-    assert str(s.throttling.work_bandwidth) == "2 Mbps"
+    assert s.vault.ca_bundle == Path("/path/to/ca.pem")
+    assert s.throttling.enabled and s.throttling.work_days == frozenset(Weekday(d) for d in range(5))
+    assert (s.throttling.work_start, s.throttling.work_end) == (time(9, 0), time(18, 0))
+    assert str(s.throttling.work_bandwidth) == "2 Mbps" and str(s.throttling.non_work_bandwidth) == "100 Mbps"
     assert s.recovery.create and s.recovery.path == Path("/var/tmp/recovery")
     assert s.encryption.save_to == Path("/mnt/secure/server01.passphrase.txt")
 
