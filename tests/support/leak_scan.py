@@ -16,7 +16,11 @@ import base64
 import gzip
 import io
 import json
+import os
 import re
+import subprocess
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -41,8 +45,15 @@ def base64_fragments(secret: bytes) -> dict[str, bytes]:
     return out
 
 
-def encoded_forms(secret: str) -> dict[str, bytes]:
-    """Every form of `secret` the scan looks for, by name."""
+def encoded_forms(secret: str | bytes) -> dict[str, bytes]:
+    """Every form of `secret` the scan looks for, by name.
+
+    A `bytes` secret (key material) is looked for raw, in hex and in base64 at every alignment.
+    """
+    if isinstance(secret, bytes):
+        raw_forms: dict[str, bytes] = {"raw": secret, "hex": secret.hex().encode(), "HEX": secret.hex().upper().encode()}
+        raw_forms.update(base64_fragments(secret))
+        return raw_forms
     raw = secret.encode("utf-8")
     forms: dict[str, bytes] = {
         "plain": raw,
@@ -62,7 +73,31 @@ def encoded_forms(secret: str) -> dict[str, bytes]:
     return unique
 
 
-def scan_bytes(data: bytes, secrets: list[str], where: str) -> list[str]:
+def private_key_secrets(pem: bytes) -> list[str | bytes]:
+    """What of an (unencrypted PEM) private key is secret: its private numbers, raw and in decimal.
+
+    Why not fragments of the PEM text: a PKCS#8 body starts with the same ASN.1 header for
+    every key of its type and ends (EC) with the public key, which the vault legitimately
+    keeps in the certificate; neither is secret, so a scan for them finds innocent files.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    key = serialization.load_pem_private_key(pem, password=None)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        values = [(key.private_numbers().private_value, (key.curve.key_size + 7) // 8)]
+    elif isinstance(key, rsa.RSAPrivateKey):
+        numbers = key.private_numbers()
+        values = [(n, (n.bit_length() + 7) // 8) for n in (numbers.d, numbers.p, numbers.q)]
+    else:
+        raise TypeError(f"no rule for {type(key).__name__}")
+    found: list[str | bytes] = []
+    for value, size in values:
+        found += [value.to_bytes(size, "big"), str(value)]
+    return found
+
+
+def scan_bytes(data: bytes, secrets: list[str | bytes], where: str) -> list[str]:
     """Findings for one blob: `where: secret[i] as <form>`."""
     findings: list[str] = []
     squeezed = _WHITESPACE.sub(b"", data)
@@ -73,7 +108,7 @@ def scan_bytes(data: bytes, secrets: list[str], where: str) -> list[str]:
     return findings
 
 
-def _scan_blob(data: bytes, secrets: list[str], where: str, depth: int) -> list[str]:
+def _scan_blob(data: bytes, secrets: list[str | bytes], where: str, depth: int) -> list[str]:
     findings = scan_bytes(data, secrets, where)
     if depth < MAX_ZIP_DEPTH and data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         try:
@@ -104,11 +139,12 @@ def iter_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def find_leaks(secrets: list[str], paths: list[Path], extra_texts: list[str] | None = None) -> list[str]:
+def find_leaks(secrets: list[str | bytes], paths: list[Path], extra_texts: list[str] | None = None) -> list[str]:
     """Every place any of `secrets` occurs, in any encoded form; [] means clean.
 
     `paths` are files or directories (scanned recursively, zip and gzip contents included);
     `extra_texts` are strings such as a process's argv, stdout or an exception text.
+    A `bytes` secret is key material, looked for raw, in hex and in base64.
     """
     if any(not s for s in secrets):
         raise ValueError("empty secret: would match everything")
@@ -118,3 +154,67 @@ def find_leaks(secrets: list[str], paths: list[Path], extra_texts: list[str] | N
     for index, text in enumerate(extra_texts or []):
         findings += _scan_blob(text.encode("utf-8", "surrogateescape"), secrets, f"text[{index}]", 0)
     return findings
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of `pid`, from /proc/*/stat (field 4 is the parent's PID)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _cmdlines(root: int) -> list[str]:
+    """The argv (as the OS shows it to every user) of `root` and all its descendants."""
+    seen, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if raw:
+            seen.append(raw.replace(b"\0", b" ").decode("utf-8", "surrogateescape").strip())
+        pending += _children(pid)
+    return seen
+
+
+def run_watching_argv(command: list[str], *, env: dict[str, str], timeout: float = 120.0,
+                      interval: float = 0.002) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run `command`; also return every distinct argv it and its descendants had while running.
+
+    Why: the argv a test passes is known to be clean; what matters is what the OS shows
+    (`ps`, /proc) while the product runs, including any child it starts. Linux (/proc) only.
+    """
+    seen: list[str] = []
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, text=True)
+        deadline = time.monotonic() + timeout
+        try:
+            while process.poll() is None:
+                for line in _cmdlines(process.pid):
+                    if line not in seen:
+                        seen.append(line)
+                if time.monotonic() > deadline:
+                    raise subprocess.TimeoutExpired(command, timeout)
+                time.sleep(interval)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(command, process.returncode, out.read(), err.read()), seen
+
+
+def own_argv() -> str:
+    """This process's argv as the OS shows it (for in-process faces such as the wizard)."""
+    path = Path(f"/proc/{os.getpid()}/cmdline")
+    return path.read_bytes().replace(b"\0", b" ").decode("utf-8", "surrogateescape") if path.exists() else ""

@@ -96,3 +96,54 @@ def test_every_form_has_enough_length_to_be_meaningful() -> None:
 def test_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError):
         find_leaks([""], [])
+
+
+def _ec_key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+@pytest.mark.parametrize("form", ["pem", "der-in-zip", "traditional-pem", "hex-dump"])
+def test_private_key_material_is_found_in_any_encoding(tmp_path: Path, form: str) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.support.leak_scan import private_key_secrets
+
+    pem = _ec_key_pem()
+    key = serialization.load_pem_private_key(pem, password=None)
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    data = {"pem": b"log: " + pem,
+            "der-in-zip": _zip({"key.der": b"\x01" + der}),
+            "traditional-pem": key.private_bytes(serialization.Encoding.PEM,
+                                                 serialization.PrivateFormat.TraditionalOpenSSL,
+                                                 serialization.NoEncryption()),
+            "hex-dump": der.hex().encode()}[form]
+    (tmp_path / "f").write_bytes(data)
+    assert find_leaks(private_key_secrets(pem), [tmp_path])
+
+
+def test_another_key_of_the_same_kind_is_not_a_leak(tmp_path: Path) -> None:
+    """Keys of one type share their ASN.1 header: only the private numbers identify a key."""
+    from tests.support.leak_scan import private_key_secrets
+
+    (tmp_path / "other.key").write_bytes(_ec_key_pem())
+    assert find_leaks(private_key_secrets(_ec_key_pem()), [tmp_path]) == []
+
+
+def test_argv_watcher_sees_a_child_s_argv() -> None:
+    """A secret on the command line of a child the command starts is caught (what `ps` shows)."""
+    import os
+    import sys
+
+    from tests.support.leak_scan import run_watching_argv
+
+    code = ("import os, subprocess, sys; subprocess.run([sys.executable, '-c', 'import time; time.sleep(0.3)', "
+            "os.environ['THE_SECRET']], check=True)")  # the parent's own argv stays clean
+    result, argvs = run_watching_argv([sys.executable, "-c", code], env={**os.environ, "THE_SECRET": SECRET})
+    assert result.returncode == 0, result.stderr
+    assert len(argvs) == 2, argvs  # the command and its child
+    assert find_leaks([SECRET], [], argvs) == ["text[1]: secret[0] as plain"]

@@ -3,8 +3,10 @@
 Real parts throughout: the `register-server` command in its own process, the local vault
 over HTTPS, an authenticating tinyproxy, the real Secret Service. Afterwards every file
 under the state directory (logs included), the answer file's folder, the diagnostics
-bundle (and its zip members), the argv and the output of both commands are scanned for
-every secret in plain, base64, hex, percent-encoded, UTF-16 and JSON-escaped forms.
+bundle (and its zip members), the vault service's data folder (the passphrase never goes to
+the vault), the argv the OS showed for both commands and any child while they ran (read
+from /proc, not the list the test passed) and their output are scanned for every secret
+in plain, base64, hex, percent-encoded, UTF-16 and JSON-escaped forms.
 The passphrase file is the one place the passphrase must be, so it is checked separately.
 """
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.leak_scan import find_leaks
+from tests.support.leak_scan import find_leaks, private_key_secrets, run_watching_argv
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +29,13 @@ pytestmark = pytest.mark.e2e
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "wizard", *args], capture_output=True, text=True, env=env,
                           timeout=120)
+
+
+def _cli_watched(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run the command; also the argv the OS showed for it (and any child) while it ran."""
+    result, argvs = run_watching_argv([sys.executable, "-m", "wizard", *args], env=env)
+    assert any(" ".join(args) in argv for argv in argvs), "the argv watcher saw nothing: it proves nothing"
+    return result, argvs
 
 
 def test_unattended_registration_leaks_no_secret(vault_service, auth_proxy, secret_service,  # type: ignore[no-untyped-def]
@@ -69,13 +78,13 @@ save_passphrase_to = "{keep / 'leaktest01.passphrase.txt'}"
     env = {**os.environ, "LEAK_PASSPHRASE": passphrase, "LEAK_PROXY_PASSWORD": auth_proxy.password,
            "REGISTER_SERVER_DEBUG": "1"}  # the most talkative logging: DEBUG to the file and stderr
     register_argv = ["register", "--answers", str(answers), "--home", str(home), "--json"]
-    registered = _cli(register_argv, env)
+    registered, register_argvs = _cli_watched(register_argv, env)
     assert registered.returncode == 0, registered.stdout + registered.stderr
     assert json.loads(registered.stdout.strip().splitlines()[-1])["ok"] is True
     bundle = tmp_path / "diag" / "diagnostics.zip"
     bundle.parent.mkdir()
     diagnostics_argv = ["diagnostics", "--out", str(bundle), "--home", str(home)]
-    diagnosed = _cli(diagnostics_argv, env)
+    diagnosed, diagnostics_argvs = _cli_watched(diagnostics_argv, env)
     assert diagnosed.returncode == 0, diagnosed.stderr
 
     # The secrets really are where they belong (so the scan is looking for real values).
@@ -85,17 +94,19 @@ save_passphrase_to = "{keep / 'leaktest01.passphrase.txt'}"
     assert keyring.require("proxy-password").reveal() == auth_proxy.password
     key_id = store.load_json("machine-key.json")["key_id"]
     protection = keyring.require(f"{MACHINE_KEY_PREFIX}.{key_id}").reveal()
-    private_body = "".join(load_private_key(store, keyring).decode().splitlines()[1:-1])
+    private_pem = load_private_key(store, keyring)
     log_text = (home / "logs" / "register-server.log").read_text()
     assert "DEBUG" in log_text and "started: register" in log_text  # the log exists, at DEBUG level
 
-    known = [passphrase, auth_proxy.password, protection, private_body[:40], private_body[-40:]]
-    texts = [" ".join(register_argv), " ".join(diagnostics_argv), registered.stdout, registered.stderr,
+    known = [passphrase, auth_proxy.password, protection, *private_key_secrets(private_pem)]
+    texts = [*register_argvs, *diagnostics_argvs, registered.stdout, registered.stderr,
              diagnosed.stdout, diagnosed.stderr]
     passphrase_file = keep / "leaktest01.passphrase.txt"
     everything_else = [p for p in tmp_path.rglob("*") if p.is_file() and p != passphrase_file]
-    assert bundle in everything_else and home / "registration.json" in everything_else
+    for expected in (bundle, home / "registration.json", home / "logs" / "register-server.log", answers):
+        assert expected in everything_else, expected  # the scan covers the places that matter
     assert find_leaks(known, everything_else, texts) == []
+    assert find_leaks(known, [vault_service.data_dir]) == []  # nor anything the vault keeps
     # The passphrase file holds the passphrase (by design) and nothing else secret.
     assert find_leaks(known, [passphrase_file]) == [f"{passphrase_file}: secret[0] as plain"]
 

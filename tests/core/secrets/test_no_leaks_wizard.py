@@ -3,7 +3,9 @@
 Same real parts as the unattended leak test (vault over HTTPS, authenticating tinyproxy,
 Secret Service), driven through the Qt wizard the way a person does it (typing into the
 fields). Logging is configured as the app does and at DEBUG, the answer file is saved
-from the summary page, and a diagnostics bundle is made; then every file is scanned.
+from the summary page, and a diagnostics bundle is made; then every file is scanned, with
+the vault's data folder, this process's argv (as /proc shows it) and everything it wrote
+to stdout and stderr.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from typing import Any
 
 import pytest
 
-from tests.support.leak_scan import find_leaks
+from tests.support.leak_scan import find_leaks, private_key_secrets, own_argv
 
 pytestmark = pytest.mark.e2e
 
 
 def test_wizard_registration_leaks_no_secret(qtbot: Any, monkeypatch: pytest.MonkeyPatch, vault_service: Any,
-                                             auth_proxy: Any, secret_service: Any, tmp_path: Path) -> None:
+                                             auth_proxy: Any, secret_service: Any, tmp_path: Path,
+                                             capfd: pytest.CaptureFixture[str]) -> None:
     from PySide6.QtCore import Qt
 
     from tests.ui.helpers import (click_next, fill_encryption, fill_recovery, fill_vault, find,
@@ -83,11 +86,17 @@ def test_wizard_registration_leaks_no_secret(qtbot: Any, monkeypatch: pytest.Mon
     assert keyring.require("backup-passphrase").reveal() == passphrase
     assert keyring.require("proxy-password").reveal() == auth_proxy.password
     protection = keyring.require(f"{MACHINE_KEY_PREFIX}.{store.load_json('machine-key.json')['key_id']}").reveal()
-    private_body = "".join(load_private_key(store, keyring).decode().splitlines()[1:-1])
+    private_pem = load_private_key(store, keyring)
     assert "DEBUG" in (home / "logs" / "register-server.log").read_text()
 
-    known = [passphrase, auth_proxy.password, protection, private_body[:40], private_body[-40:]]
+    known = [passphrase, auth_proxy.password, protection, *private_key_secrets(private_pem)]
     everything_else = [p for p in tmp_path.rglob("*") if p.is_file() and p != passphrase_file]
-    assert bundle in everything_else and home / "registration.json" in everything_else
-    assert find_leaks(known, everything_else) == []
+    for expected in (bundle, home / "registration.json", home / "logs" / "register-server.log",
+                     tmp_path / "answers" / "server.toml"):
+        assert expected in everything_else, expected  # the scan covers the places that matter
+    output = capfd.readouterr()
+    argv = own_argv()
+    assert argv, "no argv read from /proc: the argv check would prove nothing"
+    assert find_leaks(known, everything_else, [argv, output.out, output.err]) == []
+    assert find_leaks(known, [vault_service.data_dir]) == []  # nor anything the vault keeps
     assert find_leaks(known, [passphrase_file]) == [f"{passphrase_file}: secret[0] as plain"]
