@@ -122,3 +122,28 @@ def test_stale_temporary_files_are_removed_under_the_lock(tmp_path: Path) -> Non
     with store.lock():
         pass
     assert not stale.exists() and fresh.exists()
+
+
+def test_another_thread_on_the_same_store_is_locked_out(tmp_path: Path) -> None:
+    """Re-entrancy is for the holding thread only; a second thread is told, as a second process is."""
+    import threading
+
+    store = StateStore(tmp_path)
+    outcome: list[str] = []
+
+    def other() -> None:
+        try:
+            with store.lock():
+                outcome.append("entered")
+        except RegisterServerError as error:
+            outcome.append(error.code)
+
+    with store.lock():
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(10)
+    assert outcome == ["state.locked"]
+    thread = threading.Thread(target=other)  # released: any thread may take it now
+    thread.start()
+    thread.join(10)
+    assert outcome == ["state.locked", "entered"]

@@ -21,18 +21,27 @@ LOCK_NAME = ".lock"
 
 
 class DirectoryLock:
-    """Re-entrant within one object (nested `with` is fine); exclusive across processes."""
+    """Re-entrant for the thread that holds it (nested `with` is fine); exclusive otherwise.
+
+    Exclusive across processes (the OS lock), and across threads too: another thread that
+    enters while one holds it gets `state.locked`, as a second process would, instead of
+    silently sharing the lock (the wizard runs registration in a worker thread).
+    """
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / LOCK_NAME
         self._fd: int | None = None
         self._depth = 0
+        self._owner: int | None = None
         self._guard = threading.RLock()
 
     def __enter__(self) -> None:
         with self._guard:
             if self._depth == 0:
                 self._fd = self._acquire()
+                self._owner = threading.get_ident()
+            elif self._owner != threading.get_ident():
+                raise RegisterServerError("state.locked", detail=f"(lock file {self.path}, held by another thread)")
             self._depth += 1
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -40,7 +49,7 @@ class DirectoryLock:
         with self._guard:
             self._depth -= 1
             if self._depth == 0 and self._fd is not None:
-                fd, self._fd = self._fd, None
+                fd, self._fd, self._owner = self._fd, None, None
                 _unlock(fd)
                 os.close(fd)
 
