@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,8 @@ def test_bundle_contents_and_no_secrets(secret_service, tmp_path: Path, capsys: 
     assert "proxy.contoso.com" in json.dumps(registration)
     assert "connecting via http://bob:<redacted>@proxy:3128" in log_text
     assert find_leaks([PASSPHRASE, PROXY_PASSWORD, "secret-token.value", "Ym9iOnBhc3M="], [out]) == []
-    if hasattr(out, "stat"):
-        assert out.stat().st_mode & 0o077 == 0
+    if os.name == "posix":  # the bundle is owner-only, like everything else we write
+        assert out.stat().st_mode & 0o777 == 0o600
 
 
 def test_without_keyring_still_works_and_pattern_redaction_applies(no_keyring, tmp_path: Path,
