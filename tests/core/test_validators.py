@@ -39,6 +39,20 @@ def test_proxy_hosts_rejected(host: str) -> None:
     assert codes(validate_proxy(custom(host=host))) in (["proxy.host_invalid"], ["proxy.host_required"])
 
 
+@pytest.mark.parametrize(("host", "hint"), [
+    ("[10.0.0.5]", "only for IPv6"), ("[proxy.contoso.com]", "only for IPv6"), ("http://[10.0.0.5]/", "only for IPv6"),
+    ("proxy.contoso.com:8080", "port (8080) in the port field"), ("http://proxy:3128/", "port (3128) in the port field"),
+    ("[2001:db8::1]:3128", "port (3128) in the port field"), ("10.0.0.5:3128", "port (3128) in the port field"),
+    ("0x7f.1", None), ("10.1", None), ("010.0.0.1", None), ("proxy.0x1f", None), ("proxy.123", None),
+])
+def test_proxy_host_mistakes_are_refused_and_explained(host: str, hint: str | None) -> None:
+    """Brackets only around IPv6; no host:port in the host field; no name a resolver reads as a number."""
+    found = validate_proxy(custom(host=host))
+    assert codes(found) == ["proxy.host_invalid"]
+    if hint:
+        assert hint in found[0].message
+
+
 def test_proxy_host_normalized() -> None:
     assert normalize_proxy_host(" HTTP://[2001:db8::1]/ ") == "2001:db8::1"
 

@@ -1,4 +1,12 @@
-"""Proxy settings: an address a proxy can have, a port it can listen on, credentials in pairs."""
+"""Proxy settings: an address a proxy can have, a port it can listen on, credentials in pairs.
+
+Host decisions: an ``http://`` (or ``https://``) prefix and a trailing slash are allowed;
+brackets are for IPv6 literals only (``[10.0.0.5]`` or ``[proxy]`` is a typo, not an
+address); a name the system resolver would read as a number (``10.1``, ``0x7f.1``,
+``010.0.0.1``: its last label all digits or hex) is refused, so the proxy used is the one
+the administrator meant. A ``host:port`` typed into the host field is refused with a hint
+that the port has its own field.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +17,14 @@ from wizard.core.issues import Issue, issue
 from wizard.core.model import ProxyMode, ProxySettings
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# A last label the resolver (inet_aton) reads as a number: decimal, or hexadecimal 0x...
+_NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
+_TRAILING_PORT = re.compile(r"^(.+):([0-9]{1,5})$")
 
 
 def normalize_proxy_host(text: str) -> str:
     """The bare host: without an `http://` prefix, a trailing slash, or IPv6 brackets."""
-    host = text.strip()
-    lowered = host.lower()
-    for prefix in ("http://", "https://"):
-        if lowered.startswith(prefix):
-            host = host[len(prefix):]
-            break
-    host = host.rstrip("/")
+    host = _without_prefix(text).rstrip("/")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     return host
@@ -34,10 +39,34 @@ def is_valid_host(host: str) -> bool:
         return True
     except ValueError:
         pass
-    if host.replace(".", "").isdigit():  # "10.0.0.256" is a bad IPv4, not a host name
-        return False
     labels = host.rstrip(".").split(".")
+    if _NUMERIC_LABEL.match(labels[-1]):  # "10.0.0.256", "10.1", "0x7f.1": numbers, not names
+        return False
     return all(_LABEL.match(label) for label in labels)
+
+
+def _host_issue(text: str) -> Issue | None:
+    """The issue with a custom proxy's host field, or None when it is a usable address."""
+    host = normalize_proxy_host(text)
+    if not host:
+        return issue("proxy.host", "proxy.host_required")
+    bracketed = _without_prefix(text).startswith("[")
+    if is_valid_host(host) and (not bracketed or ":" in host):
+        return None
+    if bracketed and is_valid_host(host):
+        return issue("proxy.host", "proxy.host_invalid", "Brackets are only for IPv6 addresses.")
+    port = _TRAILING_PORT.match(_without_prefix(text).rstrip("/"))
+    if port and is_valid_host(normalize_proxy_host(port.group(1))):
+        return issue("proxy.host", "proxy.host_invalid", f"Type the port ({port.group(2)}) in the port field.")
+    return issue("proxy.host", "proxy.host_invalid")
+
+
+def _without_prefix(text: str) -> str:
+    stripped = text.strip()
+    for prefix in ("http://", "https://"):
+        if stripped.lower().startswith(prefix):
+            return stripped[len(prefix):]
+    return stripped
 
 
 def url_host(host: str) -> str:
@@ -49,11 +78,9 @@ def validate_proxy(proxy: ProxySettings) -> list[Issue]:
     if proxy.mode is not ProxyMode.CUSTOM:
         return []
     found: list[Issue] = []
-    host = normalize_proxy_host(proxy.host)
-    if not host:
-        found.append(issue("proxy.host", "proxy.host_required"))
-    elif not is_valid_host(host):
-        found.append(issue("proxy.host", "proxy.host_invalid"))
+    host_issue = _host_issue(proxy.host)
+    if host_issue is not None:
+        found.append(host_issue)
     if proxy.port is None:
         found.append(issue("proxy.port", "proxy.port_required"))
     elif not 1 <= proxy.port <= 65535:
