@@ -21,8 +21,9 @@ from wizard.core.limits import MBPS
 from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
                                ThrottlingSchedule, VaultSettings, WORK_WEEK)
 from wizard.core.secret import Secret
-from wizard.core.validators import (parse_bandwidth_text, validate_encryption, validate_machine, validate_proxy,
-                                    validate_recovery, validate_throttling, validate_vault)
+from wizard.core.validators import (parse_bandwidth_text, parse_port_text, parse_size_text, passphrase_rules,
+                                    validate_encryption, validate_machine, validate_proxy, validate_recovery,
+                                    validate_throttling, validate_vault)
 
 
 def median_us(fn: Callable[[], object], repeats: int = 2000) -> float:
@@ -41,13 +42,16 @@ def measure() -> tuple[float, dict[str, float]]:
     schedule = ThrottlingSchedule(True, WORK_WEEK, clock(9), clock(18), Bandwidth(2 * MBPS), Bandwidth(100 * MBPS))
     recovery = RecoveryFolder(Path("/var/tmp/recovery"))
     encryption = EncryptionSettings(passphrase, passphrase, Path("/mnt/secure/p.txt"), True)
+    # What each page runs per keystroke (wizard/ui/*_page.py): the text parsers of its fields too.
     steps: dict[str, Callable[[], object]] = {
-        "proxy": lambda: (validate_machine(MachineSettings("server01")), validate_proxy(proxy)),
+        "proxy": lambda: (validate_machine(MachineSettings("server01")), parse_port_text("3128"),
+                          validate_proxy(proxy)),
         "vault": lambda: validate_vault(VaultSettings(Path("/tmp/x.VaultCredentials"))),
-        "throttling": lambda: (validate_throttling(schedule),
-                               parse_bandwidth_text("throttling.work_bandwidth", "1,023 Mbps")),
-        "recovery": lambda: validate_recovery(recovery),
-        "encryption": lambda: validate_encryption(encryption, recovery),
+        "throttling": lambda: (parse_bandwidth_text("throttling.work_bandwidth", "1,023 Mbps"),
+                               parse_bandwidth_text("throttling.non_work_bandwidth", "1.5 Mbps"),
+                               validate_throttling(schedule)),
+        "recovery": lambda: (parse_size_text("50 GB"), validate_recovery(recovery)),
+        "encryption": lambda: (passphrase_rules(passphrase, passphrase), validate_encryption(encryption, recovery)),
     }
     floor = median_us(lambda: proxy.authenticated)
     return floor, {name: median_us(fn) for name, fn in steps.items()}
