@@ -12,7 +12,10 @@ written into it, an ACL without inherited entries that grants full control to th
 current user and to the Administrators group only, applied with the built-in `icacls`:
 ``icacls FILE /inheritance:r /grant:r *<user SID>:F *S-1-5-32-544:F``. The user's SID
 comes from ``whoami /user``; SIDs are used so the command works in every language.
-The rename to the final name keeps that ACL.
+Both tools are run by full path from ``%SystemRoot%\\System32``, never looked up in the
+current folder or PATH (a planted ``icacls.exe`` next to a downloaded file must not run).
+The rename to the final name keeps that ACL. If the ACL cannot be applied, nothing is
+written (`encryption.save_failed`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Mapping
 
 from wizard.core.errors import RegisterServerError
 from wizard.core.logs import remember_secret
@@ -113,16 +117,23 @@ def read_passphrase_file(path: Path | str) -> Secret:
                               detail=f"({path} has no line starting with {MARKER.strip()!r})")
 
 
-def windows_acl_command(path: Path, user_sid: str) -> list[str]:
+def windows_acl_command(path: Path, user_sid: str, icacls: str = "icacls") -> list[str]:
     """The icacls command that leaves only the current user and Administrators on `path`."""
-    return ["icacls", str(path), "/inheritance:r", "/grant:r", f"*{user_sid}:F", f"*{ADMINISTRATORS_SID}:F"]
+    return [icacls, str(path), "/inheritance:r", "/grant:r", f"*{user_sid}:F", f"*{ADMINISTRATORS_SID}:F"]
+
+
+def system_tool(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """The full path of a Windows system tool (`icacls`, `whoami`) under %SystemRoot%\\System32."""
+    env = os.environ if environ is None else environ
+    root = env.get("SystemRoot") or env.get("windir") or "C:\\Windows"
+    return f"{root.rstrip(chr(92))}\\System32\\{name}.exe"
 
 
 def restrict_to_owner(path: Path) -> None:  # pragma: no cover - Windows only
     """Apply the owner + Administrators ACL to `path` (Windows)."""
     try:
         sid = current_user_sid()
-        subprocess.run(windows_acl_command(path, sid), check=True, capture_output=True,
+        subprocess.run(windows_acl_command(path, sid, system_tool("icacls")), check=True, capture_output=True,
                        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     except (OSError, subprocess.CalledProcessError) as exc:
         raise OSError(f"could not restrict the file's permissions ({type(exc).__name__})") from exc
@@ -130,8 +141,8 @@ def restrict_to_owner(path: Path) -> None:  # pragma: no cover - Windows only
 
 def current_user_sid() -> str:  # pragma: no cover - Windows only
     """The current user's SID, from `whoami /user /fo csv /nh` ("DOMAIN\\user","S-1-5-...")."""
-    out = subprocess.run(["whoami", "/user", "/fo", "csv", "/nh"], check=True, capture_output=True, text=True,
-                         creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)).stdout
+    out = subprocess.run([system_tool("whoami"), "/user", "/fo", "csv", "/nh"], check=True, capture_output=True,
+                         text=True, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)).stdout
     return parse_whoami_sid(out)
 
 

@@ -172,3 +172,40 @@ def test_any_valid_passphrase_round_trips(tmp_path_factory: pytest.TempPathFacto
         assert read_passphrase_file(folder / "p.txt").reveal() == value
 
     check()
+
+
+def test_windows_tools_run_by_full_system_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """icacls and whoami come from %SystemRoot%\\System32, never from the current folder or PATH."""
+    import subprocess
+
+    from wizard.core import passphrase_file
+
+    calls: list[list[str]] = []
+
+    def fake_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 0, '"host\\\\alice","S-1-5-21-7-8-9-1001"\r\n', "")
+
+    monkeypatch.setenv("SystemRoot", "D:\\Win\\")
+    monkeypatch.setattr(passphrase_file.subprocess, "run", fake_run)
+    passphrase_file.restrict_to_owner(Path("C:/keys/p.txt"))
+    assert [c[0] for c in calls] == ["D:\\Win\\System32\\whoami.exe", "D:\\Win\\System32\\icacls.exe"]
+    assert calls[1][1:] == windows_acl_command(Path("C:/keys/p.txt"), "S-1-5-21-7-8-9-1001")[1:]
+    monkeypatch.delenv("SystemRoot")
+    assert passphrase_file.system_tool("icacls", {}) == "C:\\Windows\\System32\\icacls.exe"
+
+
+def test_acl_failure_is_an_os_error_for_the_atomic_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused icacls must stop the write (atomic_write_bytes turns OSError into save_failed)."""
+    import subprocess
+
+    from wizard.core import passphrase_file
+
+    def failing_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        if command[0].endswith("icacls.exe"):
+            raise subprocess.CalledProcessError(5, command)
+        return subprocess.CompletedProcess(command, 0, '"h\\\\a","S-1-5-21-1-1001"', "")
+
+    monkeypatch.setattr(passphrase_file.subprocess, "run", failing_run)
+    with pytest.raises(OSError):
+        passphrase_file.restrict_to_owner(Path("C:/keys/p.txt"))
