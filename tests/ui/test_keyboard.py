@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWizard
 
-from tests.ui.helpers import find
+from tests.ui.helpers import find, next_button
 from wizard.core.flow import Step
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -72,3 +74,59 @@ def test_encryption_generate_and_checkbox_from_the_keyboard(make_wizard: Any, qt
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_K, ALT)  # I will &keep ...
     qtbot.waitUntil(find(wizard, "encryption.stored_safely").isChecked)
     qtbot.waitUntil(lambda: wizard.button(wizard.WizardButton.NextButton).isEnabled())
+
+
+def key(qtbot: Any, which: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """One key press to whatever has the focus, as a person at the keyboard would."""
+    qtbot.keyClick(QApplication.focusWidget(), which, modifier)
+
+
+@pytest.mark.e2e
+def test_the_whole_wizard_from_the_keyboard_alone(make_wizard: Any, qtbot: Any, vault_service: Any,
+                                                  secret_service: Any, tmp_path: Path) -> None:
+    """No mouse and no widget setters: mnemonics, typing and Enter, from Proxy to Finish."""
+    vault = vault_service.create_vault()
+    credentials = vault_service.issue(vault, tmp_path / "downloads")
+    (tmp_path / "recovery").mkdir()
+    (tmp_path / "keys").mkdir()
+    wizard = make_wizard()
+    wizard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
+
+    def enter_when_ready(expect: Step) -> None:
+        qtbot.waitUntil(lambda: next_button(wizard).isEnabled(), timeout=15_000)
+        key(qtbot, Qt.Key.Key_Return)
+        try:
+            qtbot.waitUntil(lambda: wizard.currentId() == int(expect), timeout=60_000)
+        except Exception:
+            raise AssertionError(f"Enter on {Step(wizard.currentId()).name} with the focus on {focused()!r} "
+                                 f"did not lead to {expect.name}; page error: {getattr(wizard.currentPage(), 'error', None)!r}") from None
+
+    enter_when_ready(Step.VAULT)  # "Connect directly" is the default
+    key(qtbot, Qt.Key.Key_C, ALT)  # &Credentials file
+    assert focused() == "vault.credentials_file"
+    qtbot.keyClicks(QApplication.focusWidget(), str(credentials))
+    key(qtbot, Qt.Key.Key_T, ALT)  # Trusted CA cer&tificate
+    assert focused() == "vault.ca_bundle"
+    qtbot.keyClicks(QApplication.focusWidget(), str(vault_service.ca_file))
+    enter_when_ready(Step.THROTTLING)
+    enter_when_ready(Step.RECOVERY)  # throttling off by default
+    key(qtbot, Qt.Key.Key_F, ALT)  # Recovery &folder
+    assert focused() == "recovery.folder"
+    qtbot.keyClicks(QApplication.focusWidget(), str(tmp_path / "recovery"))
+    enter_when_ready(Step.ENCRYPTION)
+    key(qtbot, Qt.Key.Key_G, ALT)  # &Generate
+    qtbot.waitUntil(lambda: len(find(wizard, "encryption.passphrase_confirm").text()) >= 16)
+    key(qtbot, Qt.Key.Key_S, ALT)  # &Save passphrase file to
+    qtbot.keyClicks(QApplication.focusWidget(), str(tmp_path / "keys" / "passphrase.txt"))
+    key(qtbot, Qt.Key.Key_K, ALT)  # I will &keep ...
+    qtbot.waitUntil(find(wizard, "encryption.stored_safely").isChecked)
+    enter_when_ready(Step.REGISTER)
+    enter_when_ready(Step.SUMMARY)  # Enter is "Register"; success moves on by itself
+    assert len(vault_service.admin.machines(vault)) == 1
+    # Enter on the last page is Finish, not the first button on the page ("Save answer file...").
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is finish)
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not wizard.isVisible())
+    assert wizard.result is not None

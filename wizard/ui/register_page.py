@@ -124,8 +124,15 @@ class RegisterPage(QWizardPage):
         self.progress.setValue(0)
         self.status.setText("")
         self.setSubTitle(SUBTITLE_READY)
-        self.error_box.hide()
+        self._show_error_box(False)
         self.error = None
+
+    def _show_error_box(self, shown: bool) -> None:
+        # QWizard gives a new page's focus to its first focusable child even when hidden: a
+        # hidden "Go to" button would take it and swallow Enter, which must mean Register.
+        self.go_fix.setFocusPolicy(Qt.FocusPolicy.StrongFocus if shown and self._fix_step is not None
+                                  else Qt.FocusPolicy.NoFocus)
+        self.error_box.setVisible(shown)
 
     def _set_step(self, step: str, icon: str) -> None:
         self._step_icons[step].setPixmap(pixmap(icon))
@@ -235,7 +242,7 @@ class RegisterPage(QWizardPage):
         else:
             self._fix_step = None
             self.go_fix.hide()
-        self.error_box.show()
+        self._show_error_box(True)
         self.completeChanged.emit()
         wizard = self.wizard()
         wizard.button(wizard.WizardButton.BackButton).setEnabled(True)

@@ -11,6 +11,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizardPage
 
 from wizard.core.flow import TITLES, Step
@@ -112,6 +113,13 @@ class SummaryPage(QWizardPage):
         self.note.setText("The answer file holds no secrets: before using it, set BACKUP_PASSPHRASE to the "
                           "passphrase" + (" and PROXY_PASSWORD to the proxy password" if settings.proxy.username else "")
                           + ".")
+        # Enter on the last page finishes (QWizard would focus "Save answer file..." first).
+        QTimer.singleShot(0, self, self._focus_finish)
+
+    def _focus_finish(self) -> None:
+        wizard = self.wizard()
+        if wizard is not None and wizard.currentPage() is self:
+            wizard.button(wizard.WizardButton.FinishButton).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _save_answers(self) -> None:
         from wizard.core.answers import dump_answers
