@@ -53,6 +53,18 @@ class Heartbeat:
         return max(b - a for a, b in zip(self.times, self.times[1:]))
 
 
+def test_the_heartbeat_sees_a_stalled_gui_thread(qtbot: Any) -> None:
+    """The instrument itself: a 150 ms block on the GUI thread must show as a gap over 100 ms."""
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    qtbot.wait(50)
+    QTimer.singleShot(0, lambda: time.sleep(0.150))
+    qtbot.wait(100)
+    longest = heartbeat.stop()
+    assert longest >= 0.140, longest
+    assert len(heartbeat.times) > 5
+
+
 def machines_name(vault_service: Any, wizard: Any) -> str:
     return str(vault_service.admin.machines(wizard.vault_name)[0].name)
 
