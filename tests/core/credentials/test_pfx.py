@@ -167,3 +167,45 @@ def test_consistency_check() -> None:
         rsa.RSAPrivateNumbers(n.p, n.q, n.d, n.dmp1, n.dmq1, n.iqmp, rsa.RSAPublicNumbers(3, pub.n)),
     ):
         assert not pfx.rsa_key_is_consistent(broken)
+
+
+@pytest.mark.parametrize("case", ["password_protected", "slow_mac_that_fails", "truncated_pfx"])
+def test_the_full_loader_runs_once_per_refused_bundle(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenSSL tries both spellings of the empty password itself; a second call only repeats the derivations."""
+    load = certificate.pkcs12.load_key_and_certificates
+    calls: list[object] = []
+
+    def counting(data: bytes, password: bytes | None, *args: object) -> object:
+        calls.append(password)
+        return load(data, password, *args)
+
+    monkeypatch.setattr(certificate.pkcs12, "load_key_and_certificates", counting)
+    build, code, reason = CORPUS[case]
+    with pytest.raises(RegisterServerError) as caught:
+        read_credentials(build(tmp_path, NOW), now=NOW)
+    assert (caught.value.code, caught.value.reason) == (code, reason)
+    assert len(calls) <= 1
+
+
+@pytest.mark.parametrize("spelling", [b"", b"\x00\x00"])
+def test_either_spelling_of_the_empty_password_opens_in_the_full_loader(spelling: bytes,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain bundle whose MAC was keyed with each spelling, read through the full loader alone."""
+    import hmac
+
+    raw = base64.b64decode(builders.pfx(builders.rsa_key(0), builders.certificate(builders.rsa_key(0), issued=NOW)))
+    top = pfx._children(raw, *pfx._expect(pfx._only(raw, 0, len(raw)), 0x30))
+    wrapper = pfx._children(raw, *pfx._expect(pfx._children(raw, *pfx._expect(top[1], 0x30))[1], 0xA0))
+    content = raw[slice(*pfx._expect(wrapper[0], 0x04))]
+    mac = pfx._children(raw, *pfx._expect(top[2], 0x30))
+    digest_info = pfx._children(raw, *pfx._expect(mac[0], 0x30))
+    algorithm = pfx._children(raw, *pfx._expect(digest_info[0], 0x30))
+    hash_name = pfx._MAC_HASHES[raw[slice(*pfx._expect(algorithm[0], 0x06))]]
+    salt = raw[slice(*pfx._expect(mac[1], 0x04))]
+    rounds = pfx._integer(raw, mac[2]) if len(mac) == 3 else 1
+    start, end = pfx._expect(digest_info[1], 0x04)
+    digest = hmac.new(pfx._pkcs12_kdf(hash_name, spelling, salt, rounds), content, hash_name).digest()
+    rekeyed = raw[:start] + digest + raw[end:]
+    monkeypatch.setattr(pfx, "parse_plain_pfx", lambda data, passwords=(): None)
+    creds = parse_credentials(_file(base64.b64encode(rekeyed).decode()), file_name="f.VaultCredentials", now=NOW)
+    assert creds.vault_name == "fabrikam-vault"

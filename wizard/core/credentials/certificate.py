@@ -66,16 +66,15 @@ def _load_pkcs12(data: bytes) -> tuple[object, x509.Certificate | None, list[x50
         raise _invalid("bad_certificate", "Its certificate bundle asks for an unreasonable amount of work "
                                           "to open; no exporter writes that.") from None
     check_full_loader_cost(data)
-    last: Exception | None = None
-    for password in (None, b""):
-        try:
-            return pkcs12.load_key_and_certificates(data, password)
-        except _MALFORMED as error:
-            last = error
-    raise _invalid(
-        "bad_certificate",
-        "Its certificate bundle cannot be opened: it is damaged, or protected by a password.",
-    ) from last
+    try:
+        # One call: for an empty password OpenSSL itself tries both spellings (no password and
+        # the empty string), so a second call with b"" only repeated the key derivations.
+        return pkcs12.load_key_and_certificates(data, None)
+    except _MALFORMED as error:
+        raise _invalid(
+            "bad_certificate",
+            "Its certificate bundle cannot be opened: it is damaged, or protected by a password.",
+        ) from error
 
 
 def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None, list[x509.Certificate]] | None:
