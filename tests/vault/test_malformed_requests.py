@@ -72,6 +72,16 @@ def test_garbage_json_is_400(client, token) -> None:  # type: ignore[no-untyped-
     _still_serving(client)
 
 
+@pytest.mark.parametrize("opening, closing", [(b"[", b"]"), (b'{"a":', b"}")])
+def test_deeply_nested_json_is_400_not_a_crash(client, token, opening: bytes, closing: bytes) -> None:  # type: ignore[no-untyped-def]
+    depth = (wire.MAX_BODY_BYTES - 16) // (len(opening) + len(closing))
+    body = opening * depth + b"1" + closing * depth
+    response = client.post(wire.MACHINES_PATH, content=body, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    assert (response.status_code, _code(response)) == (400, "request.invalid")
+    _still_serving(client)
+
+
 def test_wrong_content_types_are_415(client, token) -> None:  # type: ignore[no-untyped-def]
     response = client.post(wire.MACHINES_PATH, content=b"machine_name=x",
                            headers={"Content-Type": "text/plain", "Authorization": f"Bearer {token}"})

@@ -109,10 +109,15 @@ def _require_type(request: Request, expected: str) -> None:
 
 async def _json_body(request: Request) -> dict[str, Any]:
     _require_type(request, "application/json")
+    body = await request.body()
     try:
-        data = json.loads(await request.body())
+        data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise VaultRefusal("request.invalid", 400, "The request body is not valid JSON.") from None
+    except RecursionError:
+        # A few thousand nested brackets fit under the body cap and exhaust the parser's stack;
+        # unanswered, that was a 500 (arrays) or a dropped connection (objects).
+        raise VaultRefusal("request.invalid", 400, "The request body nests too deeply.") from None
     if not isinstance(data, dict):
         raise VaultRefusal("request.invalid", 400, "The request body must be a JSON object.")
     return data
