@@ -22,6 +22,9 @@ from tests.packaging.windows_support import ROOT, WORK, WinePrefix, leftovers, s
 
 pytestmark = [
     pytest.mark.slow,
+    # the module's first test builds the installer (minutes, longer on a loaded machine):
+    # the suite-wide 300 s timeout would kill the build in the fixture's setup
+    pytest.mark.timeout(3600),
     pytest.mark.skipif(os.environ.get("RUN_WINDOWS_BUILD") != "1",
                        reason="the Windows installer build takes minutes and needs Wine: "
                               "run with RUN_WINDOWS_BUILD=1 (see packaging/README.md)"),
