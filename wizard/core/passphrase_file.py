@@ -20,6 +20,7 @@ written (`encryption.save_failed`).
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import subprocess
@@ -30,7 +31,7 @@ from typing import Mapping
 from wizard.core.errors import RegisterServerError
 from wizard.core.logs import remember_secret
 from wizard.core.secret import Secret
-from wizard.core.storage.atomic import atomic_write_text
+from wizard.core.storage.atomic import TEMP_SUFFIX, atomic_write_text, remove_stale_temp_files, temp_prefix
 
 MARKER = "PASSPHRASE: "
 ADMINISTRATORS_SID = "S-1-5-32-544"
@@ -82,6 +83,9 @@ def write_passphrase_file(path: Path | str, passphrase: Secret, *, vault_name: s
     path = Path(path)
     if not path.parent.is_dir():
         raise RegisterServerError("encryption.save_dir_missing", detail=f"({path.parent})")
+    # A writer killed earlier on a system without unnamed temporary files may have left part of
+    # a passphrase file beside it: remove those leftovers of this very name before writing again.
+    remove_stale_temp_files(path.parent, glob.escape(temp_prefix(path)) + "*" + TEMP_SUFFIX)
     text = render(passphrase, vault_name=vault_name, machine_name=machine_name, created=created)
     newline_text = text.replace("\n", "\r\n") if os.name == "nt" else text  # Notepad-friendly on Windows
     try:

@@ -209,3 +209,22 @@ def test_acl_failure_is_an_os_error_for_the_atomic_writer(monkeypatch: pytest.Mo
     monkeypatch.setattr(passphrase_file.subprocess, "run", failing_run)
     with pytest.raises(OSError):
         passphrase_file.restrict_to_owner(Path("C:/keys/p.txt"))
+
+
+def test_leftovers_of_a_killed_writer_are_removed_before_writing(tmp_path: Path) -> None:
+    """Where no unnamed temporary file exists (Windows, macOS, FAT) a kill leaves a named one,
+    possibly with part of the passphrase: old leftovers of this name go, young ones and other
+    files stay (a young one may belong to a writer that is still running)."""
+    path = tmp_path / "srv.passphrase.txt"
+    stale = tmp_path / ".srv.passphrase.txt.k1ll3d.tmp"
+    young = tmp_path / ".srv.passphrase.txt.runn1n.tmp"
+    other = tmp_path / ".other.passphrase.txt.k1ll3d.tmp"
+    for leftover in (stale, young, other):
+        leftover.write_text("BACKUP ENCRYPTION PASSPHRASE - KEEP THIS FILE SAFE\nPASSPHRASE: half-writ")
+    an_hour_ago = (CREATED - timedelta(hours=1)).timestamp()
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    os.utime(other, (an_hour_ago, an_hour_ago))
+    _write(path)
+    assert not stale.exists()
+    assert young.exists() and other.exists()
+    assert read_passphrase_file(path) == PASSPHRASE

@@ -19,12 +19,14 @@ import errno
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable
 
 from wizard.core.errors import RegisterServerError
 
 TEMP_SUFFIX = ".tmp"
+STALE_TEMP_AGE = 60.0  # seconds after which a temporary file can no longer belong to a live writer
 
 # errnos meaning "this file system cannot hard-link", where a no-overwrite rename is tried.
 _NO_LINK_ERRNOS = {errno.EPERM, errno.EMLINK, errno.EXDEV, errno.ENOSYS,
@@ -94,6 +96,25 @@ def atomic_write_bytes(
     finally:
         if tmp is not None:
             _remove_quietly(tmp)
+
+
+def remove_stale_temp_files(directory: Path, pattern: str, max_age: float = STALE_TEMP_AGE) -> list[Path]:
+    """Delete temporary files a killed writer left in `directory` (glob `pattern`), if older than `max_age` s.
+
+    Why: where no unnamed temporary file exists (Windows, macOS, FAT), a kill mid-write leaves
+    a named one, possibly holding part of a secret. Only old ones go: a younger one may belong
+    to a writer that is still running.
+    """
+    removed = []
+    now = time.time()
+    for candidate in directory.glob(pattern):
+        try:
+            if now - candidate.stat().st_mtime > max_age:
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:
+            continue
+    return removed
 
 
 def atomic_write_text(path: Path | str, text: str, *, encoding: str = "utf-8", **kw: object) -> None:

@@ -10,17 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
 from wizard.core.errors import RegisterServerError
 from wizard.core.paths import state_dir
-from wizard.core.storage.atomic import TEMP_SUFFIX, atomic_write_text, fsync_directory
+from wizard.core.storage.atomic import (STALE_TEMP_AGE, TEMP_SUFFIX, atomic_write_text, fsync_directory,
+                                        remove_stale_temp_files)
 from wizard.core.storage.lock import DirectoryLock
 
 REGISTRATION = "registration.json"
-STALE_TEMP_AGE = 60.0
 
 
 class StateStore:
@@ -51,20 +50,8 @@ class StateStore:
             yield
 
     def remove_stale_temp_files(self, max_age: float = STALE_TEMP_AGE) -> list[Path]:
-        """Delete temporary files a killed writer left behind (older than `max_age` seconds).
-
-        Only old ones: a younger temporary file may belong to a writer that is still running.
-        """
-        removed = []
-        now = time.time()
-        for candidate in self.root.glob(".*" + TEMP_SUFFIX):
-            try:
-                if now - candidate.stat().st_mtime > max_age:
-                    candidate.unlink()
-                    removed.append(candidate)
-            except OSError:
-                continue
-        return removed
+        """Delete temporary files a killed writer left in the state directory (see atomic.py)."""
+        return remove_stale_temp_files(self.root, ".*" + TEMP_SUFFIX, max_age)
 
     def path(self, name: str) -> Path:
         """A file directly inside the state directory; `name` may not contain a separator."""
