@@ -91,3 +91,38 @@ def test_unregister_removes_the_machine_from_the_vault_and_forgets_locally(regis
     assert (tmp_path / "secure" / "server01.passphrase.txt").exists()  # the user's file stays
     again = cli("unregister", "--home", home)
     assert again.returncode == ExitCode.LOCAL_STATE and "state.not_registered" in again.stderr
+
+
+def test_identity_replaced_or_removed_elsewhere_is_named_not_try_again_later(
+        registered, vault_service, auth_proxy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same name registered again from another state folder gets a new key; the first folder's
+    key is retired. Its later calls must say so (and what to do), not 'vault.error: try again later'."""
+    vault, home, env = registered
+    other = tmp_path / "other"
+    other.mkdir()
+    creds = vault_service.issue(vault, other)
+    taken = cli("register", "--answers", str(answer_file(other, creds, vault_service.ca_file, auth_proxy)),
+                "--json", "--home", str(other / "home"), env=env)
+    assert taken.returncode == 0, taken.stderr + taken.stdout
+    assert events(taken.stdout)[-1]["re_registration"] is True
+
+    change = tmp_path / "change.toml"
+    change.write_text('[encryption]\npassphrase_env = "NEW_PASSPHRASE"\n'
+                      f'save_passphrase_to = "{tmp_path / "secure" / "new.txt"}"\n')
+    refused = cli("settings", "--answers", str(change), "--json", "--home", home,
+                  env={**env, "NEW_PASSPHRASE": "another new passphrase 2026!"})
+    assert refused.returncode == ExitCode.VAULT_REFUSED
+    assert json.loads(refused.stdout)["error"]["code"] == "machine.key_unknown"
+    assert not (tmp_path / "secure" / "new.txt").exists()
+    human = cli("unregister", "--home", home)
+    assert human.returncode == ExitCode.VAULT_REFUSED and "machine.key_unknown" in human.stderr
+    assert "--local-only" in human.stderr
+    assert [m.name for m in vault_service.admin.machines(vault)] == ["server01"]  # the other one's record stays
+
+    vault_service.admin.remove_machine(vault, "server01")
+    gone = cli("settings", "--answers", str(change), "--json", "--home", str(other / "home"),
+               env={**env, "NEW_PASSPHRASE": "another new passphrase 2026!"})
+    assert gone.returncode == ExitCode.VAULT_REFUSED
+    assert json.loads(gone.stdout)["error"]["code"] == "machine.not_found"
+    forgotten = cli("unregister", "--json", "--home", str(other / "home"))
+    assert forgotten.returncode == 0 and json.loads(forgotten.stdout)["removed_from_vault"] is False

@@ -146,6 +146,14 @@ _VAULT = _entries(ExitCode.VAULT_REFUSED, [
      "Unregister it from the other vault first, or use that vault's credentials file."),
     ("passphrase.mismatch", "This server was registered before with a different passphrase.",
      "Use the passphrase from the first registration (it is in the passphrase file you saved then)."),
+    ("machine.not_found", "The vault no longer lists this server: its administrator removed it, or it was "
+     "unregistered from another installation.",
+     "Register this server again, or run `register-server unregister --local-only` to forget the old "
+     "registration here."),
+    ("machine.key_unknown", "The vault does not accept this server's key. Registering the same server name again "
+     "from another installation or state folder gives the vault a new key and retires this one.",
+     "If this is the installation in use, register again here with the same passphrase; otherwise run "
+     "`register-server unregister --local-only` here."),
     ("vault.error", "The vault service reported an error.", "Try again later; if it persists, collect diagnostics."),
 ])
 

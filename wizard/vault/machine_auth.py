@@ -42,7 +42,10 @@ def verify_machine_assertion(authorization: str | None, *, machine_id: str, requ
         token = jwt.decode(authorization[len(scheme):].strip(), ECKey.import_key(public_key),
                            algorithms=[wire.MACHINE_ASSERTION_ALG])
     except (JoseError, ValueError, TypeError):
-        raise _refused("The machine assertion's signature does not match this machine's certificate.") from None
+        # Its own code, not auth.invalid_token: the usual cause is not an attack but a re-registration of
+        # this name from another installation, which replaced the certificate; the client can say so.
+        raise VaultRefusal("machine.key_unknown", 401,
+                           "The machine assertion's signature does not match this machine's certificate.") from None
     claims = token.claims
     if claims.get("iss") != machine_id or claims.get("sub") != machine_id:
         raise _refused("The machine assertion names another machine.")
