@@ -172,3 +172,26 @@ def test_status_when_not_registered(tmp_path: Path) -> None:
     done = cli("status", "--json", "--home", str(tmp_path / "empty"))
     assert done.returncode == ExitCode.LOCAL_STATE
     assert json.loads(done.stdout)["registered"] is False
+
+
+def test_every_problem_is_reported_in_one_pass_rules_and_disk_alike(tmp_path: Path) -> None:
+    """A short passphrase must not hide a missing CA file, recovery folder or passphrase folder: the
+    operator fixes the file once (README: every problem at once)."""
+    answers = tmp_path / "fleet.toml"
+    answers.write_text(f'''\
+[vault]
+credentials_file = "{tmp_path / 'x.VaultCredentials'}"
+ca_bundle = "{tmp_path / 'no-ca.pem'}"
+[recovery]
+folder = "{tmp_path / 'no-recovery'}"
+create = false
+[encryption]
+passphrase_env = "BACKUP_PASSPHRASE"
+save_passphrase_to = "{tmp_path / 'no-dir' / 'p.txt'}"
+''')
+    done = cli("register", "--answers", str(answers), "--json", "--home", str(tmp_path / "h"),
+               env={"BACKUP_PASSPHRASE": "too short"})
+    assert done.returncode == ExitCode.INVALID_SETTINGS
+    assert [(i["field"], i["code"]) for i in events(done.stdout)[-1]["issues"]] == [
+        ("encryption.passphrase", "passphrase.too_short"), ("vault.ca_bundle", "vault.ca_bundle_unreadable"),
+        ("recovery.folder", "recovery.folder_missing"), ("encryption.save_passphrase_to", "encryption.save_dir_missing")]

@@ -46,8 +46,10 @@ def load_settings(answers_path: str, home: str | None) -> Any:
     answers = load_answers(answers_path)
     settings = resolve_answers(answers, environ=os.environ, state_root=state_dir(home), prompt=terminal_prompt())
     problems = [i for i in validate_settings(settings) if i.blocking]
-    if not problems:
-        problems = [i for i in check_settings_on_disk(settings) if i.blocking]
+    # The disk checks too, so an operator fixes the file in one pass (README: every problem at once);
+    # a field the cheap rules already refused is not checked on disk again.
+    refused = {i.field for i in problems}
+    problems += [i for i in check_settings_on_disk(settings) if i.blocking and i.field not in refused]
     if problems:
         raise InvalidAnswers(problems)
     return settings
