@@ -132,3 +132,29 @@ def test_no_text_is_clipped_on_any_page(make_wizard: Any, qtbot: Any) -> None:
                 clipped.append((step.name, widget.accessibleName() or widget.text(), widget.width(),
                                 widget.minimumSizeHint().width()))
     assert not clipped, clipped
+
+
+def test_closing_unregistered_asks_with_keyboard_buttons_and_stay_as_default(
+        qtbot: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    """The real confirmation box (not the stub): Close and Stay each have a mnemonic; Enter stays."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from wizard.ui.app import application
+    from wizard.ui.wizard import create_wizard
+
+    application()
+    seen: dict[str, Any] = {}
+
+    def exec_(box: QMessageBox) -> int:
+        seen["buttons"] = [b.text() for b in box.buttons()]
+        seen["default"] = box.defaultButton().text()
+        seen["escape"] = box.escapeButton().text() if box.escapeButton() else None
+        return 0  # nothing clicked: like pressing Escape
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    wizard = create_wizard(home=str(tmp_path / "home"))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.reject()
+    assert seen == {"buttons": ["&Close", "&Stay"], "default": "&Stay", "escape": "&Stay"}, seen
+    assert wizard.isVisible()  # stayed

@@ -25,11 +25,12 @@ def choose_folder(parent: QWidget, caption: str, start: str) -> str:
     return QFileDialog.getExistingDirectory(parent, caption, start)
 
 
-def confirm(parent: QWidget, title: str, text: str, *, yes: str = "Yes", no: str = "No") -> bool:
+def confirm(parent: QWidget, title: str, text: str, *, yes: str = "&Yes", no: str = "&No") -> bool:
     """A yes/no confirmation; the safe answer (No) is the default."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
     no_button = box.addButton(no, QMessageBox.ButtonRole.NoRole)
     box.setDefaultButton(no_button)
+    box.setEscapeButton(no_button)  # Escape and the title bar's close answer No too
     box.exec()
     return box.clickedButton() is yes_button

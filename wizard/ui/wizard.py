@@ -178,7 +178,7 @@ class RegisterWizard(QWizard):
 
         if self.result is None and not self._closing_now and not dialogs.confirm(
                 self, WINDOW_TITLE, "Close the wizard? This server has not been registered.",
-                yes="Close", no="Stay"):
+                yes="&Close", no="&Stay"):
             return
         self._stop_background_work()
         super().reject()
