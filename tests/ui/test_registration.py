@@ -176,7 +176,7 @@ def test_cancel_stops_the_registration(ready: Any, qtbot: Any, vault_service: An
     assert len(vault_service.admin.machines(ready.vault_name)) == 1
 
 
-def test_answer_file_prefills_every_page_but_no_secret(make_wizard: Any, tmp_path: Path) -> None:
+def test_answer_file_prefills_every_page_but_no_secret(make_wizard: Any, qtbot: Any, tmp_path: Path) -> None:
     from dataclasses import replace
 
     from wizard.core.answers import dump_answers
@@ -205,6 +205,9 @@ def test_answer_file_prefills_every_page_but_no_secret(make_wizard: Any, tmp_pat
     assert find(wizard, "recovery.folder").text() == str(tmp_path / "rec")
     assert find(wizard, "encryption.save_passphrase_to").text() == str(tmp_path / "p.txt")
     assert find(wizard, "encryption.passphrase").text() == ""
+    # The cursor waits where the administrator has to type: the proxy password.
+    wizard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is find(wizard, "proxy.password"))
 
 
 def test_register_through_an_authenticated_proxy_after_fixing_its_password(

@@ -66,6 +66,9 @@ def test_lazy_wizard_builds_every_page_after_the_first_paint(qtbot: Any, dialogs
     wizard.show()
     qtbot.waitUntil(wizard.pages_built)
     click_next(qtbot, wizard, expect=Step.VAULT)
+    from wizard.ui.worker import Task
+
+    Task.wait_all(10_000)  # the pages' background checks end before the window is deleted
 
 
 def test_demo_opens_the_wizard_on_a_fresh_demo_vault_and_stops_the_service(

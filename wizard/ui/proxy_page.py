@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QRegularExpression
+from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
 
@@ -111,6 +111,17 @@ class ProxyPage(StepPage):
         self.username.setText(proxy.username)
         self.password.setText(proxy.password.reveal() if proxy.password else "")
         self._mode_changed()
+
+    def initializePage(self) -> None:
+        super().initializePage()
+        if self.mode() is ProxyMode.CUSTOM and self.username.text() and not self.password.text():
+            # Opened from an answer file (which never holds secrets): the password is what is
+            # left to type, so the cursor waits there rather than on the first radio button.
+            QTimer.singleShot(0, self, self._focus_password)
+
+    def _focus_password(self) -> None:
+        if self.wizard() is not None and self.wizard().currentPage() is self:
+            self.password.setFocus()
 
     def _build(self) -> tuple[ProxySettings, list[Issue]]:
         port, port_issues = parse_port_text(self.port.text())

@@ -26,11 +26,22 @@ class _Runner(QThread):
 
     def run(self) -> None:  # runs in the worker thread
         try:
-            result = self._work(self._task._progress.emit)
+            result = self._work(self._report)
         except BaseException as error:  # delivered to the GUI thread, where it is shown or re-raised
-            self._task._failure.emit(error)
+            self._emit("_failure", error)
         else:
-            self._task._success.emit(result)
+            self._emit("_success", result)
+
+    def _report(self, event: object) -> None:
+        self._emit("_progress", event)
+
+    def _emit(self, signal: str, value: object) -> None:
+        # The task's owner (a page) may have been deleted while this thread ran, taking the
+        # task with it: then nobody is left to deliver to, which is not an error.
+        try:
+            getattr(self._task, signal).emit(value)
+        except RuntimeError:
+            pass
 
 
 class Task(QObject):
