@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     from wizard.core.storage import StateStore
 
     store = StateStore(getattr(args, "home", None))
-    record = store.load_registration()
+    from wizard.core.registration.record import load_record
+
+    record = load_record(store)
     if record is None:
         if args.json:
             print_json({"registered": False, "state_dir": str(store.root)})

@@ -102,8 +102,9 @@ def test_no_keyring_stops_before_the_network(no_keyring, tmp_path: Path) -> None
 def test_registered_elsewhere_is_refused_before_anything(tmp_path: Path) -> None:
     from wizard.core.storage import StateStore
 
-    StateStore(tmp_path / "home").save_registration({"vault": {"name": "other", "resource_id": "7"},
-                                                     "machine": {"id": "m"}})
+    StateStore(tmp_path / "home").save_registration({
+        "registered_at": "2026-11-24T10:00:00+00:00", "machine": {"id": "m", "name": "SRV01"},
+        "vault": {"name": "other", "resource_id": "7", "registration_url": "https://vault.example/restapi/machines"}})
     calls: list[str] = []
     with pytest.raises(RegisterServerError) as excinfo:
         run_registration(_settings(_credentials_file(tmp_path, resource_id=8), tmp_path), home=tmp_path / "home",
@@ -140,3 +141,20 @@ def test_second_run_on_the_same_state_is_locked(tmp_path: Path) -> None:
         with pytest.raises(RegisterServerError) as excinfo:
             run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home")
     assert excinfo.value.code == "state.locked"
+
+
+@pytest.mark.parametrize("record", [{}, {"vault": "other", "machine": {"id": "m"}},
+                                    {"registered_at": "2026-11-24T10:00:00+00:00", "machine": {"id": "m", "name": "S"},
+                                     "vault": {"name": "other", "registration_url": "https://v/restapi/machines"}}])
+def test_a_record_that_lost_its_fields_is_damaged_state_not_a_crash(tmp_path: Path, record: dict) -> None:
+    """A registration.json that parses but lacks what re-registration reads is `state.corrupt`
+    (it was an AttributeError or KeyError: exit 1, "unexpected"), before anything is written."""
+    from wizard.core.storage import StateStore
+
+    StateStore(tmp_path / "home").save_registration(record)
+    calls: list[str] = []
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(_credentials_file(tmp_path, resource_id=8), tmp_path), home=tmp_path / "home",
+                         transport_factory=_refusing_transport(calls))
+    assert (excinfo.value.code, excinfo.value.reason) == ("state.corrupt", "wrong_shape") and calls == []
+    assert not (tmp_path / "pass.txt").exists()

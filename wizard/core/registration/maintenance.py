@@ -27,7 +27,7 @@ from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, P
                                RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
 from wizard.core.registration import wire
 from wizard.core.registration.procedure import MACHINE_CERT_FILE, TransportFactory, default_transport
-from wizard.core.registration.record import settings_summary
+from wizard.core.registration.record import load_record, settings_summary
 
 log = logging.getLogger(__name__)
 CHANGEABLE = ("proxy", "throttling", "recovery", "encryption")
@@ -87,7 +87,7 @@ def change_settings(answers: Answers, *, home: Path | str | None = None, environ
 
 
 def _registration(store: Any) -> dict[str, Any]:
-    record = store.load_registration()
+    record = load_record(store)
     if record is None:
         raise RegisterServerError("state.not_registered", detail=f"(state folder {store.root})")
     return record

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from wizard.core.errors import RegisterServerError
 from wizard.core.registration import wire
 from wizard.core.registration.events import STEP_MESSAGES, STEPS, CancelToken, ProgressEvent, RegistrationResult
-from wizard.core.registration.record import build_record
+from wizard.core.registration.record import build_record, load_record
 from wizard.core.secret import Secret
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     if not passphrase:
         raise RegisterServerError("passphrase.required")
     machine_name = resolve_machine_name(settings)
-    previous = store.load_registration()
+    previous = load_record(store)
     if previous is not None and str(previous.get("vault", {}).get("resource_id")) != str(credentials.resource_id):
         raise RegisterServerError("vault.wrong_vault", reason="local_state",
                                   detail=f"(registered to {previous.get('vault', {}).get('name')!s})")

@@ -12,13 +12,51 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wizard import __version__
+from wizard.core.errors import RegisterServerError
 
 if TYPE_CHECKING:
     from wizard.core.credentials import VaultCredentials
+    from wizard.core.storage import StateStore
     from wizard.core.model import RegistrationSettings
     from wizard.core.registration.protocol import RegisteredMachine
 
 RECORD_FORMAT = 1
+
+# What every reader of the record indexes directly (status, settings, unregister, re-registration);
+# everything else is read with defaults.
+_REQUIRED_TEXT: dict[str, tuple[str, ...]] = {
+    "": ("registered_at",),
+    "vault": ("name", "resource_id", "registration_url"),
+    "machine": ("id", "name"),
+}
+
+
+def load_record(store: "StateStore") -> dict[str, Any] | None:
+    """The saved registration, or None when not registered; `state.corrupt` when it lacks what readers need.
+
+    Why here and not in the store: the store keeps JSON documents, the record's shape is this
+    module's. A record that parses but has lost a field must read as "damaged", not crash
+    its reader with an unexpected error.
+    """
+    record = store.load_registration()
+    if record is None:
+        return None
+    missing = missing_fields(record)
+    if missing:
+        raise RegisterServerError("state.corrupt", reason="wrong_shape",
+                                  detail=f"({store.path('registration.json')}: no {', '.join(missing)})")
+    return record
+
+
+def missing_fields(record: dict[str, Any]) -> list[str]:
+    """Dotted names of the required fields that are absent or not text; empty when the shape is right."""
+    missing = []
+    for section, keys in _REQUIRED_TEXT.items():
+        part = record.get(section) if section else record
+        for key in keys:
+            if not isinstance(part, dict) or not isinstance(part.get(key), str):
+                missing.append(f"{section}.{key}" if section else key)
+    return missing
 
 
 def settings_summary(settings: "RegistrationSettings") -> dict[str, Any]:
