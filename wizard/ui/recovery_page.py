@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from wizard.core.flow import Step
 from wizard.core.issues import Issue, issue
@@ -64,7 +64,8 @@ class RecoveryPage(StepPage):
                       "check it against the free space.", self)
         hint.setWordWrap(True)
         hint.setObjectName("recovery.hint")
-        outer.addWidget(hint)
+        hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)  # wrap at the column's width
+        form.addRow("", hint)  # under the field it explains, not under its label
         outer.addStretch(1)
 
         self.folder.textChanged.connect(self.refresh)
