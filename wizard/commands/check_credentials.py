@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.commands._output import print_json, report_error
+    from wizard.commands._output import print_json
     from wizard.core.credentials import format_time_left, newer_sibling, read_credentials
     from wizard.core.errors import RegisterServerError, info
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         creds = read_credentials(path, now=now)
     except RegisterServerError as error:
-        return report_error(error, as_json=args.json)
+        return _report_refused(path, error, as_json=args.json)
     newer = newer_sibling(path, creds)
     left = creds.expires_in(now)
     superseded = info("credentials.superseded")
@@ -93,6 +93,25 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stderr.write(f"warning: {superseded.message}\n  newer file: {newer}\n  what to do: {superseded.fix}\n")
     return 0
+
+
+def _report_refused(path: Path, error: Any, *, as_json: bool) -> int:
+    """The refusal, plus the newer file for the same vault beside it when that one would do
+    (JSON: ``error.newer_file``, an addition to the documented shape)."""
+    import sys
+
+    from wizard.commands._output import print_json, report_error
+    from wizard.core.credentials import newer_sibling_for_refused
+
+    newer = newer_sibling_for_refused(path, error)
+    if newer is None:
+        return report_error(error, as_json=as_json)
+    if as_json:
+        print_json({"ok": False, "error": {**error.to_dict(), "newer_file": str(newer)}})
+    else:
+        report_error(error, as_json=False)
+        sys.stderr.write(f"  a newer file for the same vault lies beside it: {newer}\n")
+    return int(error.exit_code)
 
 
 COMMAND = Command(

@@ -74,3 +74,26 @@ def test_just_past_expiry_within_the_skew_allowance(issued: IssuedCredentials, t
     assert "Expired moments ago" in capsys.readouterr().out
     assert main(["check-credentials", str(path), "--json", "--at", at]) == 0
     assert json.loads(capsys.readouterr().out)["certificate"]["expires_in_seconds"] == 0
+
+
+def test_expired_file_points_to_the_newer_download_beside_it(issued: IssuedCredentials, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """An old download picked by mistake: the refusal names the newer file already in the folder."""
+    path = write_credentials_file(issued, tmp_path)
+    newer = write_credentials_file(issue_credentials(**VAULT, now=NOW + timedelta(days=3)), tmp_path)
+    at = (NOW + timedelta(days=3, minutes=5)).isoformat()
+    assert main(["check-credentials", str(path), "--at", at]) == 4
+    err = capsys.readouterr().err
+    assert "credentials.expired" in err and f"newer file for the same vault lies beside it: {newer}" in err
+    assert main(["check-credentials", str(path), "--json", "--at", at]) == 4
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert (error["code"], error["newer_file"]) == ("credentials.expired", str(newer))
+
+
+def test_a_broken_file_is_not_cured_by_a_newer_one(issued: IssuedCredentials, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    write_credentials_file(issue_credentials(**VAULT, now=NOW + timedelta(days=3)), tmp_path)
+    broken = tmp_path / "broken.VaultCredentials"
+    broken.write_bytes(b"<not-xml")
+    assert main(["check-credentials", str(broken), "--json"]) == 4
+    assert "newer_file" not in json.loads(capsys.readouterr().out)["error"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wizard.core.credentials.model import LegacyCredentials, VaultCredentials, format_time_left
 from wizard.core.credentials.reader import LegacyCredentialsError, parse_credentials, read_credentials
-from wizard.core.credentials.siblings import newer_sibling
+from wizard.core.credentials.siblings import newer_sibling, newer_sibling_for_refused
 from wizard.core.credentials.writer import IssuedCredentials, issue_credentials, write_credentials_file
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "format_time_left",
     "issue_credentials",
     "newer_sibling",
+    "newer_sibling_for_refused",
     "parse_credentials",
     "read_credentials",
     "write_credentials_file",

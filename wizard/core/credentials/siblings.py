@@ -76,3 +76,22 @@ def newer_sibling(path: Path, creds: VaultCredentials) -> Path | None:
         if best is None or other.not_before > best[0]:
             best = (other.not_before, candidate)
     return best[1] if best else None
+
+
+# Refusals a newer download beside the file would cure; any other problem is the file's own.
+_CURED_BY_A_NEWER_FILE = ("credentials.expired", "credentials.not_yet_valid")
+
+
+def newer_sibling_for_refused(path: Path, error: RegisterServerError) -> Path | None:
+    """For a file refused only for its validity window: a newer file for the same vault beside it.
+
+    Why: people keep several downloads in one folder and pick an old one; "expired" alone sends
+    them to download yet another file when the right one is already next to it.
+    """
+    if error.code not in _CURED_BY_A_NEWER_FILE:
+        return None
+    try:
+        creds = _read(Path(path), now=datetime.now(timezone.utc), check_validity=False)
+    except (RegisterServerError, ValueError):
+        return None
+    return newer_sibling(path, creds)
