@@ -133,7 +133,9 @@ class ThrottlingPage(StepPage):
 
         self.preview = WeekPreview(self)
         legend = QHBoxLayout()
-        legend.addWidget(QLabel("Week preview (each hour by its middle):", self))
+        preview_title = QLabel("Week preview, hour by hour:", self)
+        preview_title.setToolTip("Each square shows the limit that applies at the middle of that hour.")
+        legend.addWidget(preview_title)
         legend.addStretch(1)
         legend.addWidget(_swatch(WORK_COLOUR))
         legend.addWidget(QLabel("work-hours limit", self))
