@@ -16,6 +16,12 @@ from wizard.core.errors import info
 from wizard.core.flow import Step
 
 
+def fix_shown(wizard: Any, field: str) -> str:
+    """The advice under `field`'s message ("" when none is visible)."""
+    widget = find(wizard, f"{field}.message")
+    return str(widget.fix_text()) if widget.isVisibleTo(wizard) else ""
+
+
 @pytest.fixture
 def vault_wizard(make_wizard: Any, qtbot: Any) -> Any:
     wizard = make_wizard()
@@ -54,6 +60,11 @@ def test_an_invalid_file_is_explained_and_blocks(vault_wizard: Any, qtbot: Any, 
     type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(bad))
     qtbot.waitUntil(lambda: message(vault_wizard, "vault.credentials_file").startswith(
         info("credentials.invalid").message), timeout=15_000)
+    # A troubleshooting case: what to do is said too, under the message.
+    assert fix_shown(vault_wizard, "vault.credentials_file") == info("credentials.invalid").fix
+    # ... in a row exactly as tall as its wrapped lines at the row's width (no centred gaps).
+    shown = find(vault_wizard, "vault.credentials_file.message")
+    qtbot.waitUntil(lambda: shown.height() == shown.layout().heightForWidth(shown.width()))
     qtbot.keyClick(find(vault_wizard, "vault.credentials_file"), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not next_button(vault_wizard).isEnabled())
     assert vault_wizard.currentId() == int(Step.VAULT)
@@ -65,6 +76,7 @@ def test_missing_file_is_unreadable(vault_wizard: Any, qtbot: Any, tmp_path: Pat
     type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(tmp_path / "gone.VaultCredentials"))
     qtbot.waitUntil(lambda: message(vault_wizard, "vault.credentials_file").startswith(
         info("credentials.unreadable").message), timeout=15_000)
+    assert fix_shown(vault_wizard, "vault.credentials_file") == info("credentials.unreadable").fix
 
 
 def test_a_newer_file_beside_it_is_pointed_out(vault_wizard: Any, qtbot: Any, vault_service: Any,

@@ -7,7 +7,8 @@ from the core's `Issue`; this widget only chooses which one to show.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from wizard.core.issues import Issue, Severity
@@ -42,15 +43,38 @@ class FieldMessage(QWidget):
         self._text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         layout.addWidget(self._icon, 0)
         layout.addWidget(self._text, 1)
+        # What to do about it, on a line under the message, for the troubleshooting cases (a
+        # bad credentials file...) where the message alone leaves the user stuck.
+        self.show_fix = False
+        self._fix = ""
         self._shown: Issue | None = None
         self.hide()
+
+    # A form row takes this widget's sizeHint height, which for word-wrapped text is the height
+    # at the label's preferred (narrow) width: a two-line message got a three-line row, centred
+    # in it with gaps. Answer with the height at the width the row actually gives us instead.
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.width() > hint.width() and self.layout().hasHeightForWidth():
+            hint.setHeight(self.layout().heightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the height wanted depends on the width just given
 
     @property
     def issue(self) -> Issue | None:
         return self._shown
 
     def text(self) -> str:
-        return self._text.text() if self._shown else ""
+        """The message shown ("" when hidden), without its fix."""
+        return self._shown.message if self._shown else ""
+
+    def fix_text(self) -> str:
+        """The advice shown under the message ("" when none)."""
+        return self._fix if self._shown else ""
 
     def show_issues(self, issues: list[Issue]) -> None:
         chosen = most_important(issues)
@@ -61,10 +85,25 @@ class FieldMessage(QWidget):
             self.hide()
             return
         self._icon.setPixmap(pixmap(_ICON[chosen.severity]))
-        self._text.setText(chosen.message)
+        self._fix = chosen.fix if self.show_fix and chosen.severity is not Severity.INFO else ""
+        if self._fix:
+            from html import escape
+
+            from PySide6.QtCore import Qt  # the Qt namespace stays off the start-up path
+
+            normal = self.palette().color(QPalette.ColorRole.WindowText).name()
+            self._text.setTextFormat(Qt.TextFormat.RichText)
+            self._text.setText(f"{escape(chosen.message)}<br><span style='color:{normal}'>{escape(self._fix)}</span>")
+            self.layout().setAlignment(self._icon, Qt.AlignmentFlag.AlignTop)  # beside the first line
+        else:
+            if self.show_fix:
+                from PySide6.QtCore import Qt
+
+                self._text.setTextFormat(Qt.TextFormat.PlainText)
+            self._text.setText(chosen.message)
         palette = self._text.palette()
         palette.setColor(QPalette.ColorRole.WindowText, _COLOUR[chosen.severity])
         self._text.setPalette(palette)
         self._text.setProperty("messageKind", chosen.severity.value)
-        self.setAccessibleDescription(chosen.message)
+        self.setAccessibleDescription(f"{chosen.message} {self._fix}".strip())
         self.show()

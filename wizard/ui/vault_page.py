@@ -85,7 +85,7 @@ class VaultPage(StepPage):
         name_input(self.browse, "vault.browse")
         file_layout.addWidget(self.credentials_file, 1)
         file_layout.addWidget(self.browse)
-        self.add_row(form, FILE_FIELD, "&Credentials file:", file_row, input_widget=self.credentials_file)
+        self.add_row(form, FILE_FIELD, "&Credentials file:", file_row, input_widget=self.credentials_file).show_fix = True
         self.use_newer = QPushButton("&Use the newer file", self)
         name_input(self.use_newer, "vault.use_newer")
         self.use_newer.hide()
@@ -117,7 +117,7 @@ class VaultPage(StepPage):
         name_input(self.ca_browse, "vault.ca_browse")
         ca_layout.addWidget(self.ca_bundle, 1)
         ca_layout.addWidget(self.ca_browse)
-        self.add_row(form, CA_FIELD, "Trusted CA cer&tificate:", ca_row, input_widget=self.ca_bundle)
+        self.add_row(form, CA_FIELD, "Trusted CA cer&tificate:", ca_row, input_widget=self.ca_bundle).show_fix = True
 
         test_row = QHBoxLayout()
         self.test_button = QPushButton("Test c&onnection", self)
