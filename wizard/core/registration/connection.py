@@ -150,5 +150,10 @@ def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
     if response.status_code >= 500:
         raise _Failed(RegisterServerError("vault.error", reason=f"http_{response.status_code}",
                                           detail=f"(the token endpoint answered {response.status_code})"))
-    report(ConnectionCheck("token_endpoint", True, f"the vault's token endpoint answers (HTTP {response.status_code})"))
+    # Any answer below 500 means the sign-in service is there (a GET without credentials is
+    # refused by design); the status code is for support, not for the administrator's line.
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
+    report(ConnectionCheck("token_endpoint", True, f"the vault's sign-in service at {host} answers"))
 test_connection.__test__ = False  # a library function, not a pytest test
