@@ -133,3 +133,22 @@ def walk_to_register(qtbot: Any, wizard: QWizard, *, credentials: Path, ca_file:
     (tmp / "keys").mkdir(exist_ok=True)
     fill_encryption(qtbot, wizard, tmp / "keys" / "passphrase.txt")
     click_next(qtbot, wizard, expect=Step.REGISTER)
+
+
+def drop_path(widget: QWidget, path: Path | str) -> bool:
+    """Drag `path` onto `widget` and drop it, with the mime data file managers send (a URL list
+    and, as Linux ones do, the file:// URL as text). True when the widget accepted the drag."""
+    from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    data.setText(QUrl.fromLocalFile(str(path)).toString())
+    enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, QEvent.Type.Drop)
+    QApplication.sendEvent(widget, drop)
+    return enter.isAccepted() and drop.isAccepted()

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from tests.ui.helpers import click_next, find, leave_field, message, next_button, type_into
+from tests.ui.helpers import click_next, drop_path, find, leave_field, message, next_button, type_into
 from wizard.core.errors import info
 from wizard.core.flow import Step
 
@@ -237,7 +237,35 @@ def test_browse_fills_the_folder(make_wizard: Any, qtbot: Any, dialogs: Any, tmp
     qtbot.waitUntil(lambda: next_button(wizard).isEnabled())
 
 
+def test_a_folder_dropped_onto_the_field_replaces_its_text(make_wizard: Any, qtbot: Any, tmp_path: Path) -> None:
+    wizard = page_alone(make_wizard, Step.RECOVERY)
+    field = find(wizard, "recovery.folder")
+    type_into(qtbot, field, "/var/tmp/recov")
+    assert drop_path(field, tmp_path)
+    assert field.text() == str(tmp_path)
+    qtbot.waitUntil(lambda: next_button(wizard).isEnabled())
+
+
 # --- Encryption ----------------------------------------------------------------------------------
+def test_a_folder_dropped_onto_the_save_location_keeps_the_file_name(make_wizard: Any, qtbot: Any,
+                                                                     tmp_path: Path) -> None:
+    """Dropping a folder means "save it in there"; a dropped file is taken as it is (and refused
+    if it exists, as typed paths are)."""
+    wizard = page_alone(make_wizard, Step.ENCRYPTION)
+    field = find(wizard, "encryption.save_passphrase_to")
+    type_into(qtbot, field, "/somewhere/else/srv01.passphrase.txt")
+    assert drop_path(field, tmp_path)
+    assert field.text() == str(tmp_path / "srv01.passphrase.txt")
+    field.clear()
+    assert drop_path(field, tmp_path)
+    assert field.text() == str(tmp_path / "passphrase.txt")
+    existing = tmp_path / "old.txt"
+    existing.write_text("x")
+    assert drop_path(field, existing)
+    assert field.text() == str(existing)
+    qtbot.waitUntil(lambda: message(wizard, "encryption.save_passphrase_to") == info("encryption.save_path_exists").message)
+
+
 def rules_state(wizard: Any) -> dict[str, bool]:
     return dict(find(wizard, "encryption.rules").state())
 

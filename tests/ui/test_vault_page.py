@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from tests.ui.helpers import click_next, find, message, next_button, type_into
+from tests.ui.helpers import click_next, drop_path, find, message, next_button, type_into
 from wizard.core.errors import info
 from wizard.core.flow import Step
 
@@ -166,40 +166,17 @@ def test_connection_test_reports_an_untrusted_certificate(vault_wizard: Any, qtb
         info("tls.untrusted").message in find(vault_wizard, "vault.check.tls").text()
 
 
-def _file_drop(path: Path, event_type: Any = None) -> Any:
-    from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QDragEnterEvent
-
-    data = QMimeData()
-    data.setUrls([QUrl.fromLocalFile(str(path))])
-    data.setText(QUrl.fromLocalFile(str(path)).toString())  # as Linux file managers offer it too
-    if event_type == "enter":
-        return QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                               Qt.KeyboardModifier.NoModifier), data
-    return QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier, QEvent.Type.Drop), data
-
-
 def test_a_file_dropped_onto_a_path_field_replaces_its_text(vault_wizard: Any, qtbot: Any, vault_service: Any,
                                                             tmp_path: Path) -> None:
     """The field is where people drop a file: it must take the path, not insert a file:// URL."""
-    from PySide6.QtWidgets import QApplication
-
     vault = vault_service.create_vault()
     path = vault_service.issue(vault, tmp_path)
     field = find(vault_wizard, "vault.credentials_file")
     type_into(qtbot, field, str(tmp_path / "old.VaultCredentials"))
-    enter, _data = _file_drop(path, "enter")
-    QApplication.sendEvent(field, enter)
-    assert enter.isAccepted()
-    drop, _data = _file_drop(path)
-    QApplication.sendEvent(field, drop)
+    assert drop_path(field, path)
     assert field.text() == str(path)
     qtbot.waitUntil(lambda: find(vault_wizard, "vault.details.vault").text() == vault, timeout=15_000)
     ca_field = find(vault_wizard, "vault.ca_bundle")
-    enter, _data = _file_drop(vault_service.ca_file, "enter")
-    QApplication.sendEvent(ca_field, enter)
-    drop, _data = _file_drop(vault_service.ca_file)
-    QApplication.sendEvent(ca_field, drop)
+    assert drop_path(ca_field, vault_service.ca_file)
     assert ca_field.text() == str(vault_service.ca_file)
     assert field.text() == str(path)  # the credentials file stays what it was

@@ -26,6 +26,7 @@ from wizard.ui.page_base import StepPage, name_input, page_layout
 from wizard.ui.worker import Task
 
 STRENGTH_DELAY_MS = 150
+DEFAULT_FILE_NAME = "passphrase.txt"  # when only a folder is given (Browse's start, a dropped folder)
 
 
 class RuleList(QWidget):
@@ -122,6 +123,7 @@ class EncryptionPage(StepPage):
         form.addRow(QLabel(" ", self))
         self.add_row(form, "encryption.save_passphrase_to", "&Save passphrase file to:", save_row,
                      input_widget=self.save_to)
+        self.accept_path_drops("encryption.save_passphrase_to", self.save_to, self._dropped_save_location)
         self.stored_safely = QCheckBox("I will &keep the passphrase file in a safe place. "
                                        "Without it, backups cannot be recovered.", self)
         self.watch("encryption.stored_safely", self.stored_safely)
@@ -164,7 +166,7 @@ class EncryptionPage(StepPage):
         self.update_strength()
 
     def _browse(self) -> None:
-        start = self.save_to.text().strip() or str(Path.home() / "passphrase.txt")
+        start = self.save_to.text().strip() or str(Path.home() / DEFAULT_FILE_NAME)
         chosen = dialogs.choose_save_file(self, "Save the passphrase file to", start, "Text files (*.txt);;All files (*)")
         if chosen:
             self.save_to.setText(chosen)
@@ -207,6 +209,15 @@ class EncryptionPage(StepPage):
         self.strength_label.setText(f"{strength.label}. {feedback}" if feedback else strength.label)  # type: ignore[attr-defined]
 
     # --- model ----------------------------------------------------------------------------
+    def _dropped_save_location(self, path: str) -> None:
+        """A folder dropped here means "save it in there", under the name already typed."""
+        chosen = Path(path)
+        if chosen.is_dir():
+            typed = self.save_to.text().strip()
+            chosen = chosen / (Path(typed).name if typed else DEFAULT_FILE_NAME)
+        self.save_to.setText(str(chosen))
+        self.touch("encryption.save_passphrase_to")
+
     def load(self, settings: RegistrationSettings) -> None:
         encryption = settings.encryption
         self.passphrase.setText(encryption.passphrase.reveal() if encryption.passphrase else "")

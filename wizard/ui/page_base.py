@@ -10,7 +10,7 @@ why. Pages never decide what is valid: that is the validators' job.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeyEvent
@@ -26,6 +26,8 @@ from wizard.ui.field_message import FieldMessage
 from wizard.ui.worker import Task
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QLineEdit
+
     from wizard.ui.wizard import RegisterWizard
 
 
@@ -46,6 +48,7 @@ class StepPage(QWizardPage):
         self.setTitle(TITLES[self.step])
         self._messages: dict[str, FieldMessage] = {}
         self._inputs: dict[str, QWidget] = {}
+        self._path_drops: dict[QWidget, Callable[[str], None]] = {}
         self._touched: set[str] = set()
         self._issues: list[Issue] = []
         self._complete = True
@@ -170,11 +173,32 @@ class StepPage(QWizardPage):
     def message_for(self, key: str) -> FieldMessage | None:
         return self._messages.get(key)
 
+    def accept_path_drops(self, key: str, field: "QLineEdit", on_drop: Callable[[str], None] | None = None) -> None:
+        """A file or folder dropped onto `field` (already watched as `key`) becomes its text.
+
+        Why: a line edit alone inserts the drag's text (a file:// URL, as Linux file managers
+        offer it) at the cursor, in the middle of whatever path was there.
+        """
+        def set_path(path: str) -> None:
+            field.setText(path)
+            self.touch(key)
+
+        self._path_drops[field] = on_drop or set_path
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusOut:
+        kind = event.type()
+        if kind == QEvent.Type.FocusOut:
             for key, widget in self._inputs.items():
                 if widget is watched:
                     self.touch(key)
+        elif watched in self._path_drops and kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove,
+                                                       QEvent.Type.Drop):
+            urls = event.mimeData().urls()  # type: ignore[attr-defined]
+            if len(urls) == 1 and urls[0].isLocalFile():
+                event.acceptProposedAction()  # type: ignore[attr-defined]
+                if kind == QEvent.Type.Drop:
+                    self._path_drops[watched](urls[0].toLocalFile())  # type: ignore[index]
+                return True
         return super().eventFilter(watched, event)
 
     def touch(self, *keys: str) -> None:

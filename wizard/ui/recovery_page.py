@@ -47,6 +47,7 @@ class RecoveryPage(StepPage):
         row_layout.addWidget(self.folder, 1)
         row_layout.addWidget(self.browse)
         self.add_row(form, "recovery.folder", "Recovery &folder:", row, input_widget=self.folder)
+        self.accept_path_drops("recovery.folder", self.folder)
 
         self.free_space = QLabel(self)
         self.free_space.setObjectName("recovery.free_space")

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget,
@@ -86,6 +86,7 @@ class VaultPage(StepPage):
         file_layout.addWidget(self.credentials_file, 1)
         file_layout.addWidget(self.browse)
         self.add_row(form, FILE_FIELD, "&Credentials file:", file_row, input_widget=self.credentials_file).show_fix = True
+        self.accept_path_drops(FILE_FIELD, self.credentials_file, self.set_credentials_file)
         self.use_newer = QPushButton("&Use the newer file", self)
         name_input(self.use_newer, "vault.use_newer")
         self.use_newer.hide()
@@ -118,6 +119,7 @@ class VaultPage(StepPage):
         ca_layout.addWidget(self.ca_bundle, 1)
         ca_layout.addWidget(self.ca_browse)
         self.add_row(form, CA_FIELD, "Trusted CA cer&tificate:", ca_row, input_widget=self.ca_bundle).show_fix = True
+        self.accept_path_drops(CA_FIELD, self.ca_bundle)
 
         test_row = QHBoxLayout()
         self.test_button = QPushButton("Test c&onnection", self)
@@ -180,24 +182,6 @@ class VaultPage(StepPage):
         urls = event.mimeData().urls()
         if len(urls) == 1 and urls[0].isLocalFile():
             event.acceptProposedAction()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A file dropped onto a path field sets that field (a line edit alone would insert the
-        drag's text, a file:// URL, at the cursor, or pass the drop on to the page)."""
-        kind = event.type()
-        if watched in (self.credentials_file, self.ca_bundle) and kind in (
-                QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
-            urls = event.mimeData().urls()  # type: ignore[attr-defined]
-            if len(urls) == 1 and urls[0].isLocalFile():
-                event.acceptProposedAction()  # type: ignore[attr-defined]
-                if kind == QEvent.Type.Drop:
-                    if watched is self.credentials_file:
-                        self.set_credentials_file(urls[0].toLocalFile())
-                    else:
-                        self.ca_bundle.setText(urls[0].toLocalFile())
-                        self.touch(CA_FIELD)
-                return True
-        return super().eventFilter(watched, event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         urls = event.mimeData().urls()
