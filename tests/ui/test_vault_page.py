@@ -98,6 +98,31 @@ def test_a_newer_file_beside_it_is_pointed_out(vault_wizard: Any, qtbot: Any, va
     assert message(vault_wizard, "vault.credentials_file") == ""
 
 
+def test_an_expired_file_offers_the_newer_one_beside_it(vault_wizard: Any, qtbot: Any, vault_service: Any,
+                                                       tmp_path: Path) -> None:
+    """Several downloads in one folder and the old one picked: the refusal names the newer
+    file and one click switches to it."""
+    from datetime import datetime, timedelta, timezone
+
+    vault = vault_service.create_vault()
+    expired = vault_service.issue(vault, tmp_path, now=datetime.now(timezone.utc) - timedelta(days=7))
+    fresh_source = vault_service.issue(vault, tmp_path)
+    fresh = expired.parent / ("today-" + fresh_source.name)
+    shutil.copy(fresh_source, fresh)
+    type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(expired))
+    qtbot.waitUntil(lambda: info("credentials.expired").message in message(vault_wizard, "vault.credentials_file"),
+                    timeout=15_000)
+    assert f"A newer file for this vault lies beside it: {fresh.name}." in message(vault_wizard,
+                                                                                   "vault.credentials_file")
+    assert not next_button(vault_wizard).isEnabled()
+    button = find(vault_wizard, "vault.use_newer")
+    assert button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert find(vault_wizard, "vault.credentials_file").text() == str(fresh)
+    qtbot.waitUntil(lambda: next_button(vault_wizard).isEnabled(), timeout=15_000)
+    assert message(vault_wizard, "vault.credentials_file") == ""
+
+
 def test_dropping_a_file_selects_it(vault_wizard: Any, qtbot: Any, vault_service: Any, tmp_path: Path) -> None:
     vault = vault_service.create_vault()
     path = vault_service.issue(vault, tmp_path)

@@ -48,14 +48,18 @@ class FileFacts:
 
 def read_file_facts(vault: VaultSettings) -> tuple[list[Issue], FileFacts]:
     """Runs in a worker thread: read and verify the file, look beside it, check the CA file."""
-    from wizard.core.credentials import newer_sibling, read_credentials
+    from wizard.core.credentials import newer_sibling, newer_sibling_for_refused, read_credentials
 
     found = check_ca_bundle(vault)
     assert vault.credentials_file is not None
     try:
         credentials = read_credentials(vault.credentials_file)
     except RegisterServerError as error:
-        return [Issue(FILE_FIELD, error.code, error.message)] + found, FileFacts(None, None)
+        # An old download picked by mistake: point to the newer one already beside it.
+        newer = newer_sibling_for_refused(vault.credentials_file, error)
+        text = error.message if newer is None else \
+            f"{error.message} A newer file for this vault lies beside it: {newer.name}."
+        return [Issue(FILE_FIELD, error.code, text)] + found, FileFacts(None, newer)
     newer = newer_sibling(vault.credentials_file, credentials)
     if newer is not None:
         found.append(issue(FILE_FIELD, "credentials.superseded", f"Newer file: {newer.name}.", Severity.WARNING))
