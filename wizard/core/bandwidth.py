@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from wizard.core.limits import GBPS, KBPS, MAX_BANDWIDTH_BPS, MBPS, MIN_BANDWIDTH_BPS
 
@@ -66,6 +65,8 @@ def parse_bandwidth(text: str | int) -> int:
     if not match or not _GROUPED.match(match.group(1)):
         raise BandwidthError("throttling.bandwidth_format", f"{text.strip()!r} is not a number followed by a unit")
     number_text, unit = match.group(1).replace(",", ""), match.group(2)
+    from decimal import Decimal, InvalidOperation  # exact decimals; imported on first use, not at start-up
+
     try:
         number = Decimal(number_text)
     except InvalidOperation:  # pragma: no cover - the pattern already restricts the text
@@ -96,6 +97,8 @@ def format_bandwidth(bits_per_second: int) -> str:
 
     Always parses back to the same number (a property test checks it).
     """
+    from decimal import Decimal
+
     for unit_name, size in (("Mbps", MBPS), ("Kbps", KBPS)):
         if bits_per_second >= size:
             value = Decimal(bits_per_second) / Decimal(size)

@@ -7,7 +7,6 @@ value. Only `reveal()` returns it, which makes every use easy to find in review.
 
 from __future__ import annotations
 
-import hmac
 from typing import NoReturn
 
 REDACTED = "<secret>"
@@ -35,6 +34,8 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        import hmac  # here, not at import: it loads OpenSSL's libcrypto, off the wizard's start-up path
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:
