@@ -71,6 +71,21 @@ def test_registers_through_squid(vault_service, creds, proxy_factory, secret_ser
     assert result.machine_id
 
 
+def test_a_proxy_password_full_of_url_punctuation_signs_in(vault_service, creds, proxy_factory, secret_service,
+                                                           tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Characters that mean something in a URL or a header (@ : / % # ? & = + and a space) reach
+    the proxy as typed, for the connection test and for the registration itself."""
+    from wizard.core.registration import connection
+
+    squid = proxy_factory("squid", auth=True, password="p@ss:w/rd%41 #?&=+x")
+    settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path,
+                             proxy=proxy_settings(squid))
+    checks = connection.test_connection(settings)
+    assert [(c.step, c.ok) for c in checks][2] == ("proxy", True), checks
+    result = run_registration(settings, home=tmp_path / "home")
+    assert result.machine_id
+
+
 def test_second_credentials_file_supersedes_the_first(
         vault_service, vault_name, creds, secret_service, tmp_path) -> None:  # type: ignore[no-untyped-def]
     newer = vault_service.issue(vault_name, tmp_path)

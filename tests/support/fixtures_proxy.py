@@ -123,11 +123,13 @@ ProxyFactory = Callable[..., RunningProxy]
 
 @pytest.fixture
 def proxy_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyFactory]:
-    """Start proxies: ``proxy_factory(kind="tinyproxy"|"squid", auth=True, connect_ports=())``."""
+    """Start proxies: ``proxy_factory(kind="tinyproxy"|"squid", auth=True, connect_ports=(), password=...)``
+    (a `password` with spaces or punctuation needs squid: tinyproxy's config cannot hold it)."""
     started: list[RunningProxy] = []
     cleanup: list[Path] = []
 
-    def start(kind: str = "tinyproxy", *, auth: bool = True, connect_ports: tuple[int, ...] = ()) -> RunningProxy:
+    def start(kind: str = "tinyproxy", *, auth: bool = True, connect_ports: tuple[int, ...] = (),
+              password: str = PROXY_PASSWORD) -> RunningProxy:
         if kind == "squid":
             # squid's auth helper runs as the unprivileged `proxy` user and must reach the password
             # file: pytest's temp root is owner-only, so squid gets a world-traversable dir in /tmp.
@@ -137,7 +139,7 @@ def proxy_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyFac
         else:
             directory = tmp_path_factory.mktemp(kind)
         port = free_port()
-        credentials = (PROXY_USER, PROXY_PASSWORD) if auth else None
+        credentials = (PROXY_USER, password) if auth else None
         build = _tinyproxy if kind == "tinyproxy" else _squid
         command = build(directory, port, credentials, connect_ports)
         with open(directory / "proxy.log", "wb") as log:
