@@ -79,21 +79,31 @@ def test_missing_file_is_unreadable(vault_wizard: Any, qtbot: Any, tmp_path: Pat
     assert fix_shown(vault_wizard, "vault.credentials_file") == info("credentials.unreadable").fix
 
 
-def test_a_newer_file_beside_it_is_pointed_out(vault_wizard: Any, qtbot: Any, vault_service: Any,
-                                               tmp_path: Path) -> None:
+def _two_downloads_in_one_folder(vault_service: Any, tmp_path: Path, **older: Any) -> tuple[Path, Path]:
+    """An older and a newer credentials file for one vault, side by side as in a Downloads folder."""
     vault = vault_service.create_vault()
-    older = vault_service.issue(vault, tmp_path)
+    older_file = vault_service.issue(vault, tmp_path, **older)
     _time.sleep(1.1)  # certificates carry whole seconds; the newer one must start later
     newer_source = vault_service.issue(vault, tmp_path)
-    newer = older.parent / ("newer-" + newer_source.name)
-    shutil.copy(newer_source, newer)
+    newer_file = older_file.parent / ("newer-" + newer_source.name)
+    shutil.copy(newer_source, newer_file)
+    return older_file, newer_file
+
+
+def _click_use_the_newer_file(wizard: Any, qtbot: Any, newer: Path) -> None:
+    button = find(wizard, "vault.use_newer")
+    assert button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert find(wizard, "vault.credentials_file").text() == str(newer)
+
+
+def test_a_newer_file_beside_it_is_pointed_out(vault_wizard: Any, qtbot: Any, vault_service: Any,
+                                               tmp_path: Path) -> None:
+    older, newer = _two_downloads_in_one_folder(vault_service, tmp_path)
     type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(older))
     qtbot.waitUntil(lambda: info("credentials.superseded").message in message(vault_wizard, "vault.credentials_file"),
                     timeout=15_000)
-    button = find(vault_wizard, "vault.use_newer")
-    assert button.isVisible()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert find(vault_wizard, "vault.credentials_file").text() == str(newer)
+    _click_use_the_newer_file(vault_wizard, qtbot, newer)
     qtbot.waitUntil(lambda: vault_wizard.currentPage().credentials() is not None, timeout=15_000)
     assert message(vault_wizard, "vault.credentials_file") == ""
 
@@ -104,21 +114,15 @@ def test_an_expired_file_offers_the_newer_one_beside_it(vault_wizard: Any, qtbot
     file and one click switches to it."""
     from datetime import datetime, timedelta, timezone
 
-    vault = vault_service.create_vault()
-    expired = vault_service.issue(vault, tmp_path, now=datetime.now(timezone.utc) - timedelta(days=7))
-    fresh_source = vault_service.issue(vault, tmp_path)
-    fresh = expired.parent / ("today-" + fresh_source.name)
-    shutil.copy(fresh_source, fresh)
+    expired, fresh = _two_downloads_in_one_folder(vault_service, tmp_path,
+                                                  now=datetime.now(timezone.utc) - timedelta(days=7))
     type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(expired))
     qtbot.waitUntil(lambda: info("credentials.expired").message in message(vault_wizard, "vault.credentials_file"),
                     timeout=15_000)
     assert f"A newer file for this vault lies beside it: {fresh.name}." in message(vault_wizard,
                                                                                    "vault.credentials_file")
     assert not next_button(vault_wizard).isEnabled()
-    button = find(vault_wizard, "vault.use_newer")
-    assert button.isVisible()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert find(vault_wizard, "vault.credentials_file").text() == str(fresh)
+    _click_use_the_newer_file(vault_wizard, qtbot, fresh)
     qtbot.waitUntil(lambda: next_button(vault_wizard).isEnabled(), timeout=15_000)
     assert message(vault_wizard, "vault.credentials_file") == ""
 
