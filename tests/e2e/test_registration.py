@@ -86,6 +86,41 @@ def test_a_proxy_password_full_of_url_punctuation_signs_in(vault_service, creds,
     assert result.machine_id
 
 
+def test_cancel_while_a_stalled_proxy_holds_the_connection(vault_service, vault_name, creds, silent_server,
+                                                            secret_service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The proxy accepts the connection and never answers CONNECT: Cancel ends the registration
+    at once (not after the 30 s read timeout and its retries), as cancelled, with nothing registered."""
+    import threading
+
+    settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path,
+                             proxy=ProxySettings(mode=ProxyMode.CUSTOM, host="127.0.0.1", port=silent_server))
+    cancel = CancelToken()
+    connecting = threading.Event()
+    outcome: list[BaseException | object] = []
+
+    def on_progress(event: ProgressEvent) -> None:
+        if event.step == "connecting":
+            connecting.set()
+
+    def run() -> None:
+        try:
+            outcome.append(run_registration(settings, home=tmp_path / "home", on_progress=on_progress, cancel=cancel))
+        except BaseException as error:  # noqa: BLE001 - handed to the test
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert connecting.wait(30)
+    worker.join(timeout=1)
+    assert worker.is_alive(), "the proxy is silent: the registration must still be waiting"
+    cancel.cancel()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "Cancel did not stop the stalled connection"
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert vault_service.admin.machines(vault_name) == []
+    assert not (tmp_path / "home" / "registration.json").exists()
+
+
 def test_second_credentials_file_supersedes_the_first(
         vault_service, vault_name, creds, secret_service, tmp_path) -> None:  # type: ignore[no-untyped-def]
     newer = vault_service.issue(vault_name, tmp_path)

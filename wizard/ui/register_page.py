@@ -4,7 +4,8 @@ This is QWizard's commit page: its Next button reads "Register"; once registrati
 succeeded the wizard moves on to the summary and cannot go back. The worker only
 reports `ProgressEvent`s; this page turns them into ticks. A failure shows the
 catalogue's message and fix and, when a page can fix it (`flow.step_for`), a button that
-goes back to that page. Cancel asks the procedure to stop between steps.
+goes back to that page. Cancel stops the procedure: at once while it connects and signs in
+(its network I/O is stopped), after the vault answers once the registration request is sent.
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ class RegisterPage(QWizardPage):
         """Ask the procedure to stop at the next step boundary."""
         if self.running() and self._cancel is not None:
             self._cancel.cancel()
-            self.status.setText("Cancelling after the current step...")
+            self.status.setText("Cancelling...")
 
     def _progressed(self, event: Any) -> None:
         index = STEPS.index(event.step) if event.step in STEPS else event.index

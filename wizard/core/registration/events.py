@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from wizard.core.errors import Cancelled
 
@@ -27,13 +28,38 @@ CONNECTION_STEPS: tuple[str, ...] = ("dns", "tcp", "proxy", "tls", "token_endpoi
 
 
 class CancelToken:
-    """Set from any thread; the procedure checks it between steps."""
+    """Set from any thread; the procedure checks it between steps.
+
+    A step that blocks on the network registers a callback (`on_cancel`) that stops its I/O,
+    so a cancel does not wait for that step's timeouts.
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
 
     def cancel(self) -> None:
-        self._event.set()
+        with self._lock:
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` (in the cancelling thread) on cancel, or now if already cancelled.
+        Returns a function that unregisters it."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return lambda: self._forget(callback)
+        callback()
+        return lambda: None
+
+    def _forget(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
 
     @property
     def cancelled(self) -> bool:

@@ -126,14 +126,28 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     from wizard.net.client import VaultHttp
     from wizard.net.proxy import proxy_for
 
+    from wizard.net.abort import install_abort
+
     client = transport_factory(settings, credentials.token_url)
     via_proxy = proxy_for(settings.proxy, credentials.token_url) is not None
     with VaultHttp(client, via_proxy=via_proxy) as http:
-        http.get(credentials.token_url)  # any HTTP answer: TCP, proxy and TLS work (kept alive)
-        protocol = RegistrationClient(http)
+        # Until the registration request, a cancel stops the network I/O at once (a stalled
+        # proxy would otherwise hold it for its timeouts); nothing is registered yet then.
+        abort = install_abort(client)
+        forget_abort = progress.cancel.on_cancel(abort) if abort else (lambda: None)
+        try:
+            http.get(credentials.token_url)  # any HTTP answer: TCP, proxy and TLS work (kept alive)
+            protocol = RegistrationClient(http)
 
-        progress.step("authenticating")
-        token = protocol.token(credentials, now=clock())
+            progress.step("authenticating")
+            token = protocol.token(credentials, now=clock())
+        except RegisterServerError:
+            progress.cancel.raise_if_cancelled()  # the failure is the cancel's own doing
+            raise
+        finally:
+            # From here on a cancel waits for the vault's answer: the registration request may
+            # already have been acted on, and the procedure must not claim otherwise.
+            forget_abort()
 
         progress.step("registering")
         key = new_machine_key(machine_name)
