@@ -43,7 +43,7 @@ class AbortableBackend(httpcore.SyncBackend):
                 self._sockets.append(sock)
             aborted = self._aborted
         if aborted:  # abort() ran while this connection was being opened
-            _shut(sock)
+            shut_down(sock)
             self._refuse_if_aborted()
         return stream
 
@@ -53,7 +53,7 @@ class AbortableBackend(httpcore.SyncBackend):
             self._aborted = True
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
-            _shut(sock)
+            shut_down(sock)
 
     def _refuse_if_aborted(self) -> None:
         if self._aborted:
@@ -70,7 +70,8 @@ def install_abort(client: httpx.Client) -> Callable[[], None] | None:
     return backend.abort
 
 
-def _shut(sock: object) -> None:
+def shut_down(sock: object) -> None:
+    """Wake whatever blocks on `sock` (its reads and writes fail at once)."""
     try:
         sock.shutdown(socket.SHUT_RDWR)  # type: ignore[attr-defined]
     except OSError:

@@ -48,6 +48,7 @@ def test_connection(settings: "RegistrationSettings", *, on_step: Callable[[Conn
     try:
         _walk(settings, credentials.token_url, report, cancel)
     except _Failed as failed:
+        cancel.raise_if_cancelled()  # a failure the cancel caused (its I/O was stopped) is a cancel
         step = ("dns", "tcp", "proxy", "tls", "token_endpoint")[len(checks)]
         report(ConnectionCheck(step, False, failed.error.message, failed.error.code))
     return checks
@@ -55,6 +56,7 @@ def test_connection(settings: "RegistrationSettings", *, on_step: Callable[[Conn
 
 def _walk(settings: "RegistrationSettings", url: str, report: Callable[[ConnectionCheck], None],
           cancel: CancelToken) -> None:
+    from wizard.net.abort import shut_down
     from wizard.net.failures import map_transport_error
     from wizard.net.proxy import proxy_for
     from wizard.net.tls import ssl_context
@@ -87,24 +89,30 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
         raise _Failed(RegisterServerError(code, reason="connect_timeout", detail=f"({connect_host}:{connect_port})"))
     except OSError as exc:
         raise fail(exc) from None
-    with sock:
-        report(ConnectionCheck("tcp", True, f"connected to {connect_host}:{connect_port}"))
-        cancel.raise_if_cancelled()
-        if proxy is not None:
-            _tunnel(sock, target, proxy, via_proxy)
-            report(ConnectionCheck("proxy", True, f"the proxy opened a tunnel to {target}"))
-        else:
-            report(ConnectionCheck("proxy", True, "no proxy: direct connection"))
-        cancel.raise_if_cancelled()
-        try:
-            context = ssl_context(settings.vault.ca_bundle)
-            with context.wrap_socket(sock, server_hostname=host) as tls:
-                version = tls.version()
-        except (ssl.SSLError, OSError) as exc:
-            raise fail(exc) from None
-        report(ConnectionCheck("tls", True, f"{version} with a trusted certificate"))
+    # A cancel (the wizard closing) shuts the socket down, so a silent proxy or vault cannot
+    # hold the test, and the window waiting for it, until the timeouts.
+    forget_abort = cancel.on_cancel(lambda: shut_down(sock))
+    try:
+        with sock:
+            report(ConnectionCheck("tcp", True, f"connected to {connect_host}:{connect_port}"))
+            cancel.raise_if_cancelled()
+            if proxy is not None:
+                _tunnel(sock, target, proxy, via_proxy)
+                report(ConnectionCheck("proxy", True, f"the proxy opened a tunnel to {target}"))
+            else:
+                report(ConnectionCheck("proxy", True, "no proxy: direct connection"))
+            cancel.raise_if_cancelled()
+            try:
+                context = ssl_context(settings.vault.ca_bundle)
+                with context.wrap_socket(sock, server_hostname=host) as tls:
+                    version = tls.version()
+            except (ssl.SSLError, OSError) as exc:
+                raise fail(exc) from None
+            report(ConnectionCheck("tls", True, f"{version} with a trusted certificate"))
+    finally:
+        forget_abort()
     cancel.raise_if_cancelled()
-    _token_endpoint(settings, url, via_proxy, report)
+    _token_endpoint(settings, url, via_proxy, report, cancel)
 
 
 def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) -> None:
@@ -138,15 +146,21 @@ def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) ->
 
 
 def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
-                    report: Callable[[ConnectionCheck], None]) -> None:
+                    report: Callable[[ConnectionCheck], None], cancel: CancelToken) -> None:
     from wizard.core.registration.procedure import default_transport
+    from wizard.net.abort import install_abort
     from wizard.net.client import VaultHttp
 
+    client = default_transport(settings, url)
+    abort = install_abort(client)
+    forget_abort = cancel.on_cancel(abort) if abort else (lambda: None)
     try:
-        with VaultHttp(default_transport(settings, url), via_proxy=via_proxy, retries=0) as http:
+        with VaultHttp(client, via_proxy=via_proxy, retries=0) as http:
             response = http.get(url)
     except RegisterServerError as error:
         raise _Failed(error) from None
+    finally:
+        forget_abort()
     if response.status_code >= 500:
         raise _Failed(RegisterServerError("vault.error", reason=f"http_{response.status_code}",
                                           detail=f"(the token endpoint answered {response.status_code})"))
