@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from wizard.core.flow import Step
@@ -64,6 +65,9 @@ class RecoveryPage(StepPage):
         hint = QLabel("If you know how much data recoveries will restore at the same time, enter it to "
                       "check it against the free space.", self)
         hint.setWordWrap(True)
+        # A form row is as tall as the label's hint at its narrow preferred width: keep the
+        # text at the top of the row, right under its field, and any spare height below it.
+        hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         hint.setObjectName("recovery.hint")
         hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)  # wrap at the column's width
         form.addRow("", hint)  # under the field it explains, not under its label
