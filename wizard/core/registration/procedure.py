@@ -123,10 +123,9 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     progress.step("connecting")
     from wizard.core.registration.protocol import (RegistrationClient, new_machine_key,
                                                    passphrase_verifier)
+    from wizard.net.abort import install_abort
     from wizard.net.client import VaultHttp
     from wizard.net.proxy import proxy_for
-
-    from wizard.net.abort import install_abort
 
     client = transport_factory(settings, credentials.token_url)
     via_proxy = proxy_for(settings.proxy, credentials.token_url) is not None
