@@ -79,3 +79,73 @@ def test_unused_qt_parts_are_trimmed(frozen_app: Path) -> None:
     for needed in ("platforms/libqxcb.so", "platforms/libqoffscreen.so", "imageformats/libqsvg.so",
                    "iconengines/libqsvgicon.so"):
         assert any(f.endswith(needed) for f in files), needed
+
+
+def _frozen(frozen_app: Path, *args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **kw.pop("env", {})}  # type: ignore[dict-item]
+    return subprocess.run([str(frozen_app / "register-server"), *args], capture_output=True, text=True,
+                          timeout=120, env=env, stdin=subprocess.DEVNULL, **kw)  # type: ignore[call-overload]
+
+
+def test_frozen_app_serves_a_vault_and_registers_to_it(frozen_app: Path, secret_service: object,
+                                                       tmp_path: Path) -> None:
+    """The self-test cannot show that the registration path was collected whole (the vault's
+    ASGI server, JOSE, the keyring backend): the frozen app runs the real thing here."""
+    import json
+
+    data = tmp_path / "vault"
+    server = subprocess.Popen([str(frozen_app / "register-server"), "vault", "serve", "--data", str(data),
+                               "--port", "0", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ}, stdin=subprocess.DEVNULL)
+    try:
+        assert server.stdout is not None
+        ready = json.loads(server.stdout.readline())
+        assert _frozen(frozen_app, "vault", "create", "frozen-vault", "--data", str(data)).returncode == 0
+        issued = _frozen(frozen_app, "vault", "credentials", "frozen-vault", "--out", str(tmp_path / "dl"),
+                         "--data", str(data), "--json")
+        assert issued.returncode == 0, issued.stdout + issued.stderr
+        creds = json.loads(issued.stdout.strip().splitlines()[-1])["path"]
+        (tmp_path / "secure").mkdir()
+        answers = tmp_path / "frozen.toml"
+        answers.write_text(f'[machine]\nname = "frozen01"\n[proxy]\nmode = "none"\n'
+                           f'[vault]\ncredentials_file = "{creds}"\nca_bundle = "{ready["ca_file"]}"\n'
+                           f'[recovery]\nfolder = "{tmp_path / "recovery"}"\ncreate = true\n'
+                           f'[encryption]\npassphrase_env = "BACKUP_PASSPHRASE"\n'
+                           f'save_passphrase_to = "{tmp_path / "secure" / "frozen01.txt"}"\n')
+        done = _frozen(frozen_app, "register", "--answers", str(answers), "--json", "--home", str(tmp_path / "home"),
+                       env={"BACKUP_PASSPHRASE": "frozen build passphrase 2026"})
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert json.loads(done.stdout.strip().splitlines()[-1])["ok"] is True
+        machines = _frozen(frozen_app, "vault", "machines", "frozen-vault", "--data", str(data), "--json")
+        assert "frozen01" in machines.stdout, machines.stdout + machines.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_frozen_demo_starts_its_vault_and_stops_it(frozen_app: Path, tmp_path: Path) -> None:
+    """The demo starts `vault serve` as a child of the product itself: in a frozen build that
+    is the executable, not `python -m wizard` (the packaged demo failed to start its vault)."""
+    import signal
+    import time
+
+    demo = subprocess.Popen([str(frozen_app / "register-server"), "demo", "--home", str(tmp_path / "home")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "DBUS_SESSION_BUS_ADDRESS": "disabled:"})
+    assert demo.stderr is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = demo.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("Vault service at https://127.0.0.1:"):
+            break
+    assert lines and lines[-1].startswith("Vault service at https://127.0.0.1:"), "".join(lines)
+    children = subprocess.run(["pgrep", "-P", str(demo.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "no vault service child"
+    demo.send_signal(signal.SIGTERM)
+    demo.wait(timeout=30)
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()

@@ -112,41 +112,45 @@ def test_demo_opens_the_wizard_on_a_fresh_demo_vault_and_stops_the_service(
         socket.create_connection((address.hostname, address.port), timeout=2).close()
 
 
-def test_demo_process_stops_its_vault_service_when_terminated(tmp_path: Path) -> None:
-    """The real command, as a process: SIGTERM closes the wizard and the service goes with it."""
+@pytest.mark.parametrize("wizard_up_after", [0.0, 1.0])
+def test_demo_process_stops_its_vault_service_when_terminated(tmp_path: Path, wizard_up_after: float) -> None:
+    """The real command, as a process: SIGTERM closes the wizard and the service goes with it.
+
+    At 0 s the signal lands while the wizard is still being imported: raising KeyboardInterrupt
+    there aborted the process (SIGABRT) and left the vault running. Each case runs the demo twice
+    with the same --home: the second run finds its demo vault already there and goes on."""
     import signal
     import threading
+    import time
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    process = subprocess.Popen([sys.executable, "-m", "wizard", "demo", "--home", str(tmp_path / "home")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    lines: list[str] = []
+    for _ in range(2):
+        process = subprocess.Popen([sys.executable, "-m", "wizard", "demo", "--home", str(tmp_path / "home")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        lines: list[str] = []
 
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append(line)
+        def read() -> None:
+            assert process.stderr is not None
+            for line in process.stderr:
+                lines.append(line)
 
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        deadline = 60.0
-        import time
-
-        start = time.monotonic()
-        while not any(line.startswith("Vault service at ") for line in lines):
-            assert process.poll() is None, "".join(lines)
-            assert time.monotonic() - start < deadline, "".join(lines)
-            time.sleep(0.05)
-        time.sleep(1.0)  # the wizard is up and its event loop is running
-        url = next(line for line in lines if line.startswith("Vault service at ")).split()[3].rstrip(";")
-        address = urlparse(url)
-        socket.create_connection((address.hostname, address.port), timeout=2).close()  # up while the wizard is
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 8  # closed before registering: "cancelled"
-        with pytest.raises(OSError):
-            socket.create_connection((address.hostname, address.port), timeout=2).close()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            start = time.monotonic()
+            while not any(line.startswith("Vault service at ") for line in lines):
+                assert process.poll() is None, "".join(lines)
+                assert time.monotonic() - start < 60.0, "".join(lines)
+                time.sleep(0.01)
+            time.sleep(wizard_up_after)
+            url = next(line for line in lines if line.startswith("Vault service at ")).split()[3].rstrip(";")
+            address = urlparse(url)
+            socket.create_connection((address.hostname, address.port), timeout=2).close()  # up while the demo is
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 8, "".join(lines)  # closed before registering: "cancelled"
+            with pytest.raises(OSError):
+                socket.create_connection((address.hostname, address.port), timeout=2).close()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()

@@ -46,24 +46,32 @@ class DemoVault:
         self.url = ""
         self.ca_file: Path | None = None
 
-    def _cli(self, *args: str) -> dict[str, Any]:
+    def _cli(self, *args: str, tolerate: str | None = None) -> dict[str, Any]:
+        """Run `vault ARGS --json`; its JSON answer. A refusal whose code is `tolerate` is an answer too."""
         import json
         import subprocess
 
-        done = subprocess.run([sys.executable, "-m", "wizard", "vault", *args, "--data", str(self.data_dir), "--json"],
-                              capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
+        from wizard.self_command import self_command, self_environment
+
+        done = subprocess.run([*self_command(), "vault", *args, "--data", str(self.data_dir), "--json"],
+                              capture_output=True, text=True, timeout=60, env=self_environment())
+        lines = done.stdout.strip().splitlines()
+        answer: dict[str, Any] = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+        if done.returncode != 0 and (tolerate is None or answer.get("error", {}).get("code") != tolerate):
             raise RuntimeError(f"vault {args[0]} failed: {(done.stdout + done.stderr).strip()[-500:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        return answer
 
     def __enter__(self) -> "DemoVault":
         import json
         import subprocess
         import threading
 
-        command = [sys.executable, "-m", "wizard", "vault", "serve", "--data", str(self.data_dir),
+        from wizard.self_command import self_command, self_environment
+
+        command = [*self_command(), "vault", "serve", "--data", str(self.data_dir),
                    "--host", "127.0.0.1", "--port", "0", "--json"]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                        env=self_environment(),
                                         preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
@@ -77,7 +85,7 @@ class DemoVault:
         return self
 
     def create_vault_and_credentials(self, name: str, out_dir: Path) -> Path:
-        self._cli("create", name)
+        self._cli("create", name, tolerate="vault.exists")  # a demo run again with the same --home
         return Path(self._cli("credentials", name, "--out", str(out_dir))["path"])
 
     def stop(self) -> None:
@@ -108,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
         home.mkdir(parents=True, exist_ok=True)
         downloads = Path(temp) / "Downloads"
         downloads.mkdir()
-        _cancel_on_sigterm()  # until the wizard installs its own handler, SIGTERM still stops the vault cleanly
+        vault_service = DemoVault(home / "local-vault")
+        _stop_on_termination(vault_service, Path(temp))  # until the wizard installs its own handlers
         sys.stderr.write("Starting the local vault service...\n")
-        with DemoVault(home / "local-vault") as vault:
+        with vault_service as vault:
             credentials = vault.create_vault_and_credentials(args.vault, downloads)
             sys.stderr.write(f"Vault service at {vault.url}; credentials file {credentials}\n")
             settings = RegistrationSettings(vault=VaultSettings(credentials_file=credentials, ca_bundle=vault.ca_file))
@@ -119,14 +128,29 @@ def run(args: argparse.Namespace) -> int:
             return run_wizard(home=str(home), settings=settings)
 
 
-def _cancel_on_sigterm() -> None:
-    """SIGTERM as Ctrl+C: the `with` blocks stop the vault and the command exits as cancelled (8)."""
+def _stop_on_termination(vault: DemoVault, temp: Path) -> None:
+    """SIGTERM or Ctrl+C before the wizard is up: stop the vault, remove the demo's files, exit 8.
+
+    Why not raise KeyboardInterrupt from the handler: the signal may land inside an extension
+    module's import (PySide6 loads for about 100 ms here), and an exception raised there
+    aborted the process (SIGABRT) and left the vault service running without its parent.
+    Once the wizard is up, its own handlers close it the normal way and the `with` block
+    stops the vault.
+    """
+    import os
+    import shutil
     import signal
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+    from wizard.core.exit_codes import ExitCode
 
-    signal.signal(signal.SIGTERM, interrupt)
+    def stop(signum: int, frame: object) -> None:
+        vault.stop()
+        shutil.rmtree(temp, ignore_errors=True)
+        sys.stderr.write("Stopped before the wizard opened; the local vault service is stopped.\n")
+        os._exit(int(ExitCode.CANCELLED))
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, stop)
 
 
 COMMAND = Command("demo", "open the wizard against a local demo vault (started and stopped automatically)",

@@ -160,7 +160,9 @@ class Sandbox:
         for path in dirs.values():
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
         keep = ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV")
-        self.env = {k: v for k, v in os.environ.items() if k in keep}
+        from wizard.self_command import self_environment
+
+        self.env = self_environment({k: v for k, v in os.environ.items() if k in keep})
         self.env.update({k: str(v) for k, v in dirs.items()})
         self.env.update({"QT_QPA_PLATFORM": "offscreen", "QT_NO_XDG_DESKTOP_PORTAL": "1", "TZ": "UTC",
                          "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "REGISTER_SERVER_HOME": str(self.root / "state")})
@@ -218,7 +220,9 @@ class Sandbox:
     # --- the local vault service -------------------------------------------------------------
     def start_vault(self) -> Vault:
         data = self.root / "vault-data"
-        process = self._spawn([sys.executable, "-m", "wizard", "vault", "serve", "--data", str(data),
+        from wizard.self_command import self_command
+
+        process = self._spawn([*self_command(), "vault", "serve", "--data", str(data),
                                "--port", "0", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
