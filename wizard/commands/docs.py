@@ -21,9 +21,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text-only", action="store_true",
                         help="write only register-server.md, without starting a vault or taking screenshots")
     parser.add_argument("--json", action="store_true", help="print one JSON object with the files written")
+    # Internal: the screenshot run's child process (its own offscreen Qt, keyring and proxy
+    # environment). A flag of the product itself, so a frozen build can start it too.
+    parser.add_argument("--capture-plan", metavar="FILE", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.capture_plan:
+        from wizard.docs.capture import main as capture
+
+        return capture([args.capture_plan])
     from wizard.commands._output import print_json
     from wizard.core.errors import RegisterServerError
     from wizard.docs import generate

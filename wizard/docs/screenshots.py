@@ -74,8 +74,11 @@ def capture_all(out: Path) -> list[Path]:
         plan_file = sandbox.root / "plan.json"
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
         try:
-            done = subprocess.run([sys.executable, "-m", "wizard.docs.capture", str(plan_file)], env=sandbox.env,
-                                  capture_output=True, text=True, timeout=600, preexec_fn=die_with_parent)
+            from wizard.self_command import self_command
+
+            done = subprocess.run([*self_command(), "docs", "--out", str(out), "--capture-plan", str(plan_file)],
+                                  env=sandbox.env, capture_output=True, text=True, timeout=600,
+                                  preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired:
             raise SandboxError("the screenshot run did not finish within 10 minutes") from None
         if done.returncode != 0:
