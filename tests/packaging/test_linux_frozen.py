@@ -149,3 +149,14 @@ def test_frozen_demo_starts_its_vault_and_stops_it(frozen_app: Path, tmp_path: P
     demo.wait(timeout=30)
     for pid in children:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_frozen_docs_generator_takes_every_screenshot(frozen_app: Path, tmp_path: Path) -> None:
+    """The guide's screenshot run is a child of the product itself (`docs --capture-plan`),
+    which a frozen build can start; `python -m wizard.docs.capture` it could not."""
+    from wizard.docs.sample_data import ALL_SHOTS
+
+    done = _frozen(frozen_app, "docs", "--out", str(tmp_path / "guide"), "--json")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    names = {p.name for p in (tmp_path / "guide" / "images").glob("*.png")}
+    assert names == {n for shot in ALL_SHOTS for n in (shot.file, shot.file_2x)}
