@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.e2e.helpers import make_settings, proxy_settings
+from tests.e2e.helpers import cancel_while_waiting, make_settings, proxy_settings
 from tests.support.fixtures_proxy import free_port
 from wizard.core.credentials import read_credentials
 from wizard.core.errors import RegisterServerError
@@ -173,8 +173,6 @@ def test_connection_check_walks_every_layer(vault_service, auth_proxy, tmp_path)
 def test_connection_check_is_cancelled_behind_a_silent_proxy(vault_service, silent_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The proxy accepts and never answers CONNECT: a cancel (the wizard closing) ends the test
     at once instead of holding it, and the window waiting for it, until the timeouts."""
-    import threading
-
     from wizard.core.errors import Cancelled
     from wizard.core.model import ProxyMode, ProxySettings
     from wizard.core.registration import CancelToken
@@ -183,25 +181,9 @@ def test_connection_check_is_cancelled_behind_a_silent_proxy(vault_service, sile
     settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path,
                              proxy=ProxySettings(mode=ProxyMode.CUSTOM, host="127.0.0.1", port=silent_server))
     cancel = CancelToken()
-    connected = threading.Event()
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(connection.test_connection(
-                settings, cancel=cancel, on_step=lambda c: connected.set() if c.step == "tcp" else None))
-        except BaseException as error:  # noqa: BLE001 - handed to the test
-            outcome.append(error)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    assert connected.wait(30)
-    worker.join(timeout=1)
-    assert worker.is_alive(), "the proxy is silent: the test must still be waiting"
-    cancel.cancel()
-    worker.join(timeout=5)
-    assert not worker.is_alive(), "the cancel did not stop the connection test"
-    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    outcome = cancel_while_waiting(lambda blocked: connection.test_connection(
+        settings, cancel=cancel, on_step=lambda c: blocked() if c.step == "tcp" else None), cancel)
+    assert isinstance(outcome, Cancelled), outcome
 
 
 @pytest.mark.parametrize("case, step, code", [

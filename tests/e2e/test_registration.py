@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import OTHER_PASSPHRASE, PASSPHRASE, make_settings, proxy_settings
+from tests.e2e.helpers import OTHER_PASSPHRASE, PASSPHRASE, cancel_while_waiting, make_settings, proxy_settings
 from tests.support.fixtures_proxy import free_port
 from wizard.core.errors import Cancelled, RegisterServerError
 from wizard.core.model import ProxyMode, ProxySettings
@@ -90,33 +90,13 @@ def test_cancel_while_a_stalled_proxy_holds_the_connection(vault_service, vault_
                                                             secret_service, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The proxy accepts the connection and never answers CONNECT: Cancel ends the registration
     at once (not after the 30 s read timeout and its retries), as cancelled, with nothing registered."""
-    import threading
-
     settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path,
                              proxy=ProxySettings(mode=ProxyMode.CUSTOM, host="127.0.0.1", port=silent_server))
     cancel = CancelToken()
-    connecting = threading.Event()
-    outcome: list[BaseException | object] = []
-
-    def on_progress(event: ProgressEvent) -> None:
-        if event.step == "connecting":
-            connecting.set()
-
-    def run() -> None:
-        try:
-            outcome.append(run_registration(settings, home=tmp_path / "home", on_progress=on_progress, cancel=cancel))
-        except BaseException as error:  # noqa: BLE001 - handed to the test
-            outcome.append(error)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    assert connecting.wait(30)
-    worker.join(timeout=1)
-    assert worker.is_alive(), "the proxy is silent: the registration must still be waiting"
-    cancel.cancel()
-    worker.join(timeout=20)
-    assert not worker.is_alive(), "Cancel did not stop the stalled connection"
-    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    outcome = cancel_while_waiting(lambda blocked: run_registration(
+        settings, home=tmp_path / "home", cancel=cancel,
+        on_progress=lambda event: blocked() if event.step == "connecting" else None), cancel)
+    assert isinstance(outcome, Cancelled), outcome
     assert vault_service.admin.machines(vault_name) == []
     assert not (tmp_path / "home" / "registration.json").exists()
 
