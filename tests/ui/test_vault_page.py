@@ -119,8 +119,9 @@ def test_an_expired_file_offers_the_newer_one_beside_it(vault_wizard: Any, qtbot
     type_into(qtbot, find(vault_wizard, "vault.credentials_file"), str(expired))
     qtbot.waitUntil(lambda: info("credentials.expired").message in message(vault_wizard, "vault.credentials_file"),
                     timeout=15_000)
-    assert f"A newer file for this vault lies beside it: {fresh.name}." in message(vault_wizard,
-                                                                                   "vault.credentials_file")
+    # what to do is the file beside it, not "download a new file"
+    assert fix_shown(vault_wizard, "vault.credentials_file") == \
+        f"A newer file for this vault lies beside it, {fresh.name}: click Use the newer file."
     assert not next_button(vault_wizard).isEnabled()
     _click_use_the_newer_file(vault_wizard, qtbot, fresh)
     qtbot.waitUntil(lambda: next_button(vault_wizard).isEnabled(), timeout=15_000)

@@ -13,9 +13,12 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard.commands import Command
+
+if TYPE_CHECKING:
+    from wizard.core.errors import RegisterServerError
 
 _STAMP = "%Y-%m-%d %H:%M UTC"
 
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_refused(path: Path, error: Any, *, as_json: bool) -> int:
+def _report_refused(path: Path, error: RegisterServerError, *, as_json: bool) -> int:
     """The refusal, plus the newer file for the same vault beside it when that one would do
     (JSON: ``error.newer_file``, an addition to the documented shape)."""
     import sys
@@ -109,8 +112,9 @@ def _report_refused(path: Path, error: Any, *, as_json: bool) -> int:
     if as_json:
         print_json({"ok": False, "error": {**error.to_dict(), "newer_file": str(newer)}})
     else:
-        report_error(error, as_json=False)
-        sys.stderr.write(f"  a newer file for the same vault lies beside it: {newer}\n")
+        reason = f" ({error.reason})" if error.reason else ""
+        sys.stderr.write(f"error: {error.code}{reason}: {error.message}\n"
+                         f"  what to do: use the newer file for the same vault beside it: {newer}\n")
     return int(error.exit_code)
 
 

@@ -25,10 +25,13 @@ class Issue:
     code: str
     message: str
     severity: Severity = Severity.ERROR
+    # What to do when this case has a better answer than the catalogue's general one (an
+    # expired file with a newer download beside it: use that one, not "download again").
+    advice: str | None = None
 
     @property
     def fix(self) -> str:
-        return info(self.code).fix
+        return self.advice if self.advice is not None else info(self.code).fix
 
     @property
     def blocking(self) -> bool:

@@ -57,9 +57,9 @@ def read_file_facts(vault: VaultSettings) -> tuple[list[Issue], FileFacts]:
     except RegisterServerError as error:
         # An old download picked by mistake: point to the newer one already beside it.
         newer = newer_sibling_for_refused(vault.credentials_file, error)
-        text = error.message if newer is None else \
-            f"{error.message} A newer file for this vault lies beside it: {newer.name}."
-        return [Issue(FILE_FIELD, error.code, text)] + found, FileFacts(None, newer)
+        advice = None if newer is None else \
+            f"A newer file for this vault lies beside it, {newer.name}: click Use the newer file."
+        return [Issue(FILE_FIELD, error.code, error.message, advice=advice)] + found, FileFacts(None, newer)
     newer = newer_sibling(vault.credentials_file, credentials)
     if newer is not None:
         found.append(issue(FILE_FIELD, "credentials.superseded", f"Newer file: {newer.name}.", Severity.WARNING))

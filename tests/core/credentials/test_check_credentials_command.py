@@ -84,7 +84,8 @@ def test_expired_file_points_to_the_newer_download_beside_it(issued: IssuedCrede
     at = (NOW + timedelta(days=3, minutes=5)).isoformat()
     assert main(["check-credentials", str(path), "--at", at]) == 4
     err = capsys.readouterr().err
-    assert "credentials.expired" in err and f"newer file for the same vault lies beside it: {newer}" in err
+    assert "credentials.expired" in err and f"what to do: use the newer file for the same vault beside it: {newer}" in err
+    assert "Download a new" not in err  # the right file is already there
     assert main(["check-credentials", str(path), "--json", "--at", at]) == 4
     error = json.loads(capsys.readouterr().out)["error"]
     assert (error["code"], error["newer_file"]) == ("credentials.expired", str(newer))
