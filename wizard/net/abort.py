@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
 import httpcore
 import httpx
@@ -58,6 +58,17 @@ class AbortableBackend(httpcore.SyncBackend):
     def _refuse_if_aborted(self) -> None:
         if self._aborted:
             raise httpcore.ConnectError("the connection was stopped (cancelled)")
+
+
+class _Cancellable(Protocol):
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]: ...
+
+
+def stop_on_cancel(client: httpx.Client, cancel: _Cancellable) -> Callable[[], None]:
+    """Abort `client`'s I/O when `cancel` is cancelled; returns the function that stops watching.
+    A client whose pool cannot be aborted is left to its timeouts."""
+    abort = install_abort(client)
+    return cancel.on_cancel(abort) if abort is not None else (lambda: None)
 
 
 def install_abort(client: httpx.Client) -> Callable[[], None] | None:

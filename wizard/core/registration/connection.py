@@ -148,12 +148,11 @@ def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) ->
 def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
                     report: Callable[[ConnectionCheck], None], cancel: CancelToken) -> None:
     from wizard.core.registration.procedure import default_transport
-    from wizard.net.abort import install_abort
+    from wizard.net.abort import stop_on_cancel
     from wizard.net.client import VaultHttp
 
     client = default_transport(settings, url)
-    abort = install_abort(client)
-    forget_abort = cancel.on_cancel(abort) if abort else (lambda: None)
+    forget_abort = stop_on_cancel(client, cancel)
     try:
         with VaultHttp(client, via_proxy=via_proxy, retries=0) as http:
             response = http.get(url)

@@ -107,10 +107,10 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
         raise RegisterServerError("passphrase.required")
     machine_name = resolve_machine_name(settings)
     previous = load_record(store)
-    if previous is not None and str(previous.get("vault", {}).get("resource_id")) != str(credentials.resource_id):
+    if previous is not None and previous["vault"]["resource_id"] != str(credentials.resource_id):
         raise RegisterServerError("vault.wrong_vault", reason="local_state",
-                                  detail=f"(registered to {previous.get('vault', {}).get('name')!s})")
-    existing_machine_id = previous.get("machine", {}).get("id") if previous else None
+                                  detail=f"(registered to {previous['vault']['name']})")
+    existing_machine_id = previous["machine"]["id"] if previous else None  # load_record checked the shape
 
     progress.step("saving_passphrase")
     secrets = SecretStore.for_state_dir(store.root)
@@ -123,7 +123,7 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     progress.step("connecting")
     from wizard.core.registration.protocol import (RegistrationClient, new_machine_key,
                                                    passphrase_verifier)
-    from wizard.net.abort import install_abort
+    from wizard.net.abort import stop_on_cancel
     from wizard.net.client import VaultHttp
     from wizard.net.proxy import proxy_for
 
@@ -132,8 +132,7 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     with VaultHttp(client, via_proxy=via_proxy) as http:
         # Until the registration request, a cancel stops the network I/O at once (a stalled
         # proxy would otherwise hold it for its timeouts); nothing is registered yet then.
-        abort = install_abort(client)
-        forget_abort = progress.cancel.on_cancel(abort) if abort else (lambda: None)
+        forget_abort = stop_on_cancel(client, progress.cancel)
         try:
             http.get(credentials.token_url)  # any HTTP answer: TCP, proxy and TLS work (kept alive)
             protocol = RegistrationClient(http)

@@ -16,9 +16,9 @@ from wizard.core.errors import RegisterServerError
 
 if TYPE_CHECKING:
     from wizard.core.credentials import VaultCredentials
-    from wizard.core.storage import StateStore
     from wizard.core.model import RegistrationSettings
     from wizard.core.registration.protocol import RegisteredMachine
+    from wizard.core.storage import StateStore
 
 RECORD_FORMAT = 1
 
