@@ -107,7 +107,7 @@ def measure(machines: int = 200, concurrency: int = 50, proxy_kind: str = "squid
     from wizard.core.credentials import read_credentials
     from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings,
                                    RegistrationSettings, VaultSettings)
-    from wizard.core.registration import run_registration
+    from wizard.registration import run_registration
     from wizard.core.registration.protocol import RegistrationClient, new_machine_key, passphrase_verifier
     from wizard.core.secret import Secret
     from wizard.net.client import VaultHttp, open_client

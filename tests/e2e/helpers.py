@@ -9,7 +9,7 @@ from typing import Callable
 from tests.support.fixtures_proxy import RunningProxy
 from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RegistrationSettings,
                                VaultSettings)
-from wizard.core.registration import CancelToken
+from wizard.registration import CancelToken
 from wizard.core.secret import Secret
 
 PASSPHRASE = "correct horse battery staple 42"

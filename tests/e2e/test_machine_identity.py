@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import make_settings
-from wizard.core.registration import run_registration, wire
+from wizard.core.registration import wire
+from wizard.registration import run_registration
 from wizard.core.registration.machine_identity import machine_assertion
 from wizard.core.registration.protocol import new_machine_key
 

@@ -22,7 +22,8 @@ from tests.support.fixtures_proxy import free_port
 from wizard.core.credentials import read_credentials
 from wizard.core.errors import RegisterServerError
 from wizard.core.model import ProxyMode, ProxySettings
-from wizard.core.registration import connection, run_registration, wire
+from wizard.core.registration import wire
+from wizard.registration import connection, run_registration
 from wizard.core.registration.protocol import (RegistrationClient, client_assertion, new_machine_key,
                                                passphrase_verifier)
 from wizard.core.secret import Secret
@@ -175,7 +176,7 @@ def test_connection_check_is_cancelled_behind_a_silent_proxy(vault_service, sile
     at once instead of holding it, and the window waiting for it, until the timeouts."""
     from wizard.core.errors import Cancelled
     from wizard.core.model import ProxyMode, ProxySettings
-    from wizard.core.registration import CancelToken
+    from wizard.registration import CancelToken
 
     creds = vault_service.issue(vault_service.create_vault(), tmp_path)
     settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path,

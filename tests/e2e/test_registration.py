@@ -17,7 +17,7 @@ from tests.e2e.helpers import OTHER_PASSPHRASE, PASSPHRASE, cancel_while_waiting
 from tests.support.fixtures_proxy import free_port
 from wizard.core.errors import Cancelled, RegisterServerError
 from wizard.core.model import ProxyMode, ProxySettings
-from wizard.core.registration import STEPS, CancelToken, ProgressEvent, run_registration
+from wizard.registration import STEPS, CancelToken, ProgressEvent, run_registration
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +75,7 @@ def test_a_proxy_password_full_of_url_punctuation_signs_in(vault_service, creds,
                                                            tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Characters that mean something in a URL or a header (@ : / % # ? & = + and a space) reach
     the proxy as typed, for the connection test and for the registration itself."""
-    from wizard.core.registration import connection
+    from wizard.registration import connection
 
     squid = proxy_factory("squid", auth=True, password="p@ss:w/rd%41 #?&=+x")
     settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path,

@@ -58,7 +58,7 @@ def test_a_client_without_a_connection_pool_is_left_alone() -> None:
 
 
 def test_cancel_token_calls_back_once_and_can_forget(tmp_path: Path) -> None:
-    from wizard.core.registration import CancelToken
+    from wizard.registration import CancelToken
 
     calls: list[str] = []
     token = CancelToken()

@@ -58,7 +58,7 @@ def load_settings(answers_path: str, home: str | None) -> Any:
 def run(args: argparse.Namespace) -> int:
     from wizard.core.errors import RegisterServerError
     from wizard.core.recovery_folder import prepare_recovery_folder
-    from wizard.core.registration import run_registration, test_connection
+    from wizard.registration import run_registration, test_connection
 
     home = getattr(args, "home", None)
     emit = _Emitter(args.json)

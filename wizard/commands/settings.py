@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from wizard.commands.register import terminal_prompt
     from wizard.core.answers import load_answers
-    from wizard.core.registration.maintenance import change_settings
+    from wizard.registration.maintenance import change_settings
 
     change = change_settings(load_answers(args.answers), home=getattr(args, "home", None), environ=os.environ,
                              prompt=terminal_prompt())

@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.core.registration.maintenance import unregister
+    from wizard.registration.maintenance import unregister
 
     done = unregister(home=getattr(args, "home", None), local_only=args.local_only)
     if args.json:

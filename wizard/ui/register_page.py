@@ -166,7 +166,7 @@ class RegisterPage(QWizardPage):
 
     # --- running ------------------------------------------------------------------------------
     def start(self) -> None:
-        from wizard.core.registration import CancelToken
+        from wizard.registration import CancelToken
 
         wizard = self.wizard()
         settings, home = wizard.settings, wizard.home  # type: ignore[attr-defined]
@@ -183,7 +183,7 @@ class RegisterPage(QWizardPage):
         gc.freeze()
 
         def work(report: Any) -> object:
-            from wizard.core.registration import run_registration
+            from wizard.registration import run_registration
 
             return run_registration(settings, home=home, on_progress=report, cancel=cancel)
 

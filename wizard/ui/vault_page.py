@@ -278,7 +278,7 @@ class VaultPage(StepPage):
     # --- connection test --------------------------------------------------------------------
     def test_connection(self) -> None:
         """Walk DNS, TCP, proxy, TLS and the token endpoint in a worker; show each step."""
-        from wizard.core.registration import CancelToken
+        from wizard.registration import CancelToken
 
         if self._test_task is not None and self._test_task.is_running():
             return
@@ -291,7 +291,7 @@ class VaultPage(StepPage):
         cancel = self._cancel
 
         def work(report: Any) -> object:
-            from wizard.core.registration import test_connection
+            from wizard.registration import test_connection
 
             return test_connection(settings, on_step=report, cancel=cancel)
 

@@ -55,8 +55,8 @@ def prewarm_registration() -> None:
     done here, that happens while the user is reading the Throttling page instead of
     while the Register page is animating its progress.
     """
-    import wizard.core.registration.connection  # noqa: F401
-    import wizard.core.registration.procedure  # noqa: F401
+    import wizard.registration.connection  # noqa: F401
+    import wizard.registration.procedure  # noqa: F401
 
 
 class _FirstPaint(QObject):

@@ -21,7 +21,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wizard import __version__
 from wizard.core.errors import RegisterServerError
@@ -30,7 +30,17 @@ from wizard.core.secret import Secret
 
 if TYPE_CHECKING:
     from wizard.core.credentials import VaultCredentials
-    from wizard.net.client import VaultHttp
+
+
+class JsonHttp(Protocol):
+    """What the protocol needs of an HTTP client: two JSON calls (`wizard.net.client.VaultHttp` is one).
+
+    Why a Protocol: the core sits below the network layer and must not import it, even for types.
+    """
+
+    def post_form(self, url: str, form: dict[str, str]) -> dict[str, Any]: ...
+
+    def post_json(self, url: str, body: dict[str, Any], *, token: str) -> dict[str, Any]: ...
 
 
 def _b64url(data: bytes) -> str:
@@ -107,9 +117,9 @@ class RegisteredMachine:
 
 
 class RegistrationClient:
-    """The two protocol calls over a `VaultHttp`."""
+    """The two protocol calls over a `JsonHttp`."""
 
-    def __init__(self, http: "VaultHttp") -> None:
+    def __init__(self, http: JsonHttp) -> None:
         self.http = http
 
     def token(self, credentials: "VaultCredentials", *, now: datetime) -> str:

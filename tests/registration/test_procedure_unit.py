@@ -21,7 +21,8 @@ from joserfc.jwk import RSAKey
 from wizard.core.credentials import issue_credentials, read_credentials, write_credentials_file
 from wizard.core.errors import Cancelled, RegisterServerError
 from wizard.core.model import EncryptionSettings, MachineSettings, RegistrationSettings, VaultSettings
-from wizard.core.registration import CancelToken, ProgressEvent, run_registration, wire
+from wizard.core.registration import wire
+from wizard.registration import CancelToken, ProgressEvent, run_registration
 from wizard.core.registration.protocol import client_assertion, passphrase_verifier
 from wizard.core.secret import Secret
 

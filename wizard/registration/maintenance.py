@@ -26,7 +26,7 @@ from wizard.core.issues import Issue, issue
 from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
                                RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
 from wizard.core.registration import wire
-from wizard.core.registration.procedure import MACHINE_CERT_FILE, TransportFactory, default_transport
+from wizard.registration.procedure import MACHINE_CERT_FILE, TransportFactory, default_transport
 from wizard.core.registration.record import load_record, settings_summary
 
 log = logging.getLogger(__name__)

@@ -147,7 +147,7 @@ def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) ->
 
 def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
                     report: Callable[[ConnectionCheck], None], cancel: CancelToken) -> None:
-    from wizard.core.registration.procedure import default_transport
+    from wizard.registration.procedure import default_transport
     from wizard.net.abort import stop_on_cancel
     from wizard.net.client import VaultHttp
 
