@@ -106,7 +106,7 @@ def measure(machines: int = 200, concurrency: int = 50, proxy_kind: str = "squid
 
     from wizard.core.credentials import read_credentials
     from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings,
-                                   RegistrationSettings, VaultSettings)
+                                   RecoveryFolder, RegistrationSettings, VaultSettings)
     from wizard.registration import run_registration
     from wizard.core.registration.protocol import RegistrationClient, new_machine_key, passphrase_verifier
     from wizard.core.secret import Secret
@@ -156,6 +156,7 @@ def measure(machines: int = 200, concurrency: int = 50, proxy_kind: str = "squid
             settings = RegistrationSettings(
                 machine=MachineSettings(name=f"{prefix}{i:04d}"), proxy=proxy_settings,
                 vault=VaultSettings(credentials_file=creds_file, ca_bundle=service.ca_file),
+                recovery=RecoveryFolder(work / "recovery", create=True),
                 encryption=EncryptionSettings(passphrase=Secret(f"fleet passphrase number {i:05d}"),
                                               save_to=work / "pass" / f"{prefix}{i:04d}.txt", stored_safely=True))
             machine_id = run_registration(settings, home=work / "homes" / f"{prefix}{i:04d}",

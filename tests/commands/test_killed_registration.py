@@ -25,7 +25,8 @@ from wizard.core.registration.record import missing_fields
 pytestmark = pytest.mark.e2e
 
 ROUNDS = 12
-STEPS = ["checking_credentials", "saving_passphrase", "connecting", "authenticating", "registering", "saving"]
+STEPS = ["checking_credentials", "preparing_recovery_folder", "saving_passphrase", "connecting", "authenticating",
+         "registering", "saving"]
 
 
 def _register_until_killed(answers: Path, home: Path, env: dict[str, str], step: str, delay: float) -> bool:

@@ -69,7 +69,8 @@ def test_sample_answer_file_registers_and_status_reports_it(setup, vault_service
     assert done.returncode == 0, done.stderr + done.stdout
     lines = events(done.stdout)
     assert [e["step"] for e in lines if e["event"] == "progress"] == [
-        "checking_credentials", "saving_passphrase", "connecting", "authenticating", "registering", "saving"]
+        "checking_credentials", "preparing_recovery_folder", "saving_passphrase", "connecting", "authenticating",
+        "registering", "saving"]
     result = lines[-1]
     assert result["event"] == "result" and result["ok"] and result["vault"] == vault
     assert (tmp_path / "recovery" / "new").is_dir()

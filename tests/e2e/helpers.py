@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 from tests.support.fixtures_proxy import RunningProxy
-from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RegistrationSettings,
-                               VaultSettings)
+from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
+                               RegistrationSettings, VaultSettings)
 from wizard.registration import CancelToken
 from wizard.core.secret import Secret
 
@@ -32,6 +32,7 @@ def make_settings(credentials_file: Path, *, ca_bundle: Path | None, passphrase_
         machine=MachineSettings(name=machine_name),
         proxy=proxy or ProxySettings(),
         vault=VaultSettings(credentials_file=credentials_file, ca_bundle=ca_bundle),
+        recovery=RecoveryFolder(passphrase_dir / "recovery", create=True),
         encryption=EncryptionSettings(passphrase=Secret(passphrase), confirmation=Secret(passphrase),
                                       save_to=passphrase_dir / passphrase_file, stored_safely=True),
     )

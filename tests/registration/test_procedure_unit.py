@@ -8,6 +8,7 @@ cancellation, the assertion's claims and the verifier's salt.
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +21,8 @@ from joserfc.jwk import RSAKey
 
 from wizard.core.credentials import issue_credentials, read_credentials, write_credentials_file
 from wizard.core.errors import Cancelled, RegisterServerError
-from wizard.core.model import EncryptionSettings, MachineSettings, RegistrationSettings, VaultSettings
+from wizard.core.model import (EncryptionSettings, MachineSettings, RecoveryFolder, RegistrationSettings,
+                               VaultSettings)
 from wizard.core.registration import wire
 from wizard.registration import CancelToken, ProgressEvent, run_registration
 from wizard.core.registration.protocol import client_assertion, passphrase_verifier
@@ -43,6 +45,7 @@ def _settings(creds: Path, tmp_path: Path) -> RegistrationSettings:
     return RegistrationSettings(
         machine=MachineSettings(name="unit01"),
         vault=VaultSettings(credentials_file=creds),
+        recovery=RecoveryFolder(tmp_path, create=False),
         encryption=EncryptionSettings(passphrase=Secret(PASSPHRASE), save_to=tmp_path / "pass.txt"))
 
 
@@ -87,7 +90,8 @@ def test_passphrase_file_is_written_before_the_network_fails(secret_service, tmp
         run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
                          on_progress=events.append, transport_factory=_refusing_transport(calls))
     assert excinfo.value.code == "network.unreachable"
-    assert [e.step for e in events] == ["checking_credentials", "saving_passphrase", "connecting"]
+    assert [e.step for e in events] == ["checking_credentials", "preparing_recovery_folder", "saving_passphrase",
+                                        "connecting"]
     assert PASSPHRASE in (tmp_path / "pass.txt").read_text()
     assert not (tmp_path / "home" / "registration.json").exists()
 
@@ -159,3 +163,31 @@ def test_a_record_that_lost_its_fields_is_damaged_state_not_a_crash(tmp_path: Pa
                          transport_factory=_refusing_transport(calls))
     assert (excinfo.value.code, excinfo.value.reason) == ("state.corrupt", "wrong_shape") and calls == []
     assert not (tmp_path / "pass.txt").exists()
+
+
+def test_the_recovery_folder_is_made_before_the_network_and_removed_when_the_vault_never_answered(
+        secret_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The folder is created in its own step, before the passphrase is saved; a run that never
+    reached the vault takes back the (still empty) folder it made, so nothing is left half-done."""
+    folder = tmp_path / "deep" / "recovery"
+    seen: list[tuple[str, bool]] = []
+    settings = replace(_settings(_credentials_file(tmp_path), tmp_path), recovery=RecoveryFolder(folder, create=True))
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(settings, home=tmp_path / "home", on_progress=lambda e: seen.append((e.step, folder.is_dir())),
+                         transport_factory=_refusing_transport([]))
+    assert excinfo.value.code == "network.unreachable"
+    assert ("saving_passphrase", True) in seen  # it existed while the run went on
+    assert not folder.exists()
+
+
+def test_a_folder_that_cannot_be_made_stops_the_run_before_anything_is_written(
+        secret_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings = replace(_settings(_credentials_file(tmp_path), tmp_path),
+                       recovery=RecoveryFolder(blocker / "recovery", create=True))
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(settings, home=tmp_path / "home", transport_factory=_refusing_transport(calls))
+    assert excinfo.value.code == "recovery.folder_not_writable"
+    assert calls == [] and not (tmp_path / "pass.txt").exists()

@@ -57,7 +57,6 @@ def load_settings(answers_path: str, home: str | None) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from wizard.core.errors import RegisterServerError
-    from wizard.core.recovery_folder import prepare_recovery_folder
     from wizard.registration import run_registration, test_connection
 
     home = getattr(args, "home", None)
@@ -74,8 +73,6 @@ def run(args: argparse.Namespace) -> int:
             emit.result({"ok": True, "dry_run": True, "checks": [c.step for c in checks]},
                         "Dry run passed: settings are valid and the vault is reachable. Nothing was registered.")
             return int(ExitCode.OK)
-        if prepare_recovery_folder(settings.recovery):
-            emit.info("recovery_folder", f"Created the recovery folder {settings.recovery.path}")
         result = run_registration(settings, home=home, on_progress=emit.progress)
     except RegisterServerError as error:
         return emit.error(error)

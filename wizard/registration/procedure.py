@@ -4,6 +4,12 @@ Order and why:
 1. *checking_credentials* — read and verify the file (expired, superseded by a newer
    sibling is the reader's business); refuse a server already registered to another
    vault from the saved state, before any network traffic.
+1a. *preparing_recovery_folder* — the disk checks every face shows (CA bundle, recovery
+   folder, passphrase file location) run again here, because the disk may have changed
+   since the page was left; then the recovery folder is created when the settings allow.
+   A folder that cannot be made stops the run before anything is written or sent, with the
+   same code in every face; a folder this run made is removed again if the vault never
+   accepted the registration.
 2. *saving_passphrase* — the passphrase file first (a registered server without its
    passphrase file is the one unrecoverable outcome), then the keyring.
 3. *connecting* — TCP, proxy and TLS to the token endpoint; the connection is kept for
@@ -96,7 +102,6 @@ def run_registration(settings: "RegistrationSettings", *, home: Path | str | Non
 def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, clock: Callable[[], datetime],
          transport_factory: TransportFactory) -> RegistrationResult:
     from wizard.core.credentials import read_credentials
-    from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
 
     progress.step("checking_credentials")
     if settings.vault.credentials_file is None:
@@ -112,6 +117,27 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
                                   detail=f"(registered to {previous['vault']['name']})")
     existing_machine_id = previous["machine"]["id"] if previous else None  # load_record checked the shape
 
+    progress.step("preparing_recovery_folder")
+    made_folder = _prepare_disk(settings)
+    try:
+        machine, key = _register_remotely(settings, store, progress, clock, transport_factory, credentials,
+                                          machine_name, existing_machine_id)
+    except BaseException:
+        if made_folder:
+            _remove_if_empty(settings.recovery.path)
+        raise
+    progress.step("saving", cancellable=False)
+    return _save(settings, store, clock, credentials, machine, key, previous)
+
+
+def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _Progress,
+                       clock: Callable[[], datetime], transport_factory: TransportFactory, credentials: Any,
+                       machine_name: str, existing_machine_id: str | None) -> tuple[Any, Any]:
+    """Steps 2-5: passphrase saved, connection, token, registration; (machine, key) once accepted."""
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
+
+    passphrase = settings.encryption.passphrase
+    assert passphrase is not None  # checked in step 1
     progress.step("saving_passphrase")
     secrets = SecretStore.for_state_dir(store.root)
     _save_passphrase_file(settings, passphrase, vault_name=credentials.vault_name, machine_name=machine_name,
@@ -152,8 +178,15 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
         verifier = passphrase_verifier(passphrase, resource_id=credentials.resource_id, machine_name=machine_name)
         machine = protocol.register(credentials, token, machine_name=machine_name, csr_pem=key.csr_pem,
                                     verifier=verifier, existing_machine_id=existing_machine_id)
+    return machine, key
 
-    progress.step("saving", cancellable=False)
+
+def _save(settings: "RegistrationSettings", store: Any, clock: Callable[[], datetime], credentials: Any,
+          machine: Any, key: Any, previous: Any) -> RegistrationResult:
+    """Step 6: once the vault has registered the machine, local state follows it."""
+    from wizard.core.secrets.store import SecretStore
+
+    secrets = SecretStore.for_state_dir(store.root)
     from wizard.core.secrets.machine_key import protect_private_key
     from wizard.core.storage import atomic_write_bytes
 
@@ -167,6 +200,36 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     return RegistrationResult(machine_id=machine.machine_id, machine_name=machine.machine_name,
                               vault_name=machine.vault_name, registered_at=registered_at,
                               re_registration=machine.re_registration, state_dir=store.root)
+
+
+def _prepare_disk(settings: "RegistrationSettings") -> bool:
+    """Re-run the disk checks and create the recovery folder; True when this run created it."""
+    from wizard.core.recovery_folder import prepare_recovery_folder
+    from wizard.core.validators import check_settings_on_disk
+
+    for found in check_settings_on_disk(settings):
+        if found.blocking:
+            raise RegisterServerError(found.code, detail=_detail_of(found))
+    return prepare_recovery_folder(settings.recovery)
+
+
+def _detail_of(found: Any) -> str | None:
+    """The issue's refinement of the catalogue message (the text after it), if any."""
+    from wizard.core.errors import info
+
+    base = info(found.code).message
+    rest = found.message[len(base):].strip() if found.message.startswith(base) else found.message
+    return rest or None
+
+
+def _remove_if_empty(path: Path | None) -> None:
+    """Undo a folder this run created: only while it is still empty (nothing of anyone's is lost)."""
+    if path is None:
+        return
+    try:
+        path.rmdir()
+    except OSError:
+        log.warning("left the recovery folder %s in place (not empty or not removable)", path)
 
 
 def _save_passphrase_file(settings: "RegistrationSettings", passphrase: Secret, *, vault_name: str,

@@ -14,10 +14,11 @@ from typing import Callable
 
 from wizard.core.errors import Cancelled
 
-STEPS: tuple[str, ...] = ("checking_credentials", "saving_passphrase", "connecting", "authenticating",
-                          "registering", "saving")
+STEPS: tuple[str, ...] = ("checking_credentials", "preparing_recovery_folder", "saving_passphrase", "connecting",
+                          "authenticating", "registering", "saving")
 STEP_MESSAGES: dict[str, str] = {
     "checking_credentials": "Checking the vault credentials file",
+    "preparing_recovery_folder": "Preparing the recovery folder",
     "saving_passphrase": "Saving the passphrase",
     "connecting": "Connecting to the vault",
     "authenticating": "Proving the vault credentials",

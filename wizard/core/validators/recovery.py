@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 from wizard.core.issues import Issue, Severity, issue
 from wizard.core.model import RecoveryFolder
@@ -37,12 +39,32 @@ def check_recovery_on_disk(recovery: RecoveryFolder) -> list[Issue]:
     anchor = existing_ancestor(path)
     if anchor is None or not os.access(anchor, os.W_OK | os.X_OK):
         found.append(issue(FIELD, "recovery.folder_not_writable"))
+    elif (refusal := _probe_writable(anchor)) is not None:
+        found.append(issue(FIELD, "recovery.folder_not_writable", refusal))
     if recovery.space_needed_bytes:
         free = free_space_bytes(path)
         if free is not None and free < recovery.space_needed_bytes:
             found.append(issue(FIELD, "recovery.not_enough_space",
                                f"Free: {format_size(free)}; needed: {format_size(recovery.space_needed_bytes)}."))
     return found
+
+
+def _probe_writable(folder: Path) -> str | None:
+    """Create and remove a probe folder in `folder`; the OS's reason when that fails.
+
+    Why a real probe and not only `os.access`: for root, access() says yes to pseudo file
+    systems (`/proc`, `/sys`) and to read-only mounts, where creating the recovery folder then
+    fails at Register. The probe is what Register will do, minus leaving anything behind.
+    """
+    try:
+        probe = tempfile.mkdtemp(prefix=".register-server-probe-", dir=folder)
+    except OSError as error:
+        return f"{folder} does not accept new folders: {os.strerror(error.errno or 0)}."
+    try:
+        os.rmdir(probe)
+    except OSError:
+        pass
+    return None
 
 
 def format_size(size: int) -> str:
