@@ -196,3 +196,58 @@ save_passphrase_to = "{tmp_path / 'no-dir' / 'p.txt'}"
     assert [(i["field"], i["code"]) for i in events(done.stdout)[-1]["issues"]] == [
         ("encryption.passphrase", "passphrase.too_short"), ("vault.ca_bundle", "vault.ca_bundle_unreadable"),
         ("recovery.folder", "recovery.folder_missing"), ("encryption.save_passphrase_to", "encryption.save_dir_missing")]
+
+
+def test_five_independent_problems_are_reported_at_once_each_with_its_line(
+        setup, vault_service, auth_proxy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """One problem of each kind — the file's shape, a secret, a rule, the disk — in one run."""
+    _, creds, env = setup
+    answers = answer_file(tmp_path, creds, vault_service.ca_file, auth_proxy)
+    blocker = tmp_path / "recovery-is-a-file"
+    blocker.write_text("x")
+    text = answers.read_text()
+    for old, new in [(f"port = {auth_proxy.port}", "port = 70000"),                       # a rule
+                     ('work_bandwidth = "2 Mbps"', 'work_bandwidth = "fast"'),            # a value's shape
+                     (str(tmp_path / "recovery" / "new"), str(blocker)),                  # the disk
+                     ("[machine]", "[machine]\ncolour = \"blue\"")]:                      # an unknown key
+        assert old in text
+        text = text.replace(old, new)
+    answers.write_text(text)
+    lines = text.splitlines()
+
+    def line_of(snippet: str) -> int:
+        return next(n for n, line in enumerate(lines, start=1) if snippet in line)
+
+    done = cli("register", "--answers", str(answers), "--json", "--home", str(tmp_path / "h"),
+               env={**env, "BACKUP_PASSPHRASE": ""}, stdin="")                            # a secret
+    assert done.returncode != 0
+    result = events(done.stdout)[-1]
+    found = {i["field"]: i for i in result["issues"]}
+    assert sorted(found) == ["encryption.passphrase", "machine.colour", "proxy.port", "recovery.folder",
+                             "throttling.work_bandwidth"], result
+    assert found["machine.colour"]["code"] == "answers.unknown_key"
+    assert found["proxy.port"]["code"] == "proxy.port_range"
+    assert found["throttling.work_bandwidth"]["code"] == "throttling.bandwidth_format"
+    assert found["recovery.folder"]["code"] == "recovery.folder_is_file"
+    assert found["encryption.passphrase"]["code"] == "secrets.missing"
+    for field, snippet in [("machine.colour", "colour ="), ("proxy.port", "port = 70000"),
+                           ("throttling.work_bandwidth", 'work_bandwidth = "fast"'),
+                           ("recovery.folder", str(blocker)), ("encryption.passphrase", "passphrase_env")]:
+        assert f"(line {line_of(snippet)})" in found[field]["message"], (field, found[field]["message"])
+    assert not (tmp_path / "secure" / "server01.passphrase.txt").exists()
+
+
+def test_settings_and_register_print_one_error_shape(setup, vault_service, auth_proxy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A fleet script parses one shape whatever it ran: ok, error{code,reason,message,fix}, issues."""
+    _, creds, env = setup
+    answers = answer_file(tmp_path, creds, vault_service.ca_file, auth_proxy)
+    answers.write_text(answers.read_text().replace(f"port = {auth_proxy.port}", "port = 70000"))
+    registered = events(cli("register", "--answers", str(answers), "--json", "--home", str(tmp_path / "h"),
+                            env=env).stdout)[-1]
+    changed = events(cli("settings", "--answers", str(answers), "--json", "--home", str(tmp_path / "h"),
+                         env=env).stdout)[-1]
+    for payload in (registered, changed):
+        assert payload["ok"] is False
+        assert set(payload["error"]) == {"code", "reason", "message", "fix"}
+        assert all(set(i) == {"field", "code", "message", "fix"} for i in payload["issues"])
+    assert set(registered) - {"event"} == set(changed)

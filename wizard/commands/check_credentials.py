@@ -103,14 +103,16 @@ def _report_refused(path: Path, error: RegisterServerError, *, as_json: bool) ->
     (JSON: ``error.newer_file``, an addition to the documented shape)."""
     import sys
 
-    from wizard.commands._output import print_json, report_error
+    from wizard.commands._output import error_payload, print_json, report_error
     from wizard.core.credentials import newer_sibling_for_refused
 
     newer = newer_sibling_for_refused(path, error)
     if newer is None:
         return report_error(error, as_json=as_json)
     if as_json:
-        print_json({"ok": False, "error": {**error.to_dict(), "newer_file": str(newer)}})
+        payload = error_payload(error)
+        payload["error"]["newer_file"] = str(newer)
+        print_json(payload)
     else:
         reason = f" ({error.reason})" if error.reason else ""
         sys.stderr.write(f"error: {error.code}{reason}: {error.message}\n"

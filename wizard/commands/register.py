@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.commands import Command
-from wizard.commands._output import print_json
+from wizard.commands._output import print_json, report_error
 from wizard.core.exit_codes import ExitCode
 
 
@@ -38,21 +38,12 @@ def terminal_prompt() -> Any:
 
 
 def load_settings(answers_path: str, home: str | None) -> Any:
-    """Answer file → validated settings with secrets; raises on any problem (all issues listed)."""
-    from wizard.core.answers import InvalidAnswers, load_answers, resolve_answers
+    """Answer file → validated settings with secrets; raises with every problem of the file at once."""
+    from wizard.core.answer_check import load_checked_settings
     from wizard.core.paths import state_dir
-    from wizard.core.validators import check_settings_on_disk, validate_settings
 
-    answers = load_answers(answers_path)
-    settings = resolve_answers(answers, environ=os.environ, state_root=state_dir(home), prompt=terminal_prompt())
-    problems = [i for i in validate_settings(settings) if i.blocking]
-    # The disk checks too, so an operator fixes the file in one pass (README: every problem at once);
-    # a field the cheap rules already refused is not checked on disk again.
-    refused = {i.field for i in problems}
-    problems += [i for i in check_settings_on_disk(settings) if i.blocking and i.field not in refused]
-    if problems:
-        raise InvalidAnswers(problems)
-    return settings
+    return load_checked_settings(answers_path, environ=os.environ, state_root=state_dir(home),
+                                 prompt=terminal_prompt())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,22 +108,6 @@ class _Emitter:
             print(text, flush=True)
 
     def error(self, error: Any) -> int:
-        issues = getattr(error, "issues", None)
-        if self.as_json:
-            payload: dict[str, Any] = {"event": "result", "ok": False, "error": error.to_dict()}
-            if issues:
-                payload["issues"] = [{"field": i.field, "code": i.code, "message": i.message, "fix": i.fix}
-                                     for i in issues]
-            print_json(payload)
-        else:
-            if issues:
-                sys.stderr.write(f"error: {len(issues)} problem(s) in the settings:\n")
-                for i in issues:
-                    sys.stderr.write(f"  {i.field}: {i.code}: {i.message}\n    what to do: {i.fix}\n")
-            else:
-                reason = f" ({error.reason})" if error.reason else ""
-                sys.stderr.write(f"error: {error.code}{reason}: {error.message}\n  what to do: {error.fix}\n")
-        return int(error.exit_code)
-
+        return report_error(error, as_json=self.as_json, event="result")
 
 COMMAND = Command("register", "register this server unattended, from an answer file", add_arguments, run)

@@ -66,8 +66,11 @@ class Answers:
 class InvalidAnswers(RegisterServerError):
     """All problems of an answer file; `code` is the first one's."""
 
-    def __init__(self, issues: list[Issue]) -> None:
+    def __init__(self, issues: list[Issue], *, answers: "Answers | None" = None) -> None:
         self.issues = issues
+        # What could still be read (bad values left at their defaults), so a caller can go on
+        # checking the rest and report every problem of the file at once.
+        self.answers = answers
         self.detail_lines = [f"{i.field}: {i.message}" for i in issues]
         super().__init__(issues[0].code)
 
@@ -127,6 +130,27 @@ def _line_of(text: str, section: str, key: str | None) -> int | None:
             if full[:len(wanted)] == wanted or inline_table:
                 return number
     return None
+
+
+def line_of_field(text: str, field: str) -> int | None:
+    """The line of the answer key an issue's field names (`proxy.port`), else of its section.
+
+    Fields named for the wizard's widgets map to the key the file uses for them: the
+    passphrase and proxy password fields to whichever `*_env`/`*_file`/`*_keyring`/`generate`
+    key is present.
+    """
+    section, _, key = field.partition(".")
+    if section not in _SCHEMA:
+        return None
+    candidates = [key] if key in _SCHEMA[section] else []
+    candidates += [k for k in _SCHEMA[section] if key and k.startswith(key + "_")]
+    if key == "passphrase":
+        candidates.append("generate")
+    for candidate in candidates:
+        line = _line_of(text, section, candidate)
+        if line:
+            return line
+    return _line_of(text, section, None)
 
 
 class _Reader:
@@ -256,9 +280,10 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     )
     proxy_password = reader.secret_source("proxy", proxy_t, "password")
     passphrase = reader.secret_source("encryption", encryption_t, "passphrase", allow_generate=True)
+    answers = Answers(settings, proxy_password, passphrase, path, frozenset(doc))
     if reader.issues:
-        raise InvalidAnswers(reader.issues)
-    return Answers(settings, proxy_password, passphrase, path, frozenset(doc))
+        raise InvalidAnswers(reader.issues, answers=answers)
+    return answers
 
 
 def load_answers(path: str | Path) -> Answers:
@@ -362,11 +387,13 @@ def dump_answers(settings: RegistrationSettings, *,
 
 
 def resolve_answers(answers: Answers, *, environ: Mapping[str, str], state_root: Path | None = None,
-                    prompt: SecretPrompt | None = None) -> RegistrationSettings:
+                    prompt: SecretPrompt | None = None, problems: list[Issue] | None = None) -> RegistrationSettings:
     """The answer file's settings with every secret fetched.
 
     Without a named source, a secret is asked for at `prompt` (a terminal) or is
-    `secrets.missing`. A passphrase typed at a prompt is asked twice.
+    `secrets.missing`. A passphrase typed at a prompt is asked twice. With `problems`, a
+    secret that cannot be fetched is added there (tagged with its field) instead of raised,
+    so both secrets are looked for in one run.
     """
     settings = answers.settings
 
@@ -381,14 +408,27 @@ def resolve_answers(answers: Answers, *, environ: Mapping[str, str], state_root:
     proxy = settings.proxy
     if proxy.mode is ProxyMode.CUSTOM and proxy.username:
         source = answers.proxy_password or SecretSource(SourceKind.PROMPT)
-        password = resolve_secret(source, what="proxy password", environ=environ,
-                                  keyring_get=keyring_getter("proxy-password"), prompt=prompt)
+        password = _collecting(problems, "proxy.password", lambda: resolve_secret(
+            source, what="proxy password", environ=environ, keyring_get=keyring_getter("proxy-password"),
+            prompt=prompt))
         proxy = replace(proxy, password=password)
     source = answers.passphrase or SecretSource(SourceKind.PROMPT)
-    passphrase = resolve_secret(source, what="encryption passphrase", environ=environ,
-                                keyring_get=keyring_getter("backup-passphrase"), prompt=prompt)
+    passphrase = _collecting(problems, "encryption.passphrase", lambda: resolve_secret(
+        source, what="encryption passphrase", environ=environ, keyring_get=keyring_getter("backup-passphrase"),
+        prompt=prompt))
     confirmation = passphrase
-    if source.kind is SourceKind.PROMPT and prompt is not None:
+    if passphrase is not None and source.kind is SourceKind.PROMPT and prompt is not None:
         confirmation = Secret(prompt("Confirm the encryption passphrase: "))
     encryption = replace(settings.encryption, passphrase=passphrase, confirmation=confirmation)
     return replace(settings, proxy=proxy, encryption=encryption)
+
+
+def _collecting(problems: list[Issue] | None, field: str, fetch: Callable[[], Secret]) -> Secret | None:
+    """`fetch()`; with a `problems` list, a refusal is recorded there as `field`'s issue and None returned."""
+    if problems is None:
+        return fetch()
+    try:
+        return fetch()
+    except RegisterServerError as error:
+        problems.append(Issue(field, error.code, error.message))
+        return None
