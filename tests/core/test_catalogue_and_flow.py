@@ -53,6 +53,19 @@ def test_errors_lead_back_to_the_page_that_fixes_them() -> None:
     assert step_for("passphrase.mismatch") is Step.ENCRYPTION
     assert step_for("throttling.work_bandwidth") is Step.THROTTLING
     assert step_for("state.locked") is None
+    # Routed by the catalogue's column, not the code's prefix: no page has a machine field, and a
+    # clock or the vault's own error is not fixed on any page.
+    assert step_for("machine.name_invalid") is None
+    assert step_for("machine.key_unknown") is None
+    assert step_for("auth.clock_skew") is None
+    assert step_for("vault.error") is None
+    assert step_for("vault.wrong_vault") is Step.VAULT
+    assert step_for("encryption.save_failed") is Step.ENCRYPTION  # catalogued with the state codes' exit code
+
+
+def test_every_step_a_code_is_fixed_on_is_a_settings_page() -> None:
+    pages = {Step.PROXY, Step.VAULT, Step.THROTTLING, Step.RECOVERY, Step.ENCRYPTION}
+    assert {e.fixed_on for e in CATALOGUE.values()} - {None} <= pages
 
 
 def test_secret_never_prints() -> None:

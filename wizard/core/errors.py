@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from wizard.core.exit_codes import ExitCode
+from wizard.core.flow import Step
 
 
 @dataclass(frozen=True)
@@ -24,173 +25,177 @@ class ErrorInfo:
     message: str
     fix: str
     exit_code: ExitCode
+    # The wizard page where the administrator fixes it (its "Go to ..." button, the guide's
+    # troubleshooting column); None when no page can (a clock, the vault's side, a file).
+    fixed_on: Step | None = None
 
 
-def _entries(exit_code: ExitCode, rows: Iterable[tuple[str, str, str]]) -> list[ErrorInfo]:
-    return [ErrorInfo(code, message, fix, exit_code) for code, message, fix in rows]
+def _entries(exit_code: ExitCode, rows: Iterable[tuple[str, str, str, Step | None]]) -> list[ErrorInfo]:
+    """Rows of (code, message, fix, fixed_on) sharing one exit code."""
+    return [ErrorInfo(code, message, fix, exit_code, fixed_on) for code, message, fix, fixed_on in rows]
 
 
 _S = ExitCode.INVALID_SETTINGS
 _SETTINGS = _entries(_S, [
     ("machine.name_invalid", "The machine name is not a valid computer name.",
-     "Use 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen."),
+     "Use 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen.", None),
     ("proxy.host_required", "A custom proxy needs an address.",
-     "Type the proxy's host name or IP address, or choose not to use a proxy."),
+     "Type the proxy's host name or IP address, or choose not to use a proxy.", Step.PROXY),
     ("proxy.host_invalid", "The proxy address is not a valid host name, IPv4 or IPv6 address.",
      "Type a host name such as proxy.contoso.com, an IPv4 address such as 10.0.0.5, "
-     "or an IPv6 address such as [2001:db8::1]; an http:// prefix is allowed."),
-    ("proxy.port_required", "A custom proxy needs a port.", "Type the proxy's port, for example 3128 or 8080."),
+     "or an IPv6 address such as [2001:db8::1]; an http:// prefix is allowed.", Step.PROXY),
+    ("proxy.port_required", "A custom proxy needs a port.", "Type the proxy's port, for example 3128 or 8080.", Step.PROXY),
     ("proxy.port_range", "The proxy port must be a whole number from 1 to 65535.",
-     "Type the port your proxy listens on, for example 3128 or 8080."),
+     "Type the port your proxy listens on, for example 3128 or 8080.", Step.PROXY),
     ("proxy.username_without_password", "A proxy user name was given without a password.",
-     "Type the proxy password too, or clear the user name if the proxy needs no sign-in."),
+     "Type the proxy password too, or clear the user name if the proxy needs no sign-in.", Step.PROXY),
     ("proxy.password_without_username", "A proxy password was given without a user name.",
-     "Type the proxy user name too, or clear the password."),
+     "Type the proxy user name too, or clear the password.", Step.PROXY),
     ("proxy.username_invalid", "The proxy user name contains a character a proxy cannot accept (a colon or a control character).",
-     "Check the user name; for a domain account use DOMAIN\\user or user@domain."),
+     "Check the user name; for a domain account use DOMAIN\\user or user@domain.", Step.PROXY),
     ("vault.credentials_file_required", "No vault credentials file has been chosen.",
-     "Download the vault credentials file from the vault and browse to it."),
+     "Download the vault credentials file from the vault and browse to it.", Step.VAULT),
     ("vault.ca_bundle_unreadable", "The CA certificate file for the vault cannot be read or holds no PEM certificate.",
-     "Choose a PEM file with the CA certificate that issued the vault's TLS certificate, or leave it empty."),
+     "Choose a PEM file with the CA certificate that issued the vault's TLS certificate, or leave it empty.", Step.VAULT),
     ("throttling.no_work_days", "Throttling is on but no work day is selected.",
-     "Select at least one work day, or turn throttling off."),
-    ("throttling.time_invalid", "A work hour is not a valid time of day.", "Use 24-hour HH:MM, for example 09:00 or 18:30."),
+     "Select at least one work day, or turn throttling off.", Step.THROTTLING),
+    ("throttling.time_invalid", "A work hour is not a valid time of day.", "Use 24-hour HH:MM, for example 09:00 or 18:30.", Step.THROTTLING),
     ("throttling.same_start_end", "Work hours start and end at the same time.",
-     "Choose different start and end times; an end before the start means work hours run overnight."),
+     "Choose different start and end times; an end before the start means work hours run overnight.", Step.THROTTLING),
     ("throttling.bandwidth_format", "A bandwidth limit could not be read.",
-     "Write a number and a unit in bits per second, for example 512 Kbps, 2 Mbps or 1.5 Mbps."),
+     "Write a number and a unit in bits per second, for example 512 Kbps, 2 Mbps or 1.5 Mbps.", Step.THROTTLING),
     ("throttling.bandwidth_bytes", "A bandwidth limit was given in bytes per second; limits are in bits per second.",
-     "Multiply by 8 and use Kbps or Mbps: 10 MB/s is 80 Mbps."),
+     "Multiply by 8 and use Kbps or Mbps: 10 MB/s is 80 Mbps.", Step.THROTTLING),
     ("throttling.bandwidth_range", "A bandwidth limit is outside the allowed range of 512 Kbps to 1,023 Mbps.",
-     "Choose a limit from 512 Kbps to 1,023 Mbps."),
-    ("recovery.folder_required", "No recovery folder has been chosen.", "Choose a local folder for recoveries."),
+     "Choose a limit from 512 Kbps to 1,023 Mbps.", Step.THROTTLING),
+    ("recovery.folder_required", "No recovery folder has been chosen.", "Choose a local folder for recoveries.", Step.RECOVERY),
     ("recovery.folder_not_absolute", "The recovery folder must be a full path.",
-     "Use a full path such as C:\\Recovery or /var/tmp/recovery."),
-    ("recovery.folder_is_file", "The recovery folder path points to a file, not a folder.", "Choose a folder."),
+     "Use a full path such as C:\\Recovery or /var/tmp/recovery.", Step.RECOVERY),
+    ("recovery.folder_is_file", "The recovery folder path points to a file, not a folder.", "Choose a folder.", Step.RECOVERY),
     ("recovery.folder_missing", "The recovery folder does not exist.",
-     "Create it, or let the wizard create it for you."),
+     "Create it, or let the wizard create it for you.", Step.RECOVERY),
     ("recovery.folder_not_writable", "The recovery folder cannot be written to.",
-     "Choose a folder this account can write to, or change its permissions."),
+     "Choose a folder this account can write to, or change its permissions.", Step.RECOVERY),
     ("recovery.not_enough_space", "The recovery folder's volume has less free space than the recoveries need.",
-     "Free up space, choose a folder on a larger volume, or lower the space needed."),
+     "Free up space, choose a folder on a larger volume, or lower the space needed.", Step.RECOVERY),
     ("recovery.space_needed_invalid", "The space needed for recoveries is not a valid size.",
-     "Write a size such as 50 GB, or leave it empty."),
-    ("passphrase.required", "No encryption passphrase has been entered.", "Type a passphrase or click Generate."),
+     "Write a size such as 50 GB, or leave it empty.", Step.RECOVERY),
+    ("passphrase.required", "No encryption passphrase has been entered.", "Type a passphrase or click Generate.", Step.ENCRYPTION),
     ("passphrase.too_short", "The passphrase is shorter than 16 characters.",
-     "Use at least 16 characters, or click Generate."),
-    ("passphrase.too_long", "The passphrase is longer than 1,024 characters.", "Use at most 1,024 characters."),
+     "Use at least 16 characters, or click Generate.", Step.ENCRYPTION),
+    ("passphrase.too_long", "The passphrase is longer than 1,024 characters.", "Use at most 1,024 characters.", Step.ENCRYPTION),
     ("passphrase.not_ascii", "The passphrase contains a character outside plain ASCII.",
-     "Use only unaccented letters, digits, spaces and the punctuation on a US keyboard."),
+     "Use only unaccented letters, digits, spaces and the punctuation on a US keyboard.", Step.ENCRYPTION),
     ("passphrase.not_printable", "The passphrase contains a control character such as a tab or a line break.",
-     "Use only printable characters: letters, digits, spaces and punctuation."),
-    ("passphrase.confirm_mismatch", "The confirmation does not match the passphrase.", "Type the same passphrase twice."),
+     "Use only printable characters: letters, digits, spaces and punctuation.", Step.ENCRYPTION),
+    ("passphrase.confirm_mismatch", "The confirmation does not match the passphrase.", "Type the same passphrase twice.", Step.ENCRYPTION),
     ("passphrase.weak", "The passphrase is easy to guess.",
-     "Add more unrelated words or characters, or click Generate."),
+     "Add more unrelated words or characters, or click Generate.", Step.ENCRYPTION),
     ("encryption.save_path_required", "No location has been chosen for the passphrase file.",
-     "Choose where to save the passphrase file, preferably on another machine or removable media."),
+     "Choose where to save the passphrase file, preferably on another machine or removable media.", Step.ENCRYPTION),
     ("encryption.save_path_not_absolute", "The passphrase file location must be a full path.",
-     "Use a full path such as E:\\keys\\server01.passphrase.txt."),
+     "Use a full path such as E:\\keys\\server01.passphrase.txt.", Step.ENCRYPTION),
     ("encryption.save_path_in_recovery_folder", "The passphrase file would be saved inside the recovery folder.",
-     "Save it somewhere else: the recovery folder is scratch space."),
+     "Save it somewhere else: the recovery folder is scratch space.", Step.ENCRYPTION),
     ("encryption.save_path_exists", "A file already exists at the passphrase file location; it will not be overwritten.",
-     "Choose another file name, or move the existing file away first."),
-    ("encryption.save_dir_missing", "The folder for the passphrase file does not exist.", "Create the folder or choose another."),
+     "Choose another file name, or move the existing file away first.", Step.ENCRYPTION),
+    ("encryption.save_dir_missing", "The folder for the passphrase file does not exist.", "Create the folder or choose another.", Step.ENCRYPTION),
     ("encryption.save_path_on_local_disk", "The passphrase file would be saved on this server's own disk.",
-     "If this server is lost, so is the passphrase. Save it to another machine or removable media."),
+     "If this server is lost, so is the passphrase. Save it to another machine or removable media.", Step.ENCRYPTION),
     ("encryption.not_stored_safely", "You have not confirmed that the passphrase file is stored safely.",
-     "Store the passphrase file in a safe place, then tick the box."),
+     "Store the passphrase file in a safe place, then tick the box.", Step.ENCRYPTION),
 ])
 
 _CREDENTIALS = _entries(ExitCode.CREDENTIALS, [
     ("credentials.unreadable", "The vault credentials file cannot be read: it is missing, a folder, not permitted, or on a share that cannot be reached.",
-     "Copy the file to a local folder such as your Downloads folder and choose it there."),
+     "Copy the file to a local folder such as your Downloads folder and choose it there.", Step.VAULT),
     ("credentials.invalid", "The vault credentials file is not valid.",
-     "Download a new credentials file from the vault and use it without renaming or editing it."),
+     "Download a new credentials file from the vault and use it without renaming or editing it.", Step.VAULT),
     ("credentials.legacy_format", "This is an old-format (version 1.0) vault credentials file, which this vault does not accept.",
-     "Download a new credentials file from the vault; new files use format version 2.0."),
+     "Download a new credentials file from the vault; new files use format version 2.0.", Step.VAULT),
     ("credentials.expired", "The vault credentials file has expired.",
-     "Download a new credentials file from the vault and register within its lifetime (48 hours by default)."),
+     "Download a new credentials file from the vault and register within its lifetime (48 hours by default).", Step.VAULT),
     ("credentials.not_yet_valid", "The vault credentials file is not valid yet: this machine's clock seems to be behind.",
-     "Check this machine's date, time and time zone, synchronise the clock, and try again."),
+     "Check this machine's date, time and time zone, synchronise the clock, and try again.", Step.VAULT),
     ("credentials.superseded", "A newer credentials file has been downloaded for this vault; only the newest one works.",
-     "Use the most recently downloaded file. If you downloaded two in quick succession, use the second."),
+     "Use the most recently downloaded file. If you downloaded two in quick succession, use the second.", Step.VAULT),
 ])
 
 _NETWORK = _entries(ExitCode.NETWORK, [
     ("network.dns", "The vault's host name could not be resolved.",
-     "Check the DNS settings of this machine, or configure the proxy this network requires."),
+     "Check the DNS settings of this machine, or configure the proxy this network requires.", Step.PROXY),
     ("network.unreachable", "The vault service could not be reached.",
-     "Check that the vault address is reachable from this machine and that no firewall blocks HTTPS."),
-    ("network.timeout", "The vault service did not answer in time.", "Try again; if it keeps happening, check the network and proxy."),
+     "Check that the vault address is reachable from this machine and that no firewall blocks HTTPS.", Step.PROXY),
+    ("network.timeout", "The vault service did not answer in time.", "Try again; if it keeps happening, check the network and proxy.", Step.PROXY),
     ("proxy.unreachable", "The proxy server could not be reached.",
-     "Check the proxy address and port on the Proxy Configuration step."),
+     "Check the proxy address and port on the Proxy Configuration step.", Step.PROXY),
     ("proxy.auth_required", "The proxy refused the sign-in: it needs a user name and password, or the ones given are wrong.",
-     "Check the proxy user name and password on the Proxy Configuration step."),
+     "Check the proxy user name and password on the Proxy Configuration step.", Step.PROXY),
     ("proxy.refused", "The proxy refused to connect to the vault service.",
-     "Ask the proxy's administrator to allow HTTPS to the vault's address."),
+     "Ask the proxy's administrator to allow HTTPS to the vault's address.", Step.PROXY),
     ("tls.version", "The vault service does not offer TLS 1.2 or newer.",
-     "Connections need TLS 1.2 or newer; update the server or the TLS-inspecting proxy in between."),
+     "Connections need TLS 1.2 or newer; update the server or the TLS-inspecting proxy in between.", Step.VAULT),
     ("tls.untrusted", "The vault service's TLS certificate is not trusted by this machine.",
-     "Install the issuing CA in this machine's trust store, or choose it as the vault's CA certificate."),
+     "Install the issuing CA in this machine's trust store, or choose it as the vault's CA certificate.", Step.VAULT),
 ])
 
 _VAULT = _entries(ExitCode.VAULT_REFUSED, [
-    ("auth.replayed", "The vault refused a sign-in proof that had already been used.", "Start the registration again."),
+    ("auth.replayed", "The vault refused a sign-in proof that had already been used.", "Start the registration again.", None),
     ("auth.clock_skew", "The vault refused the sign-in proof because this machine's clock is off.",
-     "Synchronise this machine's clock and try again."),
+     "Synchronise this machine's clock and try again.", None),
     ("vault.full", "The vault already holds the maximum number of machines.",
-     "Remove a machine you no longer protect from the vault, or use another vault."),
+     "Remove a machine you no longer protect from the vault, or use another vault.", Step.VAULT),
     ("vault.not_found", "The vault named in the credentials file no longer exists.",
-     "Check the vault still exists and download a new credentials file from it."),
+     "Check the vault still exists and download a new credentials file from it.", Step.VAULT),
     ("vault.wrong_vault", "This server is already registered to another vault.",
-     "Unregister it from the other vault first, or use that vault's credentials file."),
+     "Unregister it from the other vault first, or use that vault's credentials file.", Step.VAULT),
     ("passphrase.mismatch", "This server was registered before with a different passphrase.",
-     "Use the passphrase from the first registration (it is in the passphrase file you saved then)."),
+     "Use the passphrase from the first registration (it is in the passphrase file you saved then).", Step.ENCRYPTION),
     ("machine.not_found", "The vault no longer lists this server: its administrator removed it, or it was "
      "unregistered from another installation.",
      "Register this server again, or run `register-server unregister --local-only` to forget the old "
-     "registration here."),
+     "registration here.", None),
     ("machine.key_unknown", "The vault does not accept this server's key. Registering the same server name again "
      "from another installation or state folder gives the vault a new key and retires this one.",
      "If this is the installation in use, register again here with the same passphrase; otherwise run "
-     "`register-server unregister --local-only` here."),
-    ("vault.error", "The vault service reported an error.", "Try again later; if it persists, collect diagnostics."),
+     "`register-server unregister --local-only` here.", None),
+    ("vault.error", "The vault service reported an error.", "Try again later; if it persists, collect diagnostics.", None),
 ])
 
 _SECRETS = _entries(ExitCode.SECRETS, [
     ("secrets.unavailable", "No secure secret store (keyring) is available on this machine.",
      "On Windows, Credential Manager must be running. On Linux, start a Secret Service such as "
-     "gnome-keyring in this session. Secrets are never stored in plain text instead."),
-    ("secrets.locked", "The secret store (keyring) is locked.", "Unlock your keyring and try again."),
+     "gnome-keyring in this session. Secrets are never stored in plain text instead.", None),
+    ("secrets.locked", "The secret store (keyring) is locked.", "Unlock your keyring and try again.", None),
     ("secrets.missing", "A secret the settings refer to was not found.",
-     "Supply it: set the environment variable, create the file, or store it in the keyring, as the answer file says."),
+     "Supply it: set the environment variable, create the file, or store it in the keyring, as the answer file says.", None),
 ])
 
 _ANSWERS = _entries(ExitCode.INVALID_SETTINGS, [
-    ("answers.unreadable", "The answer file cannot be read.", "Check the path and permissions."),
-    ("answers.malformed", "The answer file is not valid TOML.", "Fix the line shown; the sample answer file in the docs is a template."),
-    ("answers.unknown_key", "The answer file has a key this version does not know.", "Remove it or fix its spelling."),
-    ("answers.wrong_type", "A value in the answer file has the wrong type.", "Use the type the answer-file reference gives."),
+    ("answers.unreadable", "The answer file cannot be read.", "Check the path and permissions.", None),
+    ("answers.malformed", "The answer file is not valid TOML.", "Fix the line shown; the sample answer file in the docs is a template.", None),
+    ("answers.unknown_key", "The answer file has a key this version does not know.", "Remove it or fix its spelling.", None),
+    ("answers.wrong_type", "A value in the answer file has the wrong type.", "Use the type the answer-file reference gives.", None),
     ("answers.not_changeable", "This section cannot be changed after registration.",
-     "Remove it from the settings file. To move this server to another vault, unregister it and register again."),
+     "Remove it from the settings file. To move this server to another vault, unregister it and register again.", None),
 ])
 
 _STATE = _entries(ExitCode.LOCAL_STATE, [
     ("state.locked", "Another register-server is already changing this machine's registration.",
-     "Wait for it to finish, then try again."),
+     "Wait for it to finish, then try again.", None),
     ("state.write_failed", "Local state could not be saved (the disk may be full or read-only). Nothing was changed.",
-     "Free up disk space or fix permissions on the state folder, then try again."),
-    ("state.not_registered", "This machine is not registered to a vault.", "Register it first."),
+     "Free up disk space or fix permissions on the state folder, then try again.", None),
+    ("state.not_registered", "This machine is not registered to a vault.", "Register it first.", None),
     ("state.already_registered", "This machine is already registered to this vault.",
-     "Nothing to do; use `register-server settings` to change settings."),
+     "Nothing to do; use `register-server settings` to change settings.", None),
     ("state.corrupt", "A saved state file cannot be read: it is damaged or not in the expected format.",
      "Run `register-server diagnostics --out diag.zip` and send it to support; then move the file named "
-     "here out of the state folder and register again."),
+     "here out of the state folder and register again.", None),
     ("encryption.save_failed", "The passphrase file could not be written there (the folder may be read-only or "
      "full). No passphrase file was saved.",
-     "Choose another location for the passphrase file, or free up space there, then try again."),
+     "Choose another location for the passphrase file, or free up space there, then try again.", Step.ENCRYPTION),
     ("diagnostics.write_failed", "The diagnostics file could not be written (the folder may be missing, "
-     "read-only or full).", "Choose a folder that exists, that this account can write to and that has free space."),
+     "read-only or full).", "Choose a folder that exists, that this account can write to and that has free space.", None),
 ])
 
 _OTHER = [

@@ -31,19 +31,13 @@ TITLES: dict[Step, str] = {
 
 ORDER: tuple[Step, ...] = tuple(Step)
 
-# The answer-file section / code prefix each step owns.
-_PREFIX_STEP: dict[str, Step] = {
-    "machine": Step.PROXY,
+# The answer-file section each step's page edits (fields are named `section.key`).
+_SECTION_STEP: dict[str, Step] = {
     "proxy": Step.PROXY,
-    "network": Step.PROXY,
-    "tls": Step.VAULT,
     "vault": Step.VAULT,
-    "credentials": Step.VAULT,
-    "auth": Step.VAULT,
     "throttling": Step.THROTTLING,
     "recovery": Step.RECOVERY,
     "encryption": Step.ENCRYPTION,
-    "passphrase": Step.ENCRYPTION,
 }
 
 
@@ -56,8 +50,11 @@ def next_step(step: Step) -> Step | None:
 def step_for(code_or_field: str) -> Step | None:
     """The step whose page can fix an error code (`proxy.auth_required`) or field (`proxy.port`).
 
-    `vault.full`, `vault.not_found` and `vault.wrong_vault` point to the Backup Vault
-    step (choose another vault's file); codes no page can fix return None.
+    A code is routed by its catalogue entry's `fixed_on` column (`machine.*` codes, a clock
+    or the vault's own refusals have no page: None); a field by the section its page edits.
     """
-    prefix = code_or_field.split(".", 1)[0]
-    return _PREFIX_STEP.get(prefix)
+    from wizard.core.errors import CATALOGUE
+
+    if code_or_field in CATALOGUE:
+        return CATALOGUE[code_or_field].fixed_on
+    return _SECTION_STEP.get(code_or_field.split(".", 1)[0])

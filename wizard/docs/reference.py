@@ -12,7 +12,7 @@ from wizard.core.answers import DEFAULT_PASSPHRASE_ENV, DEFAULT_PROXY_PASSWORD_E
 from wizard.core.bandwidth import format_bandwidth
 from wizard.core.errors import CATALOGUE, ErrorInfo
 from wizard.core.exit_codes import ExitCode
-from wizard.core.flow import TITLES, step_for
+from wizard.core.flow import TITLES
 from wizard.core.limits import (MACHINE_NAME_MAX_LENGTH, MAX_BANDWIDTH_BPS, MIN_BANDWIDTH_BPS, PASSPHRASE_MAX_LENGTH,
                                 PASSPHRASE_MIN_LENGTH)
 from wizard.core.model import RegistrationSettings, Weekday
@@ -93,8 +93,7 @@ def answer_file_reference(level: int = 2) -> str:
 
 def _fixed_on(entry: ErrorInfo) -> str:
     """The wizard step whose page fixes `entry`, or a dash when no page can."""
-    step = step_for(entry.code)
-    return TITLES[step] if step is not None else "—"
+    return TITLES[entry.fixed_on] if entry.fixed_on is not None else "—"
 
 
 def troubleshooting(level: int = 2) -> str:
