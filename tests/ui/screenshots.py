@@ -141,13 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             shot("5-encryption")
             helpers.click_next(bot, wizard, expect=Step.REGISTER)
             shot("6-register-ready")
-            original_finished = wizard.registration_finished
-
-            def finished(result: Any) -> None:  # the Register page the moment it succeeds
-                wizard.grab().save(str(args.out / "6-register-done.png"))
-                original_finished(result)
-
-            wizard.registration_finished = finished
+            # the Register page the moment it succeeds
+            wizard.currentPage().registered.connect(
+                lambda _result: wizard.grab().save(str(args.out / "6-register-done.png")))
             helpers.click_next(bot, wizard)
             wizard.grab().save(str(args.out / "6-register-running.png"))
             bot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), 60_000)

@@ -79,15 +79,13 @@ def test_click_through_and_register(ready: Any, qtbot: Any, vault_service: Any, 
     # What the Register page shows the moment it succeeds (before moving on to the Summary):
     # the finished state, nothing left to click on a page that cannot be undone.
     seen: dict[str, Any] = {}
-    original = wizard.registration_finished
 
     def finished(result: Any) -> None:
         seen.update(subtitle=register.subTitle(), intro=register.intro.text(),
                     back=wizard.button(QWizard.WizardButton.BackButton).isEnabled(),
                     commit=wizard.button(QWizard.WizardButton.CommitButton).isEnabled())
-        original(result)
 
-    wizard.registration_finished = finished
+    register.registered.connect(finished)
     heartbeat = Heartbeat()
     heartbeat.start()
     click_next(qtbot, wizard)  # the commit button: "Register"

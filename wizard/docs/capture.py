@@ -262,14 +262,8 @@ class Driver:
         from PySide6.QtWidgets import QWizard
 
         page = wizard.currentPage()
-        original = wizard.registration_finished
-
-        def finished(result: Any) -> None:
-            if shot is not None:
-                self.shoot(wizard, shot)
-            original(result)
-
-        wizard.registration_finished = finished
+        if shot is not None:
+            page.registered.connect(lambda _result: self.shoot(wizard, shot))
         button = wizard.button(QWizard.WizardButton.CommitButton)
         self.wait(button.isEnabled, "the Register button")
         button.click()

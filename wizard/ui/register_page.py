@@ -14,7 +14,7 @@ import gc
 import socket
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage,
 )
@@ -37,6 +37,11 @@ CANCELLED_FIX = "Click Register to start again, or Cancel to close the wizard."
 
 class RegisterPage(QWizardPage):
     step = Step.REGISTER
+
+    # Emitted the moment the registration succeeded, with the result, while this page still
+    # shows the finished state (before the wizard moves on to the Summary): for observers
+    # such as the docs generator's screenshot, instead of patching the wizard's method.
+    registered = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -221,6 +226,7 @@ class RegisterPage(QWizardPage):
         self.completeChanged.emit()  # Register turns off (isComplete) ...
         wizard = self.wizard()
         wizard.button(wizard.WizardButton.BackButton).setEnabled(False)  # ... and so does Back: a commit is final
+        self.registered.emit(result)
         self.wizard().registration_finished(result)  # type: ignore[attr-defined]
 
     def _failed(self, error: BaseException) -> None:
