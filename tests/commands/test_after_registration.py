@@ -4,6 +4,10 @@ signed with the machine's own key (the credentials file is gone by then)."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,7 +86,7 @@ def test_throttling_and_proxy_change_locally_and_vault_and_machine_are_refused(r
 def test_unregister_removes_the_machine_from_the_vault_and_forgets_locally(registered, vault_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     vault, home, env = registered
     assert len(vault_service.admin.machines(vault)) == 1
-    done = cli("unregister", "--json", "--home", home)
+    done = cli("unregister", "--yes", "--json", "--home", home)
     assert done.returncode == 0, done.stderr + done.stdout
     assert json.loads(done.stdout)["removed_from_vault"] is True
     assert vault_service.admin.machines(vault) == []
@@ -114,7 +118,7 @@ def test_identity_replaced_or_removed_elsewhere_is_named_not_try_again_later(
     assert refused.returncode == ExitCode.VAULT_REFUSED
     assert json.loads(refused.stdout)["error"]["code"] == "machine.key_unknown"
     assert not (tmp_path / "secure" / "new.txt").exists()
-    human = cli("unregister", "--home", home)
+    human = cli("unregister", "--yes", "--home", home)
     assert human.returncode == ExitCode.VAULT_REFUSED and "machine.key_unknown" in human.stderr
     assert "--local-only" in human.stderr
     assert [m.name for m in vault_service.admin.machines(vault)] == ["server01"]  # the other one's record stays
@@ -124,5 +128,40 @@ def test_identity_replaced_or_removed_elsewhere_is_named_not_try_again_later(
                env={**env, "NEW_PASSPHRASE": "another new passphrase 2026!"})
     assert gone.returncode == ExitCode.VAULT_REFUSED
     assert json.loads(gone.stdout)["error"]["code"] == "machine.not_found"
-    forgotten = cli("unregister", "--json", "--home", str(other / "home"))
+    forgotten = cli("unregister", "--yes", "--json", "--home", str(other / "home"))
     assert forgotten.returncode == 0 and json.loads(forgotten.stdout)["removed_from_vault"] is False
+
+
+def test_unregister_without_a_terminal_or_yes_refuses_with_exit_2_and_changes_nothing(
+        registered, vault_service) -> None:  # type: ignore[no-untyped-def]
+    vault, home, _ = registered
+    refused = cli("unregister", "--json", "--home", home, stdin="")
+    assert refused.returncode == ExitCode.USAGE == 2
+    error = json.loads(refused.stdout)["error"]
+    assert error["code"] == "unregister.confirmation_required" and "--yes" in error["fix"]
+    assert len(vault_service.admin.machines(vault)) == 1
+    assert cli("status", "--home", home).returncode == 0
+
+
+def _on_a_terminal(answer: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI with a pseudo-terminal as stdin, typing `answer`."""
+    primary, secondary = pty.openpty()
+    try:
+        os.write(primary, answer.encode() + b"\n")
+        return subprocess.run([sys.executable, "-m", "wizard", *args], stdin=secondary, capture_output=True,
+                              text=True, timeout=120)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+
+
+def test_unregister_on_a_terminal_asks_naming_machine_and_vault(registered, vault_service) -> None:  # type: ignore[no-untyped-def]
+    vault, home, _ = registered
+    kept = _on_a_terminal("n", "unregister", "--home", home)
+    assert kept.returncode == ExitCode.CANCELLED, kept.stderr
+    assert f"Remove server01 (" in kept.stderr and f"from vault {vault}" in kept.stderr and "[y/N]" in kept.stderr
+    assert len(vault_service.admin.machines(vault)) == 1
+
+    gone = _on_a_terminal("y", "unregister", "--home", home)
+    assert gone.returncode == 0, gone.stderr
+    assert vault_service.admin.machines(vault) == []

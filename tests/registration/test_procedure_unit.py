@@ -83,17 +83,76 @@ def test_verifier_is_bound_to_passphrase_vault_and_name() -> None:
     assert PASSPHRASE not in base and len(base64.urlsafe_b64decode(base + "=")) == wire.VERIFIER_LENGTH
 
 
-def test_passphrase_file_is_written_before_the_network_fails(secret_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _keyring(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from wizard.core.secrets.store import SecretStore
+
+    return SecretStore.for_state_dir(tmp_path / "home")
+
+
+def test_a_run_the_network_stops_takes_back_its_passphrase_file_and_keyring_entry(
+        secret_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The file is written before the network is touched (a registered server without it is the
+    unrecoverable case), and removed again when the vault was never reached: its passphrase was
+    never in force, and leaving it would block every retry with encryption.save_path_exists."""
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE
+
     calls: list[str] = []
     events: list[ProgressEvent] = []
+    seen: dict[str, bool] = {}
+
+    def progress(event: ProgressEvent) -> None:
+        events.append(event)
+        seen[event.step] = (tmp_path / "pass.txt").exists()
+
     with pytest.raises(RegisterServerError) as excinfo:
         run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
-                         on_progress=events.append, transport_factory=_refusing_transport(calls))
+                         on_progress=progress, transport_factory=_refusing_transport(calls))
     assert excinfo.value.code == "network.unreachable"
     assert [e.step for e in events] == ["checking_credentials", "preparing_recovery_folder", "saving_passphrase",
                                         "connecting"]
-    assert PASSPHRASE in (tmp_path / "pass.txt").read_text()
+    assert seen["connecting"] is True  # it was there while the run went on
+    assert not (tmp_path / "pass.txt").exists()
+    assert _keyring(tmp_path).get(BACKUP_PASSPHRASE) is None
     assert not (tmp_path / "home" / "registration.json").exists()
+
+
+def test_a_failed_run_restores_the_keyring_entry_it_replaced_and_keeps_a_file_it_did_not_write(
+        secret_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from wizard.core.passphrase_file import write_passphrase_file
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE
+
+    before = Secret("the passphrase in force already")
+    _keyring(tmp_path).set(BACKUP_PASSPHRASE, before)
+    write_passphrase_file(tmp_path / "pass.txt", Secret(PASSPHRASE), vault_name="unit-vault", machine_name="unit01",
+                          created=datetime.now(timezone.utc))
+    with pytest.raises(RegisterServerError):
+        run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
+                         transport_factory=_refusing_transport([]))
+    assert _keyring(tmp_path).get(BACKUP_PASSPHRASE) == before
+    assert PASSPHRASE in (tmp_path / "pass.txt").read_text()  # the user's file, not this run's
+
+
+def test_a_lost_registration_answer_keeps_the_passphrase_file(secret_service, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Once the registration request is sent, a lost answer may hide an accepted registration:
+    the passphrase may be in force at the vault, and its file is then the only copy."""
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE
+
+    def factory(settings, url):  # type: ignore[no-untyped-def]
+        def handler(request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/machines"):
+                raise httpx.ReadTimeout("no answer", request=request)
+            if request.method == "POST":
+                return httpx.Response(200, json={"access_token": "t", "token_type": "Bearer", "expires_in": 300})
+            return httpx.Response(404)
+        return httpx.Client(transport=httpx.MockTransport(handler))
+
+    events: list[ProgressEvent] = []
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
+                         on_progress=events.append, transport_factory=factory)
+    assert events[-1].step == "registering", excinfo.value.code
+    assert PASSPHRASE in (tmp_path / "pass.txt").read_text()
+    assert _keyring(tmp_path).get(BACKUP_PASSPHRASE) == Secret(PASSPHRASE)
 
 
 def test_no_keyring_stops_before_the_network(no_keyring, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

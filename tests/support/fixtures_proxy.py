@@ -16,7 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -64,8 +64,17 @@ class RunningProxy:
     password: str | None
     process: subprocess.Popen[bytes]
     directory: Path
+    command: list[str] = field(default_factory=list)
 
     host = "127.0.0.1"
+
+    def start_again(self) -> None:
+        """After `stop()`: the same proxy (config, port, credentials) back up, as after a network outage."""
+        assert self.process.poll() is not None, "stop it first"
+        with open(self.directory / "proxy.log", "ab") as log:
+            self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=log, cwd=self.directory,
+                                            preexec_fn=die_with_parent)
+        wait_for_port(self.port, self.process)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -146,7 +155,7 @@ def proxy_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyFac
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=directory,
                                        preexec_fn=die_with_parent)
         proxy = RunningProxy(kind, port, credentials[0] if credentials else None,
-                             credentials[1] if credentials else None, process, directory)
+                             credentials[1] if credentials else None, process, directory, command)
         started.append(proxy)
         wait_for_port(port, process)
         return proxy

@@ -1,30 +1,71 @@
-"""`register-server unregister`: remove this server from its vault and forget the registration.
+"""`register-server unregister`: remove this server from its vault and forget the registration here.
 
 The vault call is signed with the machine's own key. `--local-only` forgets the
 registration here without contacting the vault (when the vault is gone); the vault's
 administrator then removes the machine there.
+
+Unregistering cannot be taken back (registering again needs a new credentials file), so it
+asks first on a terminal. Scripts confirm in advance with `--yes`; without a terminal and
+without `--yes` it refuses with exit 2 (`unregister.confirmation_required`) before touching
+anything, rather than guess what an unattended caller meant.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any, Callable, TextIO
 
 from wizard.commands import Command
 from wizard.commands._output import print_json
+from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--local-only", action="store_true",
                         help="forget the registration on this server without contacting the vault")
+    parser.add_argument("--yes", action="store_true",
+                        help="do not ask for confirmation (for scripts; without a terminal it is required)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
 
 
-def run(args: argparse.Namespace) -> int:
+def question(record: dict[str, Any], *, local_only: bool) -> str:
+    """What the person is asked, naming the machine and the vault."""
+    machine, vault = record["machine"], record["vault"]
+    what = ("Forget the registration of {m} ({i}) with vault {v} on this server, without telling the vault?"
+            if local_only else "Remove {m} ({i}) from vault {v} and forget the registration here?")
+    return what.format(m=machine["name"], i=machine["id"], v=vault["name"]) + " Backups to the vault stop. [y/N] "
+
+
+def ask_on_terminal(text: str, *, stdin: TextIO | None = None, stderr: TextIO | None = None) -> bool:
+    """Ask a yes/no question on the terminal (on stderr, so --json output stays one object).
+    Anything but y/yes is a no. Raises confirmation_required when stdin is not a terminal."""
+    stdin = stdin or sys.stdin
+    stderr = stderr or sys.stderr
+    if not stdin.isatty():
+        raise RegisterServerError("unregister.confirmation_required")
+    stderr.write(text)
+    stderr.flush()
+    answer = stdin.readline()
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_terminal) -> int:
+    from wizard.core.registration.record import load_record
+    from wizard.core.storage import StateStore
     from wizard.registration.maintenance import unregister
 
-    done = unregister(home=getattr(args, "home", None), local_only=args.local_only)
+    home = getattr(args, "home", None)
+    if not args.yes:
+        record = load_record(StateStore(home))  # a damaged or missing registration is reported as such first
+        if record is None:
+            raise RegisterServerError("state.not_registered", detail=f"(state folder {StateStore(home).root})")
+        if not confirm(question(record, local_only=args.local_only)):
+            print("Not unregistered: nothing was changed.", file=sys.stderr)
+            return int(ExitCode.CANCELLED)
+    done = unregister(home=home, local_only=args.local_only)
     if args.json:
         print_json({"ok": True, "machine_id": done.machine_id, "machine_name": done.machine_name,
                     "vault": done.vault_name, "removed_from_vault": done.removed_from_vault})

@@ -201,6 +201,10 @@ _STATE = _entries(ExitCode.LOCAL_STATE, [
 _OTHER = [
     ErrorInfo("operation.cancelled", "The operation was cancelled. Nothing was registered.", "Run it again when ready.",
               ExitCode.CANCELLED),
+    ErrorInfo("unregister.confirmation_required",
+              "Unregistering needs a confirmation, and there is no terminal to ask on. Nothing was changed.",
+              "Run it in a terminal and answer the question, or add --yes in a script to confirm in advance.",
+              ExitCode.USAGE),
     ErrorInfo("internal.unexpected", "Something unexpected went wrong.",
               "Run `register-server diagnostics --out diag.zip` and send the file to support; it holds no secrets.",
               ExitCode.UNEXPECTED),

@@ -18,6 +18,11 @@ Order and why:
 5. *registering* — a fresh machine key, the verifier, the registration call.
 6. *saving* — the machine key (encrypted; its key in the keyring), certificate and
    record, each written atomically.
+A run that fails before the vault accepted takes back what it created (`RunUndo`: the
+passphrase file, the recovery folder, the keyring entries it set or replaced), so the same
+answer file, `generate = true` included, can simply be run again. When the registration
+request was sent and its answer was lost (the vault may have accepted), all of it is kept:
+the passphrase may be in force there. Key files are written only after acceptance (step 6).
 Cancellation is honoured before each of steps 2-5; once the vault has registered the
 machine, saving always runs, so local state never lags behind the vault.
 The whole run holds the state directory's lock (`state.locked` for a second run).
@@ -33,10 +38,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.exit_codes import ExitCode
 from wizard.core.registration import wire
 from wizard.core.registration.events import STEP_MESSAGES, STEPS, CancelToken, ProgressEvent, RegistrationResult
 from wizard.core.registration.record import build_record, load_record
 from wizard.core.secret import Secret
+from wizard.registration.undo import RunUndo
 
 if TYPE_CHECKING:
     import httpx
@@ -118,33 +125,46 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     existing_machine_id = previous["machine"]["id"] if previous else None  # load_record checked the shape
 
     progress.step("preparing_recovery_folder")
-    made_folder = _prepare_disk(settings)
+    undo = RunUndo()
+    if _prepare_disk(settings) and settings.recovery.path is not None:
+        undo.created_folder(settings.recovery.path)
+    sent = _Sent()
     try:
         machine, key = _register_remotely(settings, store, progress, clock, transport_factory, credentials,
-                                          machine_name, existing_machine_id)
-    except BaseException:
-        if made_folder:
-            _remove_if_empty(settings.recovery.path)
+                                          machine_name, existing_machine_id, undo, sent)
+    except BaseException as error:
+        if sent.may_have_been_accepted(error):
+            log.warning("the registration answer was lost: the vault may have registered this server, so the "
+                        "passphrase file and keyring entries of this run are kept")
+            undo.keep()
+        else:
+            undo.undo()
         raise
+    undo.keep()
     progress.step("saving", cancellable=False)
     return _save(settings, store, clock, credentials, machine, key, previous)
 
 
 def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _Progress,
                        clock: Callable[[], datetime], transport_factory: TransportFactory, credentials: Any,
-                       machine_name: str, existing_machine_id: str | None) -> tuple[Any, Any]:
-    """Steps 2-5: passphrase saved, connection, token, registration; (machine, key) once accepted."""
+                       machine_name: str, existing_machine_id: str | None, undo: RunUndo,
+                       sent: "_Sent") -> tuple[Any, Any]:
+    """Steps 2-5: passphrase saved, connection, token, registration; (machine, key) once accepted.
+    Everything created here is recorded in `undo`; `sent` is marked once the registration request
+    may have reached the vault."""
     from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
 
     passphrase = settings.encryption.passphrase
     assert passphrase is not None  # checked in step 1
     progress.step("saving_passphrase")
     secrets = SecretStore.for_state_dir(store.root)
-    _save_passphrase_file(settings, passphrase, vault_name=credentials.vault_name, machine_name=machine_name,
-                          created=clock())
-    secrets.set(BACKUP_PASSPHRASE, passphrase)
+    written = _save_passphrase_file(settings, passphrase, vault_name=credentials.vault_name,
+                                    machine_name=machine_name, created=clock())
+    if written is not None:
+        undo.created_file(written)
+    undo.set_secret(secrets, BACKUP_PASSPHRASE, passphrase)
     if settings.proxy.authenticated and settings.proxy.password:
-        secrets.set(PROXY_PASSWORD, settings.proxy.password)
+        undo.set_secret(secrets, PROXY_PASSWORD, settings.proxy.password)
 
     progress.step("connecting")
     from wizard.core.registration.protocol import (RegistrationClient, new_machine_key,
@@ -176,6 +196,7 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
         progress.step("registering")
         key = new_machine_key(machine_name)
         verifier = passphrase_verifier(passphrase, resource_id=credentials.resource_id, machine_name=machine_name)
+        sent.mark()
         machine = protocol.register(credentials, token, machine_name=machine_name, csr_pem=key.csr_pem,
                                     verifier=verifier, existing_machine_id=existing_machine_id)
     return machine, key
@@ -222,19 +243,33 @@ def _detail_of(found: Any) -> str | None:
     return rest or None
 
 
-def _remove_if_empty(path: Path | None) -> None:
-    """Undo a folder this run created: only while it is still empty (nothing of anyone's is lost)."""
-    if path is None:
-        return
-    try:
-        path.rmdir()
-    except OSError:
-        log.warning("left the recovery folder %s in place (not empty or not removable)", path)
+class _Sent:
+    """Whether the registration request may have reached the vault, and what a failure then means."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def mark(self) -> None:
+        self.sent = True
+
+    def may_have_been_accepted(self, error: BaseException) -> bool:
+        """After sending, only a refusal from the vault (it answered no) proves nothing was registered;
+        a lost or garbled answer may hide an accepted registration."""
+        if not self.sent:
+            return False
+        if isinstance(error, RegisterServerError) and error.code not in _ANSWER_LOST:
+            return error.exit_code in (ExitCode.NETWORK, ExitCode.UNEXPECTED)
+        return True
+
+
+# Failures after the request was sent that do not prove the vault said no.
+_ANSWER_LOST = frozenset({"vault.error"})
 
 
 def _save_passphrase_file(settings: "RegistrationSettings", passphrase: Secret, *, vault_name: str,
-                          machine_name: str, created: datetime) -> None:
-    """Write the passphrase file, or accept an existing one that holds the same passphrase."""
+                          machine_name: str, created: datetime) -> Path | None:
+    """Write the passphrase file, or accept an existing one that holds the same passphrase;
+    the path when this run wrote it (None when the file was already there)."""
     from wizard.core.passphrase_file import read_passphrase_file, write_passphrase_file
 
     target = settings.encryption.save_to
@@ -247,6 +282,7 @@ def _save_passphrase_file(settings: "RegistrationSettings", passphrase: Secret, 
         except RegisterServerError:
             same = False
         if same:
-            return
+            return None
         raise RegisterServerError("encryption.save_path_exists", detail=f"({target})")
     write_passphrase_file(target, passphrase, vault_name=vault_name, machine_name=machine_name, created=created)
+    return target
