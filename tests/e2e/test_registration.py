@@ -186,6 +186,8 @@ def test_re_registration_same_passphrase_ok_other_refused(
                   passphrase_file="other.txt")
     assert _code(excinfo) == "passphrase.mismatch"
     assert len(vault_service.admin.machines(vault_name)) == 1
+    assert not (tmp_path / "other.txt").exists()  # refused, so never in force: taken back
+    assert (tmp_path / "server.passphrase.txt").exists()
 
 
 def test_passphrase_file_with_another_passphrase_is_never_overwritten(
