@@ -86,3 +86,94 @@ def test_the_step_scan_sees_a_face_that_composes_its_own_registration(tmp_path: 
     face.write_text("from wizard.core.recovery_folder import prepare_recovery_folder\n"
                     "def go(s):\n    prepare_recovery_folder(s.recovery)\n")
     assert _step_uses(face) == ["prepare_recovery_folder", "prepare_recovery_folder"]
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one member (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    import grimp  # import-linter's own graph builder; type-checking-only imports are included
+
+    graph = grimp.build_graph("wizard", cache_dir=None)
+    return {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+
+
+def _sibling_cycles(modules: dict[str, set[str]]) -> dict[str, list[list[str]]]:
+    """Per package, cycles among its children, where a child stands for everything under it.
+
+    Stricter than module cycles: `a.x -> b.y` and `b.z -> a.w` are no module cycle, but the
+    packages `a` and `b` then depend on each other, and neither can be understood first.
+    """
+    found: dict[str, list[list[str]]] = {}
+    parents = {".".join(m.split(".")[:depth]) for m in modules for depth in range(1, m.count(".") + 1)}
+    for parent in sorted(parents):
+        def child(module: str) -> str | None:
+            if not module.startswith(parent + "."):
+                return None
+            return parent + "." + module[len(parent) + 1:].split(".")[0]
+
+        edges: dict[str, set[str]] = {}
+        for module, imported in modules.items():
+            source = child(module)
+            if source is None:
+                continue
+            edges.setdefault(source, set()).update(
+                target for target in map(child, imported) if target is not None and target != source)
+        if cycles := _cycles(edges):
+            found[parent] = cycles
+    return found
+
+
+def test_no_import_cycle_between_modules_or_sibling_packages() -> None:
+    modules = _import_graph()
+    assert len(modules) > 100
+    assert _cycles(modules) == []
+    assert _sibling_cycles(modules) == {}
+
+
+def test_the_cycle_finders_find_cycles() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _sibling_cycles({"p.a.x": {"p.b.y"}, "p.b.z": {"p.a.w"}, "p.a.w": set(), "p.b.y": set()}) == \
+        {"p": [["p.a", "p.b"]]}

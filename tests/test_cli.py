@@ -8,6 +8,7 @@ import pytest
 
 from wizard import cli
 from wizard.commands import Command
+from wizard.commands import parser as parser_module
 from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
 
@@ -15,7 +16,7 @@ from wizard.core.exit_codes import ExitCode
 def _with_command(monkeypatch: pytest.MonkeyPatch, run) -> None:  # type: ignore[no-untyped-def]
     def add(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true")
-    monkeypatch.setattr(cli, "discover", lambda: [Command("boom", "fails on purpose", add, run)])
+    monkeypatch.setattr(parser_module, "discover", lambda: [Command("boom", "fails on purpose", add, run)])
 
 
 def test_unexpected_error_is_exit_1_with_a_message_not_a_traceback(monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

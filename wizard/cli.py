@@ -12,10 +12,11 @@ import logging
 import sys
 from typing import Callable, Sequence
 
-from wizard import __version__
-from wizard.commands import discover
+from wizard.commands.parser import build_parser
 from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
+
+__all__ = ["build_parser", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -33,29 +34,6 @@ def _may_name_a_command(argv: Sequence[str]) -> bool:
         elif not token.startswith(("--answers=", "--home=")):
             return True
     return False
-
-
-def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="register-server",
-        description="Register this server with a backup vault. Without a command, opens the wizard.",
-        epilog="exit codes:\n" + "\n".join(f"  {c.value}  {c.meaning}" for c in ExitCode),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"register-server {__version__}")
-    parser.add_argument("--answers", metavar="FILE", help="open the wizard pre-filled from an answer file")
-    parser.add_argument("--home", metavar="DIR", help="state directory (default: per-user data folder; "
-                                                      "or REGISTER_SERVER_HOME)")
-    parser.add_argument("--self-test", action="store_true",
-                        help="check that this installation works (Qt, cryptography, keyring) and exit")
-    if not with_commands:
-        return parser
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in discover():
-        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
-        command.add_arguments(sub)
-        sub.set_defaults(run=command.run)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,8 @@ from pathlib import Path
 import wizard
 from wizard.core.errors import CATALOGUE, RegisterServerError
 from wizard.core.exit_codes import ExitCode
-from wizard.core.flow import ORDER, TITLES, Step, next_step, step_for
+from wizard.core.flow import ORDER, TITLES, Step, next_step
+from wizard.core.routing import step_for
 from wizard.core.secret import Secret
 
 SOURCE = Path(wizard.__file__).parent

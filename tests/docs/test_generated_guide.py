@@ -32,7 +32,7 @@ COMMITTED = DOCS / DOC_NAME
 
 @pytest.fixture(scope="module")
 def generated() -> str:
-    return render_markdown()
+    return render_markdown(build_parser())
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from wizard.core.flow import Step
+from wizard.cli import build_parser
 from wizard.docs import render_markdown
 from wizard.docs.sample_data import SHOT_HEIGHT, SHOT_WIDTH
 from wizard.docs.steps import STEP_TEXT
@@ -66,7 +67,7 @@ def test_the_quick_start_has_the_readme_commands() -> None:
     rows = "\n".join(line for line in section.splitlines() if line.startswith("|"))
     commands = re.findall(r"`(scripts/[\w.-]+)`", rows)
     assert len(commands) == 2
-    guide = render_markdown()
+    guide = render_markdown(build_parser())
     quick_start = guide.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"`(scripts/[\w.-]+)`", quick_start) == commands
     assert "docs/register-server.md" in readme

@@ -33,11 +33,12 @@ def run(args: argparse.Namespace) -> int:
         return capture([args.capture_plan])
     from wizard.commands._output import print_json
     from wizard.core.errors import RegisterServerError
+    from wizard.commands.parser import build_parser
     from wizard.docs import generate
     from wizard.docs.sandbox import SandboxError
 
     try:
-        result = generate(Path(args.out).resolve(), screenshots=not args.text_only)
+        result = generate(Path(args.out).resolve(), build_parser(), screenshots=not args.text_only)
     except SandboxError as error:  # a tool did not start, or the capture process failed (its stderr was shown)
         raise RegisterServerError("docs.screenshots_failed", detail=str(error)) from None
     files = [str(result.markdown)] + [str(p) for p in result.images]

@@ -1,7 +1,7 @@
-"""Which step follows which, and which step can fix a given problem.
+"""Which step follows which (DPM's order), and the steps' titles.
 
-The Qt wizard's `nextId()` and its "go back to fix this" button both ask this table, so
-the order lives once (DPM's order).
+The Qt wizard's `nextId()`, the side panel and the guide ask this table, so the order
+lives once. Which step fixes a problem is `wizard.core.routing.step_for`.
 """
 
 from __future__ import annotations
@@ -31,30 +31,7 @@ TITLES: dict[Step, str] = {
 
 ORDER: tuple[Step, ...] = tuple(Step)
 
-# The answer-file section each step's page edits (fields are named `section.key`).
-_SECTION_STEP: dict[str, Step] = {
-    "proxy": Step.PROXY,
-    "vault": Step.VAULT,
-    "throttling": Step.THROTTLING,
-    "recovery": Step.RECOVERY,
-    "encryption": Step.ENCRYPTION,
-}
-
-
 def next_step(step: Step) -> Step | None:
     """The step after `step`, or None after the last one."""
     index = ORDER.index(step)
     return ORDER[index + 1] if index + 1 < len(ORDER) else None
-
-
-def step_for(code_or_field: str) -> Step | None:
-    """The step whose page can fix an error code (`proxy.auth_required`) or field (`proxy.port`).
-
-    A code is routed by its catalogue entry's `fixed_on` column (`machine.*` codes, a clock
-    or the vault's own refusals have no page: None); a field by the section its page edits.
-    """
-    from wizard.core.errors import CATALOGUE
-
-    if code_or_field in CATALOGUE:
-        return CATALOGUE[code_or_field].fixed_on
-    return _SECTION_STEP.get(code_or_field.split(".", 1)[0])

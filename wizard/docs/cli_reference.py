@@ -1,6 +1,6 @@
 """The command-line reference, generated from the real argparse parser.
 
-`wizard.cli.build_parser()` discovers every subcommand module, so the reference lists
+`wizard.commands.parser.build_parser()` discovers every subcommand module, so the reference lists
 whatever commands exist when the docs are generated, with their own help texts: a new
 option appears in the docs the next time they are regenerated, and the docs test fails
 until they are. Usage lines are formatted at a fixed width so the text never depends

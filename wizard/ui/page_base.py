@@ -28,7 +28,7 @@ from wizard.ui.worker import Task
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QLineEdit
 
-    from wizard.ui.wizard import RegisterWizard
+    from wizard.ui.wizard_host import WizardHost
 
 
 def name_input(widget: QWidget, key: str) -> QWidget:
@@ -146,7 +146,7 @@ class StepPage(QWizardPage):
         return snapshot is None or snapshot == self._slow_for
 
     # --- wiring ---------------------------------------------------------------------------
-    def wizard_(self) -> "RegisterWizard":
+    def wizard_(self) -> "WizardHost":
         return self.wizard()  # type: ignore[return-value]
 
     def add_row(self, form: QFormLayout, key: str, label: str, field: QWidget, *,

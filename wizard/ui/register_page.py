@@ -3,7 +3,7 @@
 This is QWizard's commit page: its Next button reads "Register"; once registration has
 succeeded the wizard moves on to the summary and cannot go back. The worker only
 reports `ProgressEvent`s; this page turns them into ticks. A failure shows the
-catalogue's message and fix and, when a page can fix it (`flow.step_for`), a button that
+catalogue's message and fix and, when a page can fix it (`routing.step_for`), a button that
 goes back to that page. Cancel stops the procedure: at once while it connects and signs in
 (its network I/O is stopped), after the vault answers once the registration request is sent.
 """
@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.errors import Cancelled, RegisterServerError
-from wizard.core.flow import TITLES, Step, step_for
+from wizard.core.flow import TITLES, Step
+from wizard.core.routing import step_for
 from wizard.core.registration.events import STEP_MESSAGES, STEPS
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import name_input

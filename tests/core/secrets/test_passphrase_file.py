@@ -142,7 +142,8 @@ def test_windows_acl_has_only_user_and_administrators(tmp_path: Path) -> None:  
 
 def test_write_failure_names_the_passphrase_file_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failed write is `encryption.save_failed`, which the wizard maps to the Encryption page."""
-    from wizard.core.flow import Step, step_for
+    from wizard.core.flow import Step
+    from wizard.core.routing import step_for
     from wizard.core.storage import atomic
 
     def no_space(*args: object, **kwargs: object) -> None:

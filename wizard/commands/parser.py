@@ -1,0 +1,37 @@
+"""The `register-server` argument parser: the wizard's own options and every subcommand.
+
+Here, in the commands package, so both the command line (`wizard.cli`, which dispatches)
+and the guide generator (handed the parser by `register-server docs`) use one parser
+without the documentation importing the command line that imports it back.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from wizard import __version__
+from wizard.commands import discover
+from wizard.core.exit_codes import ExitCode
+
+
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="register-server",
+        description="Register this server with a backup vault. Without a command, opens the wizard.",
+        epilog="exit codes:\n" + "\n".join(f"  {c.value}  {c.meaning}" for c in ExitCode),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"register-server {__version__}")
+    parser.add_argument("--answers", metavar="FILE", help="open the wizard pre-filled from an answer file")
+    parser.add_argument("--home", metavar="DIR", help="state directory (default: per-user data folder; "
+                                                      "or REGISTER_SERVER_HOME)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works (Qt, cryptography, keyring) and exit")
+    if not with_commands:
+        return parser
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in discover():
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
