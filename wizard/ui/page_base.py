@@ -264,6 +264,9 @@ class StepPage(QWizardPage):
             wizard.settings = self.apply(wizard.settings)
 
     def nextId(self) -> int:
+        wizard = self.wizard_()
+        if wizard is not None:
+            return int(wizard.next_id_after(self.step))  # Change settings skips some pages
         from wizard.core.flow import next_step
 
         following = next_step(self.step)

@@ -218,6 +218,13 @@ class VaultPage(StepPage):
         credentials = self.credentials()
         if credentials is not None and credentials.expires_in(datetime.now(timezone.utc)).total_seconds() <= 0:
             found = found + [issue(FILE_FIELD, "credentials.expired")]
+        record = self.wizard_().record if self.wizard_() is not None else None
+        if credentials is not None and record is not None \
+                and str(credentials.resource_id) != str(record["vault"]["resource_id"]):
+            # Registering again takes a file of the vault this server is registered to; say which.
+            found = found + [issue(FILE_FIELD, "vault.wrong_vault",
+                                   f"It is registered to {record['vault']['name']}; this file is for "
+                                   f"{credentials.vault_name}.")]
         return found
 
     def apply(self, settings: RegistrationSettings) -> RegistrationSettings:

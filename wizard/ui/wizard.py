@@ -79,8 +79,16 @@ class RegisterWizard(QWizard):
     def __init__(self, settings: RegistrationSettings | None = None, *, home: str | Path | None = None,
                  lazy: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings or RegistrationSettings()
         self.home = str(home) if home else None
+        # A registered state folder opens to its registration (RegisteredPage), not a blank wizard.
+        self.record: dict[str, Any] | None = self._load_record()
+        if settings is None and self.record is not None:
+            from wizard.registration.maintenance import settings_from_record
+
+            settings = settings_from_record(self.record)
+        self.settings = settings or RegistrationSettings()
+        self.saved_settings = self.settings
+        self.mode = "view" if self.record is not None else "first"  # view | change | again | first
         self.result: Any = None
         self._prewarmed = False
         self._closing_now = False
@@ -93,14 +101,80 @@ class RegisterWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Register")
         self.side_panel = SidePanel(self)
         self.setSideWidget(self.side_panel)
-        first = self._build_page(ORDER[0])
-        self.setStartId(int(ORDER[0]))
+        if self.record is not None:
+            first = self._build_registered_pages()
+        else:
+            first = self._build_page(ORDER[0])
+            self.setStartId(int(ORDER[0]))
         self.currentIdChanged.connect(self._current_changed)
         self.resize(DEFAULT_SIZE)
         if lazy:
             first.installEventFilter(_FirstPaint(self.build_all_pages, self))
         else:
             self.build_all_pages()
+
+    # --- the registration on this machine -----------------------------------------------------
+    def store_root(self) -> Path:
+        from wizard.core.storage import StateStore
+
+        return StateStore(self.home).root
+
+    def _load_record(self) -> dict[str, Any] | None:
+        """The local registration record; a damaged one opens the first-run wizard (status names it)."""
+        from wizard.core.errors import RegisterServerError
+        from wizard.core.registration.record import load_record
+        from wizard.core.storage import StateStore
+
+        try:
+            return load_record(StateStore(self.home))
+        except RegisterServerError:
+            return None
+
+    def _build_registered_pages(self) -> QWizardPage:
+        from wizard.ui.registered_page import REGISTERED_ID, SAVE_SETTINGS_ID, RegisteredPage, SaveSettingsPage
+
+        page = RegisteredPage(self)
+        self.setPage(REGISTERED_ID, page)
+        self.setPage(SAVE_SETTINGS_ID, SaveSettingsPage(self))
+        self.setStartId(REGISTERED_ID)
+        return page
+
+    def begin(self, mode: str, settings: RegistrationSettings) -> None:
+        """From the registered view: Change settings, Register again, or (after unregistering)
+        a first registration; the pages are pre-filled with `settings`."""
+        self.mode = mode
+        self.settings = self.saved_settings = settings
+        self.build_all_pages()
+        for page in self.step_pages():
+            page.load(settings)
+        self.next()
+
+    def next_id_after(self, step: Step) -> int:
+        """The page after `step`: Change settings skips the vault and the passphrase and ends on Save."""
+        from wizard.core.flow import next_step
+
+        if self.mode == "change":
+            if step is Step.PROXY:
+                return int(Step.THROTTLING)
+            if step is Step.RECOVERY:
+                from wizard.ui.registered_page import SAVE_SETTINGS_ID
+
+                return SAVE_SETTINGS_ID
+        following = next_step(step)
+        return int(following) if following is not None else -1
+
+    def settings_saved(self, settings: RegistrationSettings) -> None:
+        self.saved_settings = settings
+        self.record = self._load_record()
+
+    def forget_registration(self) -> None:
+        """After Unregister: nothing is registered any more; the page offers a first registration."""
+        vault = self.record["vault"]["name"] if self.record else "the vault"
+        self.record = None
+        self.mode = "first"
+        page = self.currentPage()
+        if hasattr(page, "unregistered"):
+            page.unregistered(vault)
 
     # --- pages -----------------------------------------------------------------------------------
     def _build_page(self, step: Step) -> QWizardPage:
@@ -140,9 +214,9 @@ class RegisterWizard(QWizard):
         super().next()
 
     def _current_changed(self, page_id: int) -> None:
-        if page_id >= 0:
+        if page_id in iter(Step):
             self.side_panel.set_current(Step(page_id))
-        if page_id >= int(Step.THROTTLING) and not self._prewarmed:
+        if int(Step.THROTTLING) <= page_id <= int(Step.SUMMARY) and not self._prewarmed:
             self._prewarmed = True
             Task(lambda report: prewarm_registration(), on_failure=lambda error: None, parent=self).start()
 
@@ -176,12 +250,29 @@ class RegisterWizard(QWizard):
             return
         from wizard.ui import dialogs  # QMessageBox and QFileDialog stay off the start-up path
 
-        if self.result is None and not self._closing_now and not dialogs.confirm(
-                self, WINDOW_TITLE, "Close the wizard? This server has not been registered.",
-                yes="&Close", no="&Stay"):
+        question = self._close_question()
+        if question and not self._closing_now and not dialogs.confirm(self, WINDOW_TITLE, question,
+                                                                      yes="&Close", no="&Stay"):
             return
         self._stop_background_work()
         super().reject()
+
+    def _close_question(self) -> str | None:
+        """What Cancel asks, true to what is and is not registered; None when nothing would be lost."""
+        if self.result is not None:
+            return None
+        if self.record is None:
+            return "Close the wizard? This server has not been registered."
+        vault = self.record["vault"]["name"]
+        if self.mode == "view":
+            return None
+        if self.mode == "change":
+            saved = self.page(_save_settings_id())
+            if saved is not None and saved.saved:
+                return None
+            return (f"Close without saving? This server stays registered to vault {vault} with its "
+                    "current settings.")
+        return f"Close the wizard? This server stays registered to vault {vault} as before."
 
     def close_now(self) -> None:
         """Close without asking (the process is being terminated): cancel, wait, close."""
@@ -207,6 +298,12 @@ class RegisterWizard(QWizard):
         if vault is not None and hasattr(vault, "cancel_test"):
             vault.cancel_test()
         Task.wait_all(10_000)
+
+
+def _save_settings_id() -> int:
+    from wizard.ui.registered_page import SAVE_SETTINGS_ID
+
+    return SAVE_SETTINGS_ID
 
 
 def create_wizard(answers: str | Path | None = None, *, home: str | Path | None = None,

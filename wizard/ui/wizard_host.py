@@ -7,6 +7,7 @@ depend on this instead; `RegisterWizard` satisfies it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from wizard.core.model import RegistrationSettings
@@ -17,7 +18,24 @@ class WizardHost(Protocol):
 
     settings: RegistrationSettings
     home: Any
+    # The registration on this machine (None when not registered) and what the person is doing:
+    # "view" (the registered view), "change" (Change settings), "again" (Register again), "first".
+    record: dict[str, Any] | None
+    mode: str
+    saved_settings: RegistrationSettings
 
     def currentPage(self) -> Any: ...
 
     def next(self) -> None: ...
+
+    def windowTitle(self) -> str: ...
+
+    def next_id_after(self, step: Any) -> int: ...
+
+    def store_root(self) -> Path: ...
+
+    def begin(self, mode: str, settings: RegistrationSettings) -> None: ...
+
+    def settings_saved(self, settings: RegistrationSettings) -> None: ...
+
+    def forget_registration(self) -> None: ...

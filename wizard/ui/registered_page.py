@@ -1,0 +1,266 @@
+"""The registered view, and the page that saves changed settings.
+
+Opening the wizard on a server that is already registered must not show a blank
+first-run wizard (MARS and Veeam open to the current registration): `RegisteredPage`
+shows what the local record says — vault, machine, since when, proxy, throttling,
+recovery folder, passphrase file — and offers the three things one does next:
+
+* *Change settings*: the proxy, throttling and recovery pages, pre-filled from the record,
+  then `SaveSettingsPage`, which saves through the same use case as `register-server
+  settings` (`wizard.registration.maintenance.change_settings`).
+* *Register again*: the normal flow, pre-filled; the Backup Vault page refuses another
+  vault's file (`vault.wrong_vault`).
+* *Unregister*: after a confirmation, the same use case as `register-server unregister`.
+
+Both pages live outside the core's step table (they are not steps of a registration), under
+their own page ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+                               QWizardPage)
+
+from wizard.core.model import RegistrationSettings
+from wizard.ui.page_base import name_input
+from wizard.ui.worker import Task
+
+if TYPE_CHECKING:
+    from wizard.ui.wizard_host import WizardHost
+
+REGISTERED_ID = 50
+SAVE_SETTINGS_ID = 51
+CHANGEABLE_SECTIONS = ("proxy", "throttling", "recovery")
+
+
+def local_time(iso: str) -> str:
+    """A record's UTC timestamp in this machine's time, with its time zone named."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y %H:%M %Z")
+    except ValueError:
+        return iso
+
+
+def _value_label(parent: QWidget, key: str) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(key)
+    label.setAccessibleName(key)
+    label.setWordWrap(True)
+    return label
+
+
+class RegisteredPage(QWizardPage):
+    """What this server is registered to, and Change settings / Register again / Unregister."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Registered")
+        self.setSubTitle("This server is registered to a backup vault. Change its settings, register it again "
+                         "with a new credentials file of the same vault, or unregister it.")
+        layout = QVBoxLayout(self)
+        box = QGroupBox("Registration", self)
+        form = QFormLayout(box)
+        form.setVerticalSpacing(2)
+        self.values: dict[str, QLabel] = {}
+        for key, caption in (("vault", "Vault:"), ("machine", "Machine name:"), ("machine_id", "Machine ID:"),
+                             ("since", "Registered since:"), ("proxy", "Proxy:"), ("throttling", "Throttling:"),
+                             ("recovery", "Recovery folder:"), ("passphrase_file", "Passphrase file:")):
+            self.values[key] = _value_label(self, f"registered.{key}")
+            form.addRow(caption, self.values[key])
+        layout.addWidget(box)
+        buttons = QHBoxLayout()
+        self.change = name_input(QPushButton("&Change settings...", self), "registered.change_settings")
+        self.again = name_input(QPushButton("Register &again...", self), "registered.register_again")
+        self.unregister = name_input(QPushButton("&Unregister...", self), "registered.unregister")
+        for button in (self.change, self.again, self.unregister):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.status = _value_label(self, "registered.status")
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.change.clicked.connect(lambda: self._start("change"))
+        self.again.clicked.connect(lambda: self._start("again"))
+        self.unregister.clicked.connect(self._unregister)
+        self._task: Task | None = None
+        self.setFinalPage(True)
+
+    def wizard_(self) -> "WizardHost":
+        return self.wizard()  # type: ignore[return-value]
+
+    def initializePage(self) -> None:
+        from wizard.ui.summary_page import describe_proxy, describe_throttling
+
+        wizard = self.wizard_()
+        record, settings = wizard.record, wizard.settings
+        vault, machine = record["vault"], record["machine"]
+        self.values["vault"].setText(vault["name"])
+        self.values["machine"].setText(machine["name"])
+        self.values["machine_id"].setText(machine["id"])
+        self.values["since"].setText(local_time(record["registered_at"]))
+        self.values["proxy"].setText(describe_proxy(settings))
+        self.values["throttling"].setText(describe_throttling(settings))
+        self.values["recovery"].setText(str(settings.recovery.path or "-"))
+        self.values["passphrase_file"].setText(str(settings.encryption.save_to or "-"))
+
+    def nextId(self) -> int:
+        from wizard.core.flow import Step
+
+        # The buttons choose where to go; in the plain view there is no Next, only Finish.
+        return -1 if self.wizard_().mode == "view" else int(Step.PROXY)
+
+    def unregistered(self, vault: str) -> None:
+        """The registration is gone: say so, and offer only a new registration."""
+        self._idle(f"Unregistered from vault {vault}. The passphrase file was left where it is. Click "
+                   "Register... to register this server again, or Finish to close.")
+        self.setSubTitle("This server is not registered.")
+        self.change.setEnabled(False)
+        self.unregister.setEnabled(False)
+        self.again.setText("&Register...")
+        try:
+            self.again.clicked.disconnect()
+        except RuntimeError:
+            pass
+        self.again.clicked.connect(lambda: self.wizard_().begin("first", RegistrationSettings()))
+
+    def _busy(self, text: str) -> None:
+        self.status.setText(text)
+        for button in (self.change, self.again, self.unregister):
+            button.setEnabled(False)
+
+    def _idle(self, text: str) -> None:
+        self.status.setText(text)
+        for button in (self.change, self.again, self.unregister):
+            button.setEnabled(True)
+
+    def _start(self, mode: str) -> None:
+        """Read the saved settings with their keyring secrets (off the GUI thread), then go on."""
+        from wizard.registration.maintenance import settings_from_record
+        from wizard.core.secrets.store import SecretStore
+
+        wizard = self.wizard_()
+        record, home = wizard.record, wizard.store_root()
+        self._busy("Reading the saved settings...")
+
+        def work(report: Any) -> RegistrationSettings:
+            return settings_from_record(record, SecretStore.for_state_dir(home))
+
+        def done(settings: Any) -> None:
+            self._idle("")
+            wizard.begin(mode, settings)
+
+        self._task = Task(work, on_success=done, on_failure=lambda error: self._idle(_failure_text(error)),
+                          parent=self).start()
+
+    def _unregister(self) -> None:
+        from wizard.ui import dialogs
+
+        wizard = self.wizard_()
+        vault, machine = wizard.record["vault"]["name"], wizard.record["machine"]["name"]
+        if not dialogs.confirm(self, wizard.windowTitle(), f"Unregister {machine} from vault {vault}? Backups of this "
+                               "server to the vault stop. Registering again needs a new credentials file.",
+                               yes="&Unregister", no="&Keep"):
+            return
+        home = wizard.home
+        self._busy(f"Unregistering from vault {vault}...")
+
+        def work(report: Any) -> object:
+            from wizard.registration.maintenance import unregister
+
+            return unregister(home=home)
+
+        self._task = Task(work, on_success=lambda done: wizard.forget_registration(),
+                          on_failure=lambda error: self._idle(_failure_text(error)), parent=self).start()
+
+
+def _failure_text(error: BaseException) -> str:
+    from wizard.core.errors import RegisterServerError
+
+    if isinstance(error, RegisterServerError):
+        return f"{error.message} {error.fix} ({error.code})"
+    return "Something unexpected went wrong; `register-server diagnostics` collects the details."
+
+
+class SaveSettingsPage(QWizardPage):
+    """The last page of Change settings: what changes, a Save button, and the outcome."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Save settings")
+        self.setSubTitle("The registration stays as it is; only the settings below change.")
+        self.setFinalPage(True)
+        layout = QVBoxLayout(self)
+        self.changes = _value_label(self, "save_settings.changes")
+        layout.addWidget(self.changes)
+        self.save = name_input(QPushButton("&Save settings", self), "save_settings.save")
+        row = QHBoxLayout()
+        row.addWidget(self.save)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.status = _value_label(self, "save_settings.status")
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.save.clicked.connect(self._save)
+        self.saved = False
+        self._task: Task | None = None
+
+    def wizard_(self) -> "WizardHost":
+        return self.wizard()  # type: ignore[return-value]
+
+    def changed_sections(self) -> list[str]:
+        wizard = self.wizard_()
+        return [s for s in CHANGEABLE_SECTIONS if getattr(wizard.settings, s) != getattr(wizard.saved_settings, s)]
+
+    def initializePage(self) -> None:
+        from wizard.ui.summary_page import describe_proxy, describe_throttling
+
+        self.saved = False
+        settings = self.wizard_().settings
+        sections = self.changed_sections()
+        shown = {"proxy": f"Proxy: {describe_proxy(settings)}",
+                 "throttling": f"Throttling: {describe_throttling(settings)}",
+                 "recovery": f"Recovery folder: {settings.recovery.path}"}
+        self.changes.setText("\n".join(shown[s] for s in sections) if sections else
+                             "Nothing was changed: the saved settings stay as they are.")
+        self.save.setEnabled(bool(sections))
+        self.status.setText("")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.saved or not self.changed_sections()
+
+    def nextId(self) -> int:
+        return -1
+
+    def _save(self) -> None:
+        from wizard.core.answers import Answers, SecretSource, SourceKind
+
+        wizard = self.wizard_()
+        settings, sections, home = wizard.settings, self.changed_sections(), wizard.home
+        password = settings.proxy.password
+        answers = Answers(replace(settings), proxy_password=SecretSource(SourceKind.PROMPT),
+                          sections=frozenset(sections))
+        self.save.setEnabled(False)
+        self.status.setText("Saving...")
+
+        def work(report: Any) -> object:
+            from wizard.registration.maintenance import change_settings
+
+            return change_settings(answers, home=home, environ={},
+                                   prompt=lambda what: password.reveal() if password else "")
+
+        def done(change: Any) -> None:
+            self.saved = True
+            wizard.settings_saved(settings)
+            self.status.setText(f"Saved: {', '.join(change.changed)}. Click Finish to close.")
+            self.completeChanged.emit()
+
+        def failed(error: BaseException) -> None:
+            self.save.setEnabled(True)
+            self.status.setText(_failure_text(error))
+
+        self._task = Task(work, on_success=done, on_failure=failed, parent=self).start()
