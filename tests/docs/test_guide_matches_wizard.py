@@ -46,7 +46,7 @@ def test_every_documented_field_is_on_its_page(wizard: object, step: Step) -> No
     from PySide6.QtWidgets import QWidget
 
     page = wizard.page(int(step))  # type: ignore[attr-defined]
-    names = {w.accessibleName() for w in page.findChildren(QWidget)}
+    names = {w.objectName() for w in page.findChildren(QWidget)}
     texts = _visible_texts(page)
     missing = [f.key for f in STEP_TEXT[step].fields if f.key not in names]
     # "Work hours: Start" is the "Start" label in the "Work hours" row; a long check box text starts with the label.

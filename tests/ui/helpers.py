@@ -33,8 +33,8 @@ def install_dialog_stubs(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 
 
 def find(wizard: QWizard, name: str) -> Any:
-    """The widget whose accessible name is `name` (the answer-file key)."""
-    found = [w for w in wizard.findChildren(QWidget) if w.accessibleName() == name]
+    """The widget whose objectName is `name` (the answer-file key; people hear its label instead)."""
+    found = [w for w in wizard.findChildren(QWidget) if w.objectName() == name]
     assert len(found) == 1, f"{len(found)} widgets are named {name!r}"
     return found[0]
 

@@ -17,7 +17,7 @@ ALT = Qt.KeyboardModifier.AltModifier
 
 def focused() -> str:
     widget = QApplication.focusWidget()
-    return widget.accessibleName() if widget is not None else ""
+    return widget.objectName() if widget is not None else ""
 
 
 def test_proxy_page_and_next_from_the_keyboard(make_wizard: Any, qtbot: Any) -> None:

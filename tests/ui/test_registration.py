@@ -146,6 +146,9 @@ def test_a_failure_offers_the_page_that_fixes_it(make_wizard: Any, qtbot: Any, v
     assert register.subTitle().startswith("The server was not registered.")
     go = find(wizard, "register.go_to_fix")
     assert go.isVisible() and "Backup Vault" in go.text()
+    # A screen reader user lands on the fix and hears the error (not Back, not silence).
+    assert wizard.focusWidget() is go
+    assert info("tls.untrusted").message in find(wizard, "register.error").accessibleDescription()
     if os.environ.get("SCREENSHOT_DIR"):  # for reviewing the failure state by eye
         wizard.grab().save(os.path.join(os.environ["SCREENSHOT_DIR"], "6-register-failed.png"))
     assert wizard.currentId() == int(Step.REGISTER)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from tests.ui.helpers import click_next, find
 from wizard.core.flow import ORDER, TITLES, Step, next_step
+from wizard.ui.accessible import looks_like_key, spoken_name
 
 ANSWER_KEYS = [
     "proxy.mode", "proxy.host", "proxy.port", "proxy.username", "proxy.password",
@@ -80,10 +81,12 @@ def test_every_input_has_a_name_and_a_label_with_a_mnemonic(make_wizard: Any) ->
     assert len(inputs) >= len(ANSWER_KEYS)
     problems = []
     for widget in inputs:
-        name = widget.accessibleName()
+        name = widget.objectName()
         if not name or "." not in name:
-            problems.append(f"{type(widget).__name__} without an accessible name")
+            problems.append(f"{type(widget).__name__} without a key as objectName")
             continue
+        if not spoken_name(widget) or looks_like_key(spoken_name(widget)):
+            problems.append(f"{name}: people hear {spoken_name(widget)!r}")
         if isinstance(widget, QAbstractButton):
             if not _has_mnemonic(widget.text()):
                 problems.append(f"{name}: no mnemonic in {widget.text()!r}")
@@ -129,7 +132,7 @@ def test_no_text_is_clipped_on_any_page(make_wizard: Any, qtbot: Any) -> None:
             if not widget.isVisibleTo(wizard) or (isinstance(widget, QLabel) and widget.wordWrap()):
                 continue
             if widget.width() < widget.minimumSizeHint().width():
-                clipped.append((step.name, widget.accessibleName() or widget.text(), widget.width(),
+                clipped.append((step.name, widget.objectName() or widget.text(), widget.width(),
                                 widget.minimumSizeHint().width()))
     assert not clipped, clipped
 

@@ -85,7 +85,7 @@ class Driver:
         from PySide6.QtWidgets import QWidget
 
         for widget in wizard.findChildren(QWidget):
-            if widget.accessibleName() == key:
+            if widget.objectName() == key:
                 return widget
         raise CaptureError(f"no widget named {key!r} in the wizard")
 

@@ -35,7 +35,7 @@ class RuleList(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("encryption.rules")
-        self.setAccessibleName("encryption.rules")
+        self.setAccessibleName("Passphrase rules")
         self._layout = QGridLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setHorizontalSpacing(6)
@@ -56,6 +56,7 @@ class RuleList(QWidget):
             self._rows.append((icon, text))
         for (icon, text), (label, ok) in zip(self._rows, rules):
             icon.setPixmap(pixmap("ok" if ok else "error", 14))
+            icon.setAccessibleName("met" if ok else "not met")
             text.setText(label)
             text.setAccessibleDescription("met" if ok else "not met")
         self.setAccessibleDescription("; ".join(f"{label}: {'met' if ok else 'not met'}" for label, ok in rules))
@@ -103,7 +104,6 @@ class EncryptionPage(StepPage):
         self.strength.setMaximumWidth(200)
         self.strength_label = QLabel(strength_row)
         self.strength_label.setObjectName("encryption.strength_label")
-        self.strength_label.setAccessibleName("encryption.strength_label")
         self.strength_label.setWordWrap(True)
         strength_layout.addWidget(self.strength)
         strength_layout.addWidget(self.strength_label, 1)

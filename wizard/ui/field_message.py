@@ -32,7 +32,6 @@ class FieldMessage(QWidget):
         super().__init__(parent)
         self.field = field
         self.setObjectName(f"{field}.message")
-        self.setAccessibleName(f"{field}.message")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 2)
         layout.setSpacing(6)

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from wizard.core.flow import Step, TITLES
 from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings
+from wizard.ui import accessible
+from wizard.ui.accessible import keyed
 from wizard.ui.assets import style_sheet as error_style
 from wizard.ui.field_message import FieldMessage
 from wizard.ui.worker import Task
@@ -32,10 +34,8 @@ if TYPE_CHECKING:
 
 
 def name_input(widget: QWidget, key: str) -> QWidget:
-    """Give an input its answer-file key as accessible and object name (tests and screen readers)."""
-    widget.setObjectName(key)
-    widget.setAccessibleName(key)
-    return widget
+    """Give an input its answer-file key as objectName, for code only (people hear its label)."""
+    return keyed(widget, key)
 
 
 class StepPage(QWizardPage):
@@ -154,6 +154,7 @@ class StepPage(QWizardPage):
         """A labelled row plus its message line. `field` may be a container; `input_widget` gets the name."""
         target = input_widget or field
         name_input(target, key)
+        accessible.name(target, label)  # people hear the label; the key stays in objectName
         caption = QLabel(label, self)
         caption.setBuddy(target)
         form.addRow(caption, field)
@@ -224,6 +225,8 @@ class StepPage(QWizardPage):
             shown += [i for i in self._issues if i.field == key and not i.blocking and key not in self._touched]
             message.show_issues(shown)
             widget = self._inputs.get(key)
+            if widget is not None:
+                self._tell(widget, message)
             if widget is not None and not isinstance(widget, QAbstractButton):
                 has_error = any(i.blocking for i in shown)
                 if bool(widget.property("hasError")) != has_error:
@@ -236,6 +239,13 @@ class StepPage(QWizardPage):
         if complete != self._complete:
             self._complete = complete
             self.completeChanged.emit()
+
+    def _tell(self, widget: QWidget, message: FieldMessage) -> None:
+        """Tie the inline message to its field: the field's description, announced when it changes."""
+        said = f"{message.text()} {message.fix_text()}".strip() if message.issue is not None else ""
+        if widget.accessibleDescription() != said:
+            widget.setAccessibleDescription(said)
+            accessible.announce(widget, said)
 
     # --- QWizardPage contract -------------------------------------------------------------
     def isComplete(self) -> bool:

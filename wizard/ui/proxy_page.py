@@ -54,7 +54,6 @@ class ProxyPage(StepPage):
             mode_layout.addWidget(button)
         self.system_note = QLabel(self)
         self.system_note.setObjectName("proxy.system_note")
-        self.system_note.setAccessibleName("proxy.system_note")
         self.system_note.setIndent(24)
         self.system_note.setWordWrap(True)
         mode_layout.insertWidget(2, self.system_note)

@@ -44,7 +44,6 @@ class RecoveryPage(StepPage):
         self.folder.setPlaceholderText("/var/tmp/recovery")
         self.browse = QPushButton("Bro&wse...", row)
         self.browse.setObjectName("recovery.browse")
-        self.browse.setAccessibleName("recovery.browse")
         row_layout.addWidget(self.folder, 1)
         row_layout.addWidget(self.browse)
         self.add_row(form, "recovery.folder", "Recovery &folder:", row, input_widget=self.folder)
@@ -52,7 +51,6 @@ class RecoveryPage(StepPage):
 
         self.free_space = QLabel(self)
         self.free_space.setObjectName("recovery.free_space")
-        self.free_space.setAccessibleName("recovery.free_space")
         form.addRow("Free space:", self.free_space)
         self.create = QCheckBox("&Create this folder when registering", self)
         self.watch("recovery.create", self.create)

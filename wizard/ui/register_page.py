@@ -24,6 +24,7 @@ from wizard.core.flow import TITLES, Step
 from wizard.core.routing import step_for
 from wizard.core.registration.events import STEP_MESSAGES, STEPS
 from wizard.ui.assets import pixmap
+from wizard.ui import accessible
 from wizard.ui.page_base import name_input
 from wizard.ui.worker import Task
 
@@ -52,7 +53,6 @@ class RegisterPage(QWizardPage):
         layout = QVBoxLayout(self)
         self.intro = QLabel(self)
         self.intro.setObjectName("register.intro")
-        self.intro.setAccessibleName("register.intro")
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
 
@@ -75,33 +75,32 @@ class RegisterPage(QWizardPage):
         layout.addWidget(steps)
         self.progress = QProgressBar(self)
         name_input(self.progress, "register.progress")
+        self.progress.setAccessibleName("Registration progress")
         self.progress.setRange(0, len(STEPS))
         self.progress.setTextVisible(False)
         layout.addWidget(self.progress)
         self.status = QLabel(self)
         self.status.setObjectName("register.status")
-        self.status.setAccessibleName("register.status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
 
         self.error_box = QFrame(self)
         self.error_box.setObjectName("register.error")
-        self.error_box.setAccessibleName("register.error")
+        self.error_box.setAccessibleName("Registration error")
         self.error_box.setFrameShape(QFrame.Shape.StyledPanel)
         error_layout = QHBoxLayout(self.error_box)
         error_icon = QLabel(self.error_box)
         error_icon.setPixmap(pixmap("error", 20))
         error_icon.setFixedSize(22, 22)
+        error_icon.setAccessibleName("Error")
         error_layout.addWidget(error_icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
         self.error_message = QLabel(self.error_box)
         self.error_message.setObjectName("register.error_message")
-        self.error_message.setAccessibleName("register.error_message")
         self.error_message.setWordWrap(True)
         self.error_message.setStyleSheet("font-weight: bold")
         self.error_fix = QLabel(self.error_box)
         self.error_fix.setObjectName("register.error_fix")
-        self.error_fix.setAccessibleName("register.error_fix")
         self.error_fix.setWordWrap(True)
         texts.addWidget(self.error_message)
         texts.addWidget(self.error_fix)
@@ -143,6 +142,7 @@ class RegisterPage(QWizardPage):
 
     def _set_step(self, step: str, icon: str) -> None:
         self._step_icons[step].setPixmap(pixmap(icon))
+        self._step_icons[step].setAccessibleName(icon.removeprefix("step-"))
         self._step_labels[step].setAccessibleDescription(icon.removeprefix("step-"))
 
     def running(self) -> bool:
@@ -197,6 +197,10 @@ class RegisterPage(QWizardPage):
                           on_failure=self._failed, parent=self).start()
         self.completeChanged.emit()
         wizard.button(wizard.WizardButton.BackButton).setEnabled(False)
+        # Register just disabled itself: without this, focus falls to Back (Enter would go back
+        # later). Cancel is the one thing a person can do now.
+        wizard.button(wizard.WizardButton.CancelButton).setFocus()
+        accessible.announce(self.status, self.status.text())
 
     def cancel(self) -> None:
         """Ask the procedure to stop at the next step boundary."""
@@ -212,6 +216,7 @@ class RegisterPage(QWizardPage):
             self._set_step(event.step, "running")
         self.progress.setValue(index)
         self.status.setText(f"{event.message}...")
+        accessible.announce(self.status, self.status.text())
 
     def _succeeded(self, result: Any) -> None:
         self._busy = False
@@ -254,6 +259,12 @@ class RegisterPage(QWizardPage):
         self.completeChanged.emit()
         wizard = self.wizard()
         wizard.button(wizard.WizardButton.BackButton).setEnabled(True)
+        # Said at once, and the focus goes where the fix is: the "Go to ..." button, or Register
+        # (to try again) when no page can fix it.
+        said = f"Registration failed. {error.message} {self.error_fix.text()}".strip()
+        self.error_box.setAccessibleDescription(said)
+        accessible.announce(self.error_box, said, assertive=True)
+        (self.go_fix if self._fix_step is not None else wizard.button(wizard.WizardButton.CommitButton)).setFocus()
 
     def fix_step(self) -> Step | None:
         return self._fix_step

@@ -48,7 +48,6 @@ def local_time(iso: str) -> str:
 def _value_label(parent: QWidget, key: str) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(key)
-    label.setAccessibleName(key)
     label.setWordWrap(True)
     return label
 

@@ -23,7 +23,7 @@ class SidePanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidePanel")
-        self.setAccessibleName("wizard.steps")
+        self.setAccessibleName("Steps")
         self.setFixedWidth(PANEL_WIDTH)
         # A style sheet on this frame alone: QWizard repaints its side widget's background
         # itself, and painting it by hand would load the whole Qt namespace before first paint.
@@ -80,4 +80,5 @@ class SidePanel(QFrame):
             self._style(label, {"current": CURRENT, "done": OTHER, "pending": PENDING}[state], bold=state == "current")
             label.setAccessibleDescription(state)
             self._icons[step].setPixmap(pixmap(f"step-{state}"))
+            self._icons[step].setAccessibleName(state)  # an icon with a name, not an unnamed image
         self.setAccessibleDescription(f"Step {position + 1} of {len(ORDER)}: {TITLES[current]}")

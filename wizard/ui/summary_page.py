@@ -70,7 +70,6 @@ class SummaryPage(QWizardPage):
             for key, caption in rows:
                 value = QLabel(self)
                 value.setObjectName(f"summary.{key}")
-                value.setAccessibleName(f"summary.{key}")
                 value.setWordWrap(True)
                 self.values[key] = value
                 form.addRow(caption, value)
@@ -88,7 +87,6 @@ class SummaryPage(QWizardPage):
         layout.addLayout(buttons)
         self.note = QLabel(self)
         self.note.setObjectName("summary.note")
-        self.note.setAccessibleName("summary.note")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
         layout.addStretch(1)

@@ -147,7 +147,6 @@ class ThrottlingPage(StepPage):
         outer.addWidget(self.preview)
         self.summary = QLabel(self)
         self.summary.setObjectName("throttling.summary")
-        self.summary.setAccessibleName("throttling.summary")
         self.summary.setWordWrap(True)
         # Two lines, always: a summary that changes with every keystroke must not relayout the page.
         self.summary.setFixedHeight(2 * self.summary.fontMetrics().lineSpacing() + 2)

@@ -98,7 +98,6 @@ class VaultPage(StepPage):
 
         self.details = QGroupBox("Vault", self)
         self.details.setObjectName("vault.details")
-        self.details.setAccessibleName("vault.details")
         details_form = QFormLayout(self.details)
         details_form.setVerticalSpacing(2)
         self.facts: dict[str, QLabel] = {}
@@ -107,7 +106,6 @@ class VaultPage(StepPage):
                              ("expires", "Expires in:")):
             value = QLabel("-", self.details)
             value.setObjectName(f"vault.details.{key}")
-            value.setAccessibleName(f"vault.details.{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
             details_form.addRow(caption, value)
@@ -131,12 +129,10 @@ class VaultPage(StepPage):
         test_row.addWidget(self.test_button)
         self.test_status = QLabel(self)
         self.test_status.setObjectName("vault.test_status")
-        self.test_status.setAccessibleName("vault.test_status")
         test_row.addWidget(self.test_status, 1)
         outer.addLayout(test_row)
         self.checks = QWidget(self)
         self.checks.setObjectName("vault.connection_checks")
-        self.checks.setAccessibleName("vault.connection_checks")
         self._checks_layout = QGridLayout(self.checks)
         self._checks_layout.setContentsMargins(12, 0, 0, 0)
         self._checks_layout.setVerticalSpacing(1)
@@ -329,7 +325,6 @@ class VaultPage(StepPage):
         detail = QLabel(check.detail, self.checks)
         detail.setWordWrap(True)
         detail.setObjectName(f"vault.check.{check.step}")
-        detail.setAccessibleName(f"vault.check.{check.step}")
         self._checks_layout.addWidget(icon, row, 0)
         self._checks_layout.addWidget(name, row, 1)
         self._checks_layout.addWidget(detail, row, 2)

@@ -54,7 +54,7 @@ class WeekPreview(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("throttling.week_preview")
-        self.setAccessibleName("throttling.week_preview")
+        self.setAccessibleName("Week preview")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._grid: list[list[bool | None]] = week_grid(ThrottlingSchedule())
         self.setMinimumHeight(self.sizeHint().height())

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
 from wizard.core.flow import ORDER, Step
 from wizard.core.model import RegistrationSettings
+from wizard.ui import accessible
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage
 from wizard.ui.side_panel import SidePanel
@@ -134,8 +135,11 @@ class RegisterWizard(QWizard):
         from wizard.ui.registered_page import REGISTERED_ID, SAVE_SETTINGS_ID, RegisteredPage, SaveSettingsPage
 
         page = RegisteredPage(self)
+        save = SaveSettingsPage(self)
+        for built in (page, save):
+            accessible.name_for_people(built)
         self.setPage(REGISTERED_ID, page)
-        self.setPage(SAVE_SETTINGS_ID, SaveSettingsPage(self))
+        self.setPage(SAVE_SETTINGS_ID, save)
         self.setStartId(REGISTERED_ID)
         return page
 
@@ -179,6 +183,7 @@ class RegisterWizard(QWizard):
     # --- pages -----------------------------------------------------------------------------------
     def _build_page(self, step: Step) -> QWizardPage:
         page = page_class(step)(self)
+        accessible.name_for_people(page)
         self.setPage(int(step), page)
         if isinstance(page, StepPage):
             page.load(self.settings)
@@ -216,6 +221,7 @@ class RegisterWizard(QWizard):
     def _current_changed(self, page_id: int) -> None:
         if page_id in iter(Step):
             self.side_panel.set_current(Step(page_id))
+            accessible.announce(self.side_panel, self.side_panel.accessibleDescription())
         if int(Step.THROTTLING) <= page_id <= int(Step.SUMMARY) and not self._prewarmed:
             self._prewarmed = True
             Task(lambda report: prewarm_registration(), on_failure=lambda error: None, parent=self).start()
