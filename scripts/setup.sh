@@ -18,6 +18,8 @@ DEBIAN_PACKAGES=(
   dbus dbus-daemon gnome-keyring
   # real proxies with basic authentication for end-to-end tests
   tinyproxy squid apache2-utils
+  # reading the recovery sheet back in its tests: pdftotext (text) and zbarimg (QR code)
+  poppler-utils zbar-tools
 )
 
 missing=()

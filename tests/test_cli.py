@@ -81,10 +81,24 @@ def _every_parser(parser: argparse.ArgumentParser, path: str = "register-server"
 def test_no_command_takes_a_secret_on_the_command_line() -> None:
     """Secrets come from the environment, a file, the keyring or a prompt: argv is visible to every
     user of the machine (ps, /proc) and lands in shell history (issue 6, domain.md)."""
-    words = ("password", "passphrase", "secret", "token", "key")
     parsers = list(_every_parser(cli.build_parser()))
     assert len(parsers) > 10  # the walk really reached the subcommands (vault serve, create, ...)
     offending = [(path, option) for path, parser in parsers for action in parser._actions
                  for option in [*action.option_strings, *([action.dest] if not action.option_strings else [])]
-                 if any(word in option.lower() for word in words)]
+                 if _could_carry_a_secret(option)]
     assert offending == []
+
+
+def _could_carry_a_secret(option: str) -> bool:
+    """An option named after a secret, unless it names where the secret is: `--key-password-env NAME`,
+    `--key-file KEY.pem` and `--pin-file FILE` take a variable's name or a path, never the value."""
+    lowered = option.lower().replace("_", "-")
+    if lowered.endswith(("-env", "-file")):
+        return False
+    return any(word in lowered for word in ("password", "passphrase", "secret", "token", "key")) or \
+        "pin" in lowered.split("-")
+
+def test_the_secret_option_rule_catches_values_and_spares_sources() -> None:
+    assert all(_could_carry_a_secret(o) for o in ("--key-password", "--passphrase", "--pin", "--api-token", "--key"))
+    assert not any(_could_carry_a_secret(o) for o in ("--key-password-env", "--key-file", "--pin-file",
+                                                       "--passphrase-env", "--envelope", "--spinner"))

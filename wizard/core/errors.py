@@ -106,6 +106,30 @@ _SETTINGS = _entries(_S, [
      "Store the passphrase file in a safe place, then tick the box.", Step.ENCRYPTION),
 ])
 
+_ESCROW = _entries(ExitCode.INVALID_SETTINGS, [
+    ("escrow.certificate_invalid", "The recovery certificate cannot be used to seal the passphrase.",
+     "Use a PEM or DER X.509 certificate with an RSA key of at least 2048 bits that is valid today; "
+     "its private key stays offline with the people allowed to recover.", None),
+    ("escrow.envelope_invalid", "The escrow envelope cannot be read: it is not a sealed passphrase.",
+     "Export it again with `register-server vault escrow VAULT MACHINE --out FILE` and use that file unchanged.",
+     None),
+    ("escrow.key_invalid", "The recovery private key cannot be read.",
+     "Give the PEM or DER private key of the recovery certificate, and its password with --key-password-env, "
+     "--key-password-file or at the prompt.", None),
+    ("escrow.key_mismatch", "This key does not open the envelope: it was sealed to another recovery certificate.",
+     "Use the private key (and certificate) of the recovery certificate the vault held when the passphrase "
+     "was set; `vault escrow --list` shows each version's certificate fingerprint.", None),
+])
+
+_ESCROW_USAGE = _entries(ExitCode.USAGE, [
+    ("escrow.certificate_required", "Opening an envelope needs the recovery certificate as well as its key.",
+     "Give it with --certificate FILE, or keep it in the key file beside the key.", None),
+    ("escrow.output_not_private", "The recovered passphrase is printed only to a terminal.",
+     "Run it in a terminal, or write it to an owner-only file with --out FILE.", None),
+    ("escrow.output_exists", "A file already exists at the output location; it will not be overwritten.",
+     "Choose another file name, or move the existing file away first.", None),
+])
+
 _CREDENTIALS = _entries(ExitCode.CREDENTIALS, [
     ("credentials.unreadable", "The vault credentials file cannot be read: it is missing, a folder, not permitted, or on a share that cannot be reached.",
      "Copy the file to a local folder such as your Downloads folder and choose it there.", Step.VAULT),
@@ -216,7 +240,7 @@ _OTHER = [
 ]
 
 CATALOGUE: dict[str, ErrorInfo] = {
-    e.code: e for e in _SETTINGS + _CREDENTIALS + _NETWORK + _VAULT + _SECRETS + _ANSWERS + _STATE + _OTHER
+    e.code: e for e in _SETTINGS + _ESCROW + _ESCROW_USAGE + _CREDENTIALS + _NETWORK + _VAULT + _SECRETS + _ANSWERS + _STATE + _OTHER
 }
 
 
