@@ -206,6 +206,7 @@ def test_answer_file_prefills_every_page_but_no_secret(make_wizard: Any, qtbot: 
     assert find(wizard, "recovery.folder").text() == str(tmp_path / "rec")
     assert find(wizard, "encryption.save_passphrase_to").text() == str(tmp_path / "p.txt")
     assert find(wizard, "encryption.passphrase").text() == ""
+    assert not find(wizard, "encryption.stored_safely").isChecked()  # the acknowledgement is the person's own
     # The cursor waits where the administrator has to type: the proxy password.
     wizard.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is find(wizard, "proxy.password"))

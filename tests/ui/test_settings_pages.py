@@ -113,6 +113,47 @@ def test_bandwidth_in_bytes_is_refused_with_the_bit_equivalent(make_wizard: Any,
     assert next_button(wizard).isEnabled()
 
 
+def test_a_bytes_limit_is_named_while_typing_not_only_after_leaving(make_wizard: Any, qtbot: Any) -> None:
+    wizard = page_alone(make_wizard, Step.THROTTLING)
+    find(wizard, "throttling.enabled").setChecked(True)
+    type_into(qtbot, find(wizard, "throttling.work_bandwidth"), "10 MB/s", leave=False)  # focus stays
+    assert not next_button(wizard).isEnabled()
+    qtbot.waitUntil(lambda: "10 MB/s is 80 Mbps" in message(wizard, "throttling.work_bandwidth"))
+
+
+def test_an_end_before_the_start_is_shown_as_overnight_with_the_time_zone(make_wizard: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QTime
+
+    from wizard.ui.week_preview import local_zone_name
+
+    wizard = page_alone(make_wizard, Step.THROTTLING)
+    find(wizard, "throttling.enabled").setChecked(True)
+    note = find(wizard, "throttling.work_hours")
+    assert note.text() == f"09:00 \u2013 18:00 ({local_zone_name()})"
+    find(wizard, "throttling.work_start").setTime(QTime(22, 0))
+    find(wizard, "throttling.work_end").setTime(QTime(6, 0))
+    assert note.text() == f"22:00 \u2013 06:00, overnight ({local_zone_name()})"
+    assert "22:00 \u2013 06:00, overnight" in find(wizard, "throttling.summary").text()
+
+
+def test_time_boxes_take_typed_digits_after_a_click(make_wizard: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import QPoint
+
+    wizard = page_alone(make_wizard, Step.THROTTLING)
+    find(wizard, "throttling.enabled").setChecked(True)
+    start = find(wizard, "throttling.work_start")
+    edit = start.lineEdit()
+    middle_of_hours = edit.fontMetrics().horizontalAdvance("0") + 3
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton, pos=QPoint(middle_of_hours, edit.height() // 2))
+    qtbot.waitUntil(lambda: edit.selectedText() == "09")
+    qtbot.keyClicks(start, "2230")
+    assert start.time().toString("HH:mm") == "22:30"
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton, pos=QPoint(edit.width() - 3, edit.height() // 2))
+    qtbot.waitUntil(lambda: edit.selectedText() == "30")  # after the digits: the minutes
+    qtbot.keyClicks(start, "45")
+    assert start.time().toString("HH:mm") == "22:45"
+
+
 def test_no_work_day_and_equal_times_block(make_wizard: Any, qtbot: Any) -> None:
     wizard = page_alone(make_wizard, Step.THROTTLING)
     find(wizard, "throttling.enabled").setChecked(True)

@@ -90,6 +90,13 @@ class ThrottlingSchedule:
     def overnight(self) -> bool:
         return self.work_end < self.work_start
 
+    @property
+    def work_hours_text(self) -> str:
+        """The window as people read it: "09:00 – 18:00", or "22:00 – 06:00, overnight" so an end
+        typed before the start is never silently a window into the next day."""
+        text = f"{self.work_start:%H:%M} \u2013 {self.work_end:%H:%M}"
+        return f"{text}, overnight" if self.overnight else text
+
     def in_work_hours(self, moment: datetime) -> bool:
         day = Weekday(moment.weekday())
         now = moment.time().replace(tzinfo=None)

@@ -67,6 +67,7 @@ class RuleList(QWidget):
 
 class EncryptionPage(StepPage):
     step = Step.ENCRYPTION
+    recheck_disk = True
 
     def subtitle(self) -> str:
         return ("Backups are encrypted with a passphrase only you hold. Nobody, not even the vault's operator, "

@@ -42,6 +42,11 @@ class StepPage(QWizardPage):
     """Base of the five settings pages. Subclasses set `step` and implement the hooks."""
 
     step: Step
+    # Pages whose slow check looks at the disk: it re-runs whenever the disk may have changed
+    # (an input gains focus, Next, every RECHECK_MS while the page is shown), never cached per path;
+    # a folder created in a file manager meanwhile must not keep "does not exist" on screen.
+    recheck_disk = False
+    RECHECK_MS = 2000
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +68,10 @@ class StepPage(QWizardPage):
         self._slow_timer.setSingleShot(True)
         self._slow_timer.setInterval(400)
         self._slow_timer.timeout.connect(self.start_slow_check)
+        self._checked_for_next = False
+        self.disk_timer = QTimer(self)
+        self.disk_timer.setInterval(self.RECHECK_MS)
+        self.disk_timer.timeout.connect(self.recheck)
 
     # --- hooks for subclasses -------------------------------------------------------------
     def subtitle(self) -> str:
@@ -104,9 +113,17 @@ class StepPage(QWizardPage):
         """Debounced: typing pauses for a moment, then the slow check runs."""
         self._slow_timer.start()
 
-    def start_slow_check(self) -> None:
+    def recheck(self) -> None:
+        """Run the disk check again for the same inputs (the disk may have changed); what it found
+        last stays shown until the new answer arrives."""
+        if self.recheck_disk and self.isVisible():
+            self.start_slow_check(force=True)
+
+    def start_slow_check(self, *, force: bool = False) -> None:
         snapshot = self.slow_snapshot()
-        if snapshot is None or snapshot == self._slow_for or snapshot == self._slow_pending:
+        if snapshot is None:
+            return
+        if not force and (snapshot == self._slow_for or snapshot == self._slow_pending):
             return
         if self._slow_task is not None:
             self._slow_task.discard()
@@ -124,7 +141,9 @@ class StepPage(QWizardPage):
         if self._next_when_checked and snapshot == self.slow_snapshot():
             self._next_when_checked = False
             if self._complete and self.wizard_() is not None and self.wizard_().currentPage() is self:
+                self._checked_for_next = True  # this very check is Next's: validatePage takes it
                 self.wizard_().next()
+                self._checked_for_next = False
 
     def _slow_failed(self, snapshot: Hashable, error: BaseException) -> None:
         from wizard.core.errors import RegisterServerError
@@ -188,7 +207,9 @@ class StepPage(QWizardPage):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.FocusOut:
+        if kind == QEvent.Type.FocusIn and watched in self._inputs.values():
+            self.recheck()
+        elif kind == QEvent.Type.FocusOut:
             for key, widget in self._inputs.items():
                 if widget is watched:
                     self.touch(key)
@@ -255,6 +276,12 @@ class StepPage(QWizardPage):
         self.reveal_all()
         if not self._complete:
             return False
+        if self.recheck_disk and not self._checked_for_next and self.slow_snapshot() is not None:
+            # Next: look at the disk once more before going on (it goes on by itself if all is well).
+            self._next_when_checked = True
+            self.start_slow_check(force=True)
+            return False
+        self._checked_for_next = False
         if not self.slow_check_current():
             # Check first (off the GUI thread), then go on by itself if everything is fine.
             self._next_when_checked = True
@@ -266,6 +293,16 @@ class StepPage(QWizardPage):
 
     def initializePage(self) -> None:
         self.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.recheck_disk:
+            self.disk_timer.start()
+            self.recheck()
+
+    def hideEvent(self, event: Any) -> None:
+        self.disk_timer.stop()
+        super().hideEvent(event)
 
     def cleanupPage(self) -> None:
         """Going Back keeps what was typed (QWizard's default would reset registered fields)."""

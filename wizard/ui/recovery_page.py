@@ -30,6 +30,7 @@ class DiskFacts:
 
 class RecoveryPage(StepPage):
     step = Step.RECOVERY
+    recheck_disk = True
 
     def subtitle(self) -> str:
         return "Choose a local folder to hold recovered files temporarily while a recovery runs."

@@ -37,6 +37,12 @@ SAVE_SETTINGS_ID = 51
 CHANGEABLE_SECTIONS = ("proxy", "throttling", "recovery")
 
 
+def without_acknowledgement(settings: RegistrationSettings) -> RegistrationSettings:
+    """"I will keep the passphrase file in a safe place" must be the person's own tick, never
+    carried in from an answer file or a saved registration."""
+    return replace(settings, encryption=replace(settings.encryption, stored_safely=False))
+
+
 def local_time(iso: str) -> str:
     """A record's UTC timestamp in this machine's time, with its time zone named."""
     try:
@@ -146,7 +152,7 @@ class RegisteredPage(QWizardPage):
         self._busy("Reading the saved settings...")
 
         def work(report: Any) -> RegistrationSettings:
-            return settings_from_record(record, SecretStore.for_state_dir(home))
+            return without_acknowledgement(settings_from_record(record, SecretStore.for_state_dir(home)))
 
         def done(settings: Any) -> None:
             self._idle("")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import QEvent, QObject, QTime, QTimer
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QTimeEdit, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QTimeEdit, QVBoxLayout,
+    QWidget,
 )
 
 from wizard.core.bandwidth import DISPLAY_UNITS, Bandwidth, split_for_display
@@ -17,7 +18,7 @@ from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings, ThrottlingSchedule, Weekday
 from wizard.core.validators import parse_bandwidth_text, validate_throttling
 from wizard.ui.page_base import StepPage, name_input
-from wizard.ui.week_preview import OTHER_COLOUR, WORK_COLOUR, WeekPreview
+from wizard.ui.week_preview import OTHER_COLOUR, WORK_COLOUR, WeekPreview, local_zone_name
 
 _DAY_TEXT = {
     Weekday.MONDAY: "&Mon", Weekday.TUESDAY: "&Tue", Weekday.WEDNESDAY: "&Wed", Weekday.THURSDAY: "T&hu",
@@ -56,6 +57,30 @@ class BandwidthInput(QWidget):
             return
         self.number.setText(number)
         self.unit.setCurrentText(unit)
+
+
+class TimeBox(QTimeEdit):
+    """A 24-hour HH:mm box that takes typed digits after a click.
+
+    Why: a plain QTimeEdit leaves the text cursor where the click landed, usually after the
+    digits, and rejects every digit typed there ("09:00" + "2" is no time). Selecting the
+    section under the click (hours or minutes) makes "2230" type 22:30, as people expect.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDisplayFormat("HH:mm")
+        self.lineEdit().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.lineEdit() and event.type() in (QEvent.Type.MouseButtonRelease, QEvent.Type.FocusIn):
+            QTimer.singleShot(0, self._select_section_at_cursor)
+        return super().eventFilter(watched, event)
+
+    def _select_section_at_cursor(self) -> None:
+        position = self.lineEdit().cursorPosition()
+        hours = position <= self.displayFormat().index(":")
+        self.setSelectedSection(QDateTimeEdit.Section.HourSection if hours else QDateTimeEdit.Section.MinuteSection)
 
 
 def _swatch(colour: QColor) -> QLabel:
@@ -102,16 +127,18 @@ class ThrottlingPage(StepPage):
         hours = QWidget(self.details)
         hours_layout = QHBoxLayout(hours)
         hours_layout.setContentsMargins(0, 0, 0, 0)
-        self.start = QTimeEdit(hours)
-        self.end = QTimeEdit(hours)
+        self.start = TimeBox(hours)
+        self.end = TimeBox(hours)
         for edit in (self.start, self.end):
-            edit.setDisplayFormat("HH:mm")
             edit.timeChanged.connect(self.refresh)
         start_label = QLabel("&Start:", hours)
         start_label.setBuddy(self.start)
         end_label = QLabel("&End:", hours)
         end_label.setBuddy(self.end)
-        for widget in (start_label, self.start, end_label, self.end):
+        # What the two boxes mean together, with the time zone: "22:00 – 06:00, overnight (UTC)".
+        self.hours_note = QLabel(hours)
+        self.hours_note.setObjectName("throttling.work_hours")
+        for widget in (start_label, self.start, end_label, self.end, self.hours_note):
             hours_layout.addWidget(widget)
         hours_layout.addStretch(1)
         form.addRow(QLabel("Work hours:", self.details), hours)
@@ -126,8 +153,17 @@ class ThrottlingPage(StepPage):
         self.non_work_bandwidth = BandwidthInput("throttling.non_work_bandwidth", self.details)
         self.add_row(form, "throttling.non_work_bandwidth", "&Other times limit:", self.non_work_bandwidth,
                      input_widget=self.non_work_bandwidth.number)
-        for widget in (self.work_bandwidth, self.non_work_bandwidth):
+        # A mistake in a limit is named once typing pauses (not only when the field is left), so
+        # "10 MB/s" never disables Next without saying why ("10 MB/s is 80 Mbps").
+        self._typing_pause = QTimer(self)
+        self._typing_pause.setSingleShot(True)
+        self._typing_pause.setInterval(500)
+        self._typed: set[str] = set()
+        self._typing_pause.timeout.connect(self._show_typed)
+        for key, widget in (("throttling.work_bandwidth", self.work_bandwidth),
+                            ("throttling.non_work_bandwidth", self.non_work_bandwidth)):
             widget.number.textChanged.connect(self.refresh)
+            widget.number.textEdited.connect(lambda _text, key=key: self._typing(key))
             widget.unit.currentIndexChanged.connect(self.refresh)
         outer.addWidget(self.details)
 
@@ -153,6 +189,15 @@ class ThrottlingPage(StepPage):
         outer.addWidget(self.summary)
         outer.addStretch(1)
         self.enabled.toggled.connect(self._enabled_changed)
+
+    def _typing(self, key: str) -> None:
+        self._typed.add(key)
+        self._typing_pause.start()
+
+    def _show_typed(self) -> None:
+        typed, self._typed = self._typed, set()
+        if typed:
+            self.touch(*typed)
 
     def _enabled_changed(self, *_: object) -> None:
         self.details.setEnabled(self.enabled.isChecked())
@@ -189,6 +234,7 @@ class ThrottlingPage(StepPage):
         schedule, parse_issues = self._build()
         self.preview.set_schedule(schedule)
         self.summary.setText(self.preview.describe(schedule))
+        self.hours_note.setText(f"{schedule.work_hours_text} ({local_zone_name()})")
         parsed_fields = {i.field for i in parse_issues}
         return parse_issues + [i for i in validate_throttling(schedule) if i.field not in parsed_fields]
 

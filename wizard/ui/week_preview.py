@@ -48,6 +48,13 @@ def _grid_for(enabled: bool, work_days: frozenset[Weekday], work_start: time,
     return tuple(grid)
 
 
+def local_zone_name() -> str:
+    """This server's time zone as shown next to times: work hours are the server's local time."""
+    from datetime import datetime
+
+    return datetime.now().astimezone().strftime("%Z") or "local time"
+
+
 class WeekPreview(QWidget):
     """Paints `week_grid`; repaint with `set_schedule` whenever the page's fields change."""
 
@@ -78,7 +85,7 @@ class WeekPreview(QWidget):
         if not schedule.enabled:
             return "Throttling is off: backups use all available bandwidth."
         days = ", ".join(d.key.capitalize() for d in sorted(schedule.work_days)) or "no days"
-        return (f"{schedule.work_bandwidth} on {days} from {schedule.work_start:%H:%M} to {schedule.work_end:%H:%M}; "
+        return (f"{schedule.work_bandwidth} on {days}, {schedule.work_hours_text} ({local_zone_name()}); "
                 f"{schedule.non_work_bandwidth} at all other times.")
 
     def paintEvent(self, event: QPaintEvent) -> None:

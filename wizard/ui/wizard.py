@@ -85,8 +85,9 @@ class RegisterWizard(QWizard):
         self.record: dict[str, Any] | None = self._load_record()
         if settings is None and self.record is not None:
             from wizard.registration.maintenance import settings_from_record
+            from wizard.ui.registered_page import without_acknowledgement
 
-            settings = settings_from_record(self.record)
+            settings = without_acknowledgement(settings_from_record(self.record))
         self.settings = settings or RegistrationSettings()
         self.saved_settings = self.settings
         self.mode = "view" if self.record is not None else "first"  # view | change | again | first
@@ -324,8 +325,11 @@ def create_wizard(answers: str | Path | None = None, *, home: str | Path | None 
     if answers is not None:
         from wizard.core.answers import load_answers
 
-        settings = load_answers(answers).settings
+        from wizard.ui.registered_page import without_acknowledgement
+
+        settings = without_acknowledgement(load_answers(answers).settings)
     return RegisterWizard(settings, home=home, lazy=lazy)
+
 
 
 __all__ = ["RegisterWizard", "create_wizard", "DEFAULT_SIZE"]
