@@ -38,6 +38,11 @@ def test_a_generate_run_that_lost_the_network_is_retried_with_the_same_answer_fi
     assert failed.returncode == ExitCode.NETWORK, failed.stderr + failed.stdout
     steps = [e["step"] for e in events(failed.stdout) if e["event"] == "progress"]
     assert steps[-2:] == ["saving_passphrase", "connecting"]  # the file was written, then the network failed
+    error = events(failed.stdout)[-1]["error"]
+    assert error["code"] == "proxy.unreachable"
+    # The proxy that failed is named (not the vault behind it), and the step it failed at.
+    assert f"proxy 127.0.0.1:{auth_proxy.port}, on the way to the vault at 127.0.0.1:{vault_service.port}" \
+        in error["message"] and error["message"].endswith("At: Connecting to the vault.")
     assert list(secure.iterdir()) == []                       # ... and taken back
     assert not (tmp_path / "recovery" / "new").exists()       # so was the recovery folder it made
     assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE) is None

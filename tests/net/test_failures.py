@@ -153,3 +153,18 @@ def test_incomplete_custom_proxy_is_a_settings_error() -> None:
     with pytest.raises(RegisterServerError) as excinfo:
         proxy_for(ProxySettings(mode=ProxyMode.CUSTOM, host=" ", port=3128), "https://v")
     assert excinfo.value.code == "proxy.host_required"
+
+
+def test_a_proxy_failure_names_the_proxy_and_never_its_credentials() -> None:
+    from wizard.net.proxy import proxy_address
+
+    proxy = httpx.Proxy("http://10.0.0.5:3128", auth=("alice", "s3cret-pw"))
+    shown = proxy_address(proxy)
+    assert shown == "10.0.0.5:3128"
+    refused = map_transport_error(httpx.ProxyError("407 Proxy Authentication Required"), via_proxy=True,
+                                  target="vault.example:443", proxy=shown)
+    assert refused.code == "proxy.auth_required"
+    assert refused.detail == "(proxy 10.0.0.5:3128, on the way to the vault at vault.example:443)"
+    beyond = map_transport_error(httpx.ReadTimeout("slow"), via_proxy=True, target="vault.example:443", proxy=shown)
+    assert beyond.code == "network.timeout" and beyond.detail == "(vault.example:443 through proxy 10.0.0.5:3128)"
+    assert "alice" not in refused.message + beyond.message and "s3cret" not in refused.message + beyond.message

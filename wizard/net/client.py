@@ -58,10 +58,12 @@ def open_client(proxy: ProxySettings, *, target_url: str, ca_bundle: Path | None
 class VaultHttp:
     """JSON requests to a vault with mapped failures and safe retries."""
 
-    def __init__(self, client: httpx.Client, *, via_proxy: bool, retries: int = 2, backoff: float = 0.25,
+    def __init__(self, client: httpx.Client, *, via_proxy: bool, proxy: str | None = None, retries: int = 2,
+                 backoff: float = 0.25,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.client = client
         self.via_proxy = via_proxy
+        self.proxy = proxy  # host:port for messages
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep
@@ -98,7 +100,7 @@ class VaultHttp:
             try:
                 response = self.client.request(method, url, **kwargs)
             except httpx.HTTPError as exc:
-                error = map_transport_error(exc, via_proxy=self.via_proxy, target=target)
+                error = map_transport_error(exc, via_proxy=self.via_proxy, target=target, proxy=self.proxy)
                 if attempt < self.retries and self._retryable(method, exc, error):
                     self._pause(attempt)
                     attempt += 1

@@ -43,8 +43,22 @@ def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def map_transport_error(exc: Exception, *, via_proxy: bool, target: str) -> RegisterServerError:
-    """The catalogue error for a failed request to `target` (a host:port, for the detail)."""
+def map_transport_error(exc: Exception, *, via_proxy: bool, target: str, proxy: str | None = None) -> RegisterServerError:
+    """The catalogue error for a failed request to `target` (a host:port, for the detail).
+
+    `proxy` is the proxy's host:port (never its credentials): a failure of the proxy names the
+    proxy that failed, not the vault behind it, so the administrator looks at the right machine.
+    """
+    error = _map(exc, via_proxy=via_proxy or proxy is not None, target=target)
+    if proxy is not None:
+        if error.code.startswith("proxy."):
+            error.detail = f"(proxy {proxy}, on the way to the vault at {target})"
+        else:
+            error.detail = f"({target} through proxy {proxy})"
+    return error
+
+
+def _map(exc: Exception, *, via_proxy: bool, target: str) -> RegisterServerError:
     where = f"({target}{' through the proxy' if via_proxy else ''})"
     if isinstance(exc, httpx.ProxyError):
         match = _STATUS.match(str(exc))

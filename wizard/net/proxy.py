@@ -46,6 +46,15 @@ def proxy_for(settings: ProxySettings, target_url: str) -> httpx.Proxy | None:
     return httpx.Proxy(url)
 
 
+def proxy_address(proxy: httpx.Proxy | None) -> str | None:
+    """The proxy's host:port as messages show it (never its user name or password)."""
+    if proxy is None:
+        return None
+    host = proxy.url.host
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{proxy.url.port or 8080}"
+
+
 def _system_proxy(target_url: str) -> httpx.Proxy | None:
     host = urlsplit(target_url).hostname or ""
     if host and urllib.request.proxy_bypass(host):

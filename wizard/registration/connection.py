@@ -58,7 +58,7 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
           cancel: CancelToken) -> None:
     from wizard.net.abort import shut_down
     from wizard.net.failures import map_transport_error
-    from wizard.net.proxy import proxy_for
+    from wizard.net.proxy import proxy_address, proxy_for
     from wizard.net.tls import ssl_context
 
     parts = urlsplit(url)
@@ -70,9 +70,11 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
     else:
         connect_host, connect_port = host, port
     via_proxy = proxy is not None
+    shown_proxy = proxy_address(proxy)
 
     def fail(exc: BaseException) -> _Failed:
-        return _Failed(map_transport_error(exc, via_proxy=via_proxy, target=target))  # type: ignore[arg-type]
+        return _Failed(map_transport_error(exc, via_proxy=via_proxy, target=target,  # type: ignore[arg-type]
+                                           proxy=shown_proxy))
 
     cancel.raise_if_cancelled()
     try:
@@ -112,13 +114,14 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
     finally:
         forget_abort()
     cancel.raise_if_cancelled()
-    _token_endpoint(settings, url, via_proxy, report, cancel)
+    _token_endpoint(settings, url, via_proxy, shown_proxy, report, cancel)
 
 
 def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) -> None:
     import httpx
 
     from wizard.net.failures import map_transport_error
+    from wizard.net.proxy import proxy_address
 
     assert isinstance(proxy, httpx.Proxy)
     lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
@@ -135,17 +138,18 @@ def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) ->
                 break
             head += chunk
     except OSError as exc:
-        raise _Failed(map_transport_error(exc, via_proxy=True, target=target)) from None  # type: ignore[arg-type]
+        raise _Failed(map_transport_error(exc, via_proxy=True, target=target,  # type: ignore[arg-type]
+                                          proxy=proxy_address(proxy))) from None
     status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
     parts = status_line.split(" ", 2)
     status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
     if status != 200:
         error = map_transport_error(httpx.ProxyError(" ".join(parts[1:]) or "no answer"), via_proxy=True,
-                                    target=target)
+                                    target=target, proxy=proxy_address(proxy))
         raise _Failed(error)
 
 
-def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
+def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool, shown_proxy: str | None,
                     report: Callable[[ConnectionCheck], None], cancel: CancelToken) -> None:
     from wizard.registration.procedure import default_transport
     from wizard.net.abort import stop_on_cancel
@@ -154,7 +158,7 @@ def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
     client = default_transport(settings, url)
     forget_abort = stop_on_cancel(client, cancel)
     try:
-        with VaultHttp(client, via_proxy=via_proxy, retries=0) as http:
+        with VaultHttp(client, via_proxy=via_proxy, proxy=shown_proxy, retries=0) as http:
             response = http.get(url)
     except RegisterServerError as error:
         raise _Failed(error) from None

@@ -191,13 +191,14 @@ def _machine_call(store: Any, record: Mapping[str, Any], secrets: Any, settings:
     from wizard.core.registration.machine_identity import machine_assertion
     from wizard.core.secrets.machine_key import load_private_key
     from wizard.net.client import VaultHttp
-    from wizard.net.proxy import proxy_for
+    from wizard.net.proxy import proxy_address, proxy_for
 
     url = _machine_url(record, path)
     authorization = machine_assertion(record["machine"]["id"], load_private_key(store, secrets), audience=url,
                                       now=clock())
     client = transport_factory(settings, url)
-    with VaultHttp(client, via_proxy=proxy_for(settings.proxy, url) is not None) as http:
+    proxy = proxy_for(settings.proxy, url)
+    with VaultHttp(client, via_proxy=proxy is not None, proxy=proxy_address(proxy)) as http:
         return http.call_json(method, url, authorization=authorization, body=body)
 
 

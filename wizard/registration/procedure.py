@@ -82,10 +82,12 @@ class _Progress:
     def __init__(self, on_progress: Callable[[ProgressEvent], None] | None, cancel: CancelToken) -> None:
         self.on_progress = on_progress
         self.cancel = cancel
+        self.current: str | None = None
 
     def step(self, name: str, *, cancellable: bool = True) -> None:
         if cancellable:
             self.cancel.raise_if_cancelled()
+        self.current = name
         log.info("registration step %d/%d: %s", STEPS.index(name) + 1, len(STEPS), name)
         if self.on_progress is not None:
             self.on_progress(ProgressEvent(name, STEP_MESSAGES[name], STEPS.index(name) + 1, len(STEPS)))
@@ -133,6 +135,7 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
         machine, key = _register_remotely(settings, store, progress, clock, transport_factory, credentials,
                                           machine_name, existing_machine_id, undo, sent)
     except BaseException as error:
+        _name_the_step(error, progress.current)
         if sent.may_have_been_accepted(error):
             log.warning("the registration answer was lost: the vault may have registered this server, so the "
                         "passphrase file and keyring entries of this run are kept")
@@ -171,11 +174,11 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
                                                    passphrase_verifier)
     from wizard.net.abort import stop_on_cancel
     from wizard.net.client import VaultHttp
-    from wizard.net.proxy import proxy_for
+    from wizard.net.proxy import proxy_address, proxy_for
 
     client = transport_factory(settings, credentials.token_url)
-    via_proxy = proxy_for(settings.proxy, credentials.token_url) is not None
-    with VaultHttp(client, via_proxy=via_proxy) as http:
+    proxy = proxy_for(settings.proxy, credentials.token_url)
+    with VaultHttp(client, via_proxy=proxy is not None, proxy=proxy_address(proxy)) as http:
         # Until the registration request, a cancel stops the network I/O at once (a stalled
         # proxy would otherwise hold it for its timeouts); nothing is registered yet then.
         forget_abort = stop_on_cancel(client, progress.cancel)
@@ -241,6 +244,16 @@ def _detail_of(found: Any) -> str | None:
     base = info(found.code).message
     rest = found.message[len(base):].strip() if found.message.startswith(base) else found.message
     return rest or None
+
+
+_NETWORK_CODES = ("network.", "proxy.", "tls.")
+
+
+def _name_the_step(error: BaseException, step: str | None) -> None:
+    """A network failure says at which step it happened ("... At: Proving the vault credentials."):
+    a proxy that tunnels the first request but refuses a later one is a different problem."""
+    if isinstance(error, RegisterServerError) and step is not None and error.code.startswith(_NETWORK_CODES):
+        error.detail = f"{error.detail + ' ' if error.detail else ''}At: {STEP_MESSAGES[step]}."
 
 
 class _Sent:
