@@ -12,6 +12,8 @@ DEBIAN_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxcb-shape0
   # a virtual screen and a window manager, for real-window checks and the demo on a bare machine
   xvfb xauth openbox
+  # a screen reader's view for the accessibility test: the AT-SPI bus, its Python client, key presses
+  at-spi2-core python3-pyatspi xdotool
   # PyInstaller on Linux (packaging/build_linux.sh) needs objdump, and strip for the trimmed build
   binutils
   # a real Secret Service for keyring tests

@@ -89,7 +89,14 @@ def name_for_people(root: QWidget) -> None:
     """
     for label in root.findChildren(QLabel):
         buddy = label.buddy()
-        if buddy is not None and label.text() and _unnamed(buddy):
+        if buddy is None or not label.text():
+            continue
+        if "&" in label.text() and not label.accessibleName():
+            # Qt's bridge strips the mnemonic for some labels and not others ("&Credentials file:").
+            label.setAccessibleName(label.text().replace("&&", "\0").replace("&", "").replace("\0", "&"))
+        # A value label (a form row's "Vault: contoso") keeps its own text as name; its
+        # caption reaches a reader as the labelled-by relation.
+        if not isinstance(buddy, QLabel) and _unnamed(buddy):
             buddy.setAccessibleName(plain(label.text()))
     for widget in root.findChildren(QWidget):
         key = widget.objectName()
