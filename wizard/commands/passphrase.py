@@ -64,7 +64,7 @@ def _sheet(args: argparse.Namespace) -> int:
     if record is None:
         raise RegisterServerError("state.not_registered", detail=f"(state folder {store.root})")
     passphrase = SecretStore.for_state_dir(store.root).require(BACKUP_PASSPHRASE)
-    escrowed = bool(record.get("settings", {}).get("encryption", {}).get("escrow"))
+    escrowed = bool((record.get("escrow") or {}).get("in_force"))
     facts = SheetFacts(vault_name=record["vault"]["name"], machine_name=record["machine"]["name"],
                        created=datetime.now(timezone.utc), escrowed=escrowed)
     out = Path(args.out).expanduser().absolute()

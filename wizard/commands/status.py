@@ -58,6 +58,10 @@ def describe(record: dict[str, Any]) -> list[str]:
     lines.append(f"Recovery folder: {recovery.get('path') or '-'}")
     encryption = settings.get("encryption", {})
     lines.append(f"Passphrase file: {encryption.get('passphrase_file') or '-'}")
+    escrow = record.get("escrow") or {}
+    lines.append(f"Escrow:          in force, version {escrow.get('version')}, sealed to recovery certificate "
+                 f"{str(escrow.get('certificate_fingerprint', ''))[:16]}..." if escrow.get("in_force")
+                 else "Escrow:          off (the vault holds no sealed copy of the passphrase)")
     return lines
 
 
@@ -77,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"registered": True, "state_dir": str(store.root), "registered_at": record["registered_at"],
                     "vault": record["vault"], "machine": {k: record["machine"][k] for k in ("id", "name")},
-                    "settings": record.get("settings", {})})
+                    "settings": record.get("settings", {}),
+                    "escrow": record.get("escrow") or {"in_force": False}})
     else:
         print("\n".join(describe(record)))
     return int(ExitCode.OK)

@@ -48,7 +48,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     remove.add_argument("machine")
     delete = sub.add_parser("delete", help="delete a vault (its credentials files then get vault.not_found)")
     delete.add_argument("name")
-    for action in (serve, create, credentials, machines, redundancy, remove, delete):
+    recovery = sub.add_parser("recovery-certificate",
+                              help="set or replace the vault's recovery certificate (machines seal passphrases to it)")
+    recovery.add_argument("name")
+    recovery.add_argument("file", metavar="FILE", help="the certificate, PEM or DER (never its private key)")
+    escrow = sub.add_parser("escrow", help="export a machine's sealed passphrase (escrow envelope), or list versions")
+    escrow.add_argument("name")
+    escrow.add_argument("machine")
+    escrow.add_argument("--version", type=int, metavar="N", help="which version (default: the newest)")
+    what = escrow.add_mutually_exclusive_group(required=True)
+    what.add_argument("--out", metavar="FILE", help="write the envelope (DER CMS) here; never overwritten")
+    what.add_argument("--list", action="store_true", help="list the versions kept")
+    for action in (serve, create, credentials, machines, redundancy, remove, delete, recovery, escrow):
         _common(action)
 
 
@@ -123,10 +134,63 @@ def _run(args: argparse.Namespace) -> int:
         elif action == "remove-machine":
             admin.remove_machine(args.name, args.machine)
             _emit(args, {"vault": args.name, "removed": args.machine}, f"removed {args.machine} from {args.name}")
+        elif action == "recovery-certificate":
+            _set_recovery_certificate(args, admin)
+        elif action == "escrow":
+            _escrow(args, admin)
         elif action == "delete":
             admin.delete_vault(args.name)
             _emit(args, {"deleted": args.name}, f"deleted vault {args.name}")
     return int(ExitCode.OK)
+
+
+def _set_recovery_certificate(args: argparse.Namespace, admin: Any) -> None:
+    from pathlib import Path
+
+    from wizard.core.errors import RegisterServerError
+
+    try:
+        data = Path(args.file).expanduser().read_bytes()
+    except OSError as exc:
+        raise RegisterServerError("escrow.certificate_invalid", reason="unreadable",
+                                  detail=f"({args.file}: {exc.strerror})") from None
+    if b"PRIVATE KEY" in data:  # the key must stay offline; refuse before storing anything
+        raise RegisterServerError("escrow.certificate_invalid", reason="private_key_given",
+                                  detail="(the file holds a private key: give the certificate alone)")
+    kept = admin.set_recovery_certificate(args.name, data)
+    _emit(args, {"vault": args.name, "fingerprint": kept.fingerprint, "set_at": kept.set_at.isoformat()},
+          f"vault {args.name}: recovery certificate set (SHA-256 {kept.fingerprint})")
+
+
+def _escrow(args: argparse.Namespace, admin: Any) -> None:
+    from pathlib import Path
+
+    from wizard.core.errors import RegisterServerError
+    from wizard.core.escrow import envelope_name
+
+    versions = admin.envelopes(args.name, args.machine)
+    listed = [{"version": e.version, "stored_at": e.stored_at.isoformat(), "certificate_fingerprint": e.fingerprint,
+               "machine_id": e.machine_id} for e in versions]
+    if args.list:
+        text = "\n".join(f"{v['version']}\t{v['stored_at']}\t{v['certificate_fingerprint']}" for v in listed)
+        _emit(args, {"vault": args.name, "machine": args.machine,
+                     "name": envelope_name(args.machine, args.name), "versions": listed}, text)
+        return
+    chosen = versions[-1] if args.version is None else next((e for e in versions if e.version == args.version), None)
+    if chosen is None:
+        raise RegisterServerError("escrow.not_found", detail=f"(no version {args.version} for {args.machine})")
+    from wizard.core.storage.atomic import atomic_write_bytes
+
+    out = Path(args.out).expanduser().absolute()
+    try:
+        atomic_write_bytes(out, chosen.envelope, mode=0o600, overwrite=False)
+    except RegisterServerError as error:
+        if error.code == "encryption.save_path_exists":
+            raise RegisterServerError("escrow.output_exists", detail=f"({out})") from None
+        raise
+    _emit(args, {"vault": args.name, "machine": args.machine, "version": chosen.version, "path": str(out),
+                 "certificate_fingerprint": chosen.fingerprint},
+          f"{envelope_name(args.machine, args.name)} version {chosen.version} written to {out}")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -90,7 +90,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
                    "work_bandwidth": (str, int), "non_work_bandwidth": (str, int)},
     "recovery": {"folder": (str,), "create": (bool,), "space_needed": (str, int)},
     "encryption": {"passphrase_env": (str,), "passphrase_file": (str,), "passphrase_keyring": (bool,),
-                   "generate": (bool,), "save_passphrase_to": (str,)},
+                   "generate": (bool,), "save_passphrase_to": (str,), "escrow": (bool,)},
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
 
@@ -276,7 +276,8 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
         throttling=throttling,
         recovery=RecoveryFolder(reader.path(recovery_t.get("folder")), recovery_t.get("create", False), space_needed),
         # In unattended mode, naming save_passphrase_to is the operator's promise to keep the file safe.
-        encryption=EncryptionSettings(save_to=reader.path(encryption_t.get("save_passphrase_to")), stored_safely=True),
+        encryption=EncryptionSettings(save_to=reader.path(encryption_t.get("save_passphrase_to")), stored_safely=True,
+                                      escrow=encryption_t.get("escrow")),
     )
     proxy_password = reader.secret_source("proxy", proxy_t, "password")
     passphrase = reader.secret_source("encryption", encryption_t, "passphrase", allow_generate=True)

@@ -183,6 +183,15 @@ _VAULT = _entries(ExitCode.VAULT_REFUSED, [
      "from another installation or state folder gives the vault a new key and retires this one.",
      "If this is the installation in use, register again here with the same passphrase; otherwise run "
      "`register-server unregister --local-only` here.", None),
+    ("escrow.not_configured", "Escrow was asked for, but the vault holds no recovery certificate to seal the "
+     "passphrase to. Nothing was registered or changed.",
+     "Ask the vault's administrator to set one (`register-server vault recovery-certificate VAULT FILE`), or set "
+     "[encryption] escrow = false to go on without escrow.", Step.ENCRYPTION),
+    ("escrow.certificate_changed", "The vault's recovery certificate changed while the passphrase was being sealed. "
+     "Nothing was registered or changed.", "Try again: the passphrase is sealed to the new certificate.", None),
+    ("escrow.not_found", "The vault holds no escrow envelope for this machine (or not that version).",
+     "Check the machine name with `register-server vault machines VAULT` and the versions with "
+     "`register-server vault escrow VAULT MACHINE --list`.", None),
     ("vault.error", "The vault service reported an error.", "Try again later; if it persists, collect diagnostics.", None),
 ])
 

@@ -127,6 +127,9 @@ class EncryptionSettings:
     confirmation: Secret | None = None
     save_to: Path | None = None
     stored_safely: bool = False
+    # Seal the passphrase to the vault's recovery certificate: True requires it, False never,
+    # None (the default) when the vault has a recovery certificate.
+    escrow: bool | None = None
 
 
 @dataclass(frozen=True)

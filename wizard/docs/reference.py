@@ -62,6 +62,10 @@ ANSWER_KEYS: dict[str, str] = {
     "encryption.generate": f"`true`: generate a new random passphrase (at least {PASSPHRASE_MIN_LENGTH} characters).",
     "encryption.save_passphrase_to": "Full path of the passphrase file to write; an existing file is never "
                                      "overwritten. Keep it off this server.",
+    "encryption.escrow": "`true`: also seal the passphrase to the vault's recovery certificate and keep the "
+                         "envelope at the vault (refused with `escrow.not_configured` if the vault has none); "
+                         "`false`: never. Unset: sealed when the vault has a recovery certificate. Only the "
+                         "holders of that certificate's private key can open it (`passphrase recover`).",
 }
 
 _TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list of strings"}

@@ -83,6 +83,9 @@ class VaultHttp:
     def post_json(self, url: str, body: dict[str, Any], *, token: str) -> dict[str, Any]:
         return self._json(self._send("POST", url, json=body, headers={"Authorization": f"Bearer {token}"}))
 
+    def get_json(self, url: str, *, token: str) -> dict[str, Any]:
+        return self._json(self.get(url, token=token))
+
     def call_json(self, method: str, url: str, *, authorization: str,
                   body: dict[str, Any] | None = None) -> dict[str, Any]:
         """A JSON call with a ready-made Authorization header (the machine's own assertion)."""

@@ -24,7 +24,7 @@ _TLS_VERSION_REASONS = ("UNSUPPORTED_PROTOCOL", "TLSV1_ALERT_PROTOCOL_VERSION", 
                         "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW", "WRONG_VERSION_NUMBER")
 # Vault answers whose code names a situation the user can act on; any other refusal is vault.error.
 VAULT_CODES = frozenset(code for code in CATALOGUE if code.split(".")[0] in {
-    "credentials", "auth", "vault", "passphrase", "machine"})
+    "credentials", "auth", "vault", "passphrase", "machine", "escrow", "security"})
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -139,7 +139,10 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
         raise InvalidAnswers(blocking)
 
     if passphrase is not None:
-        _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory)
+        escrow = wanted.encryption.escrow
+        if escrow is None and (record.get("escrow") or {}).get("in_force"):
+            escrow = True  # a passphrase that was escrowed stays escrowed unless the answer file says otherwise
+        _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory, escrow)
     if "proxy" in answers.sections:
         if new.proxy.authenticated and new.proxy.password:
             secrets.set(PROXY_PASSWORD, new.proxy.password)
@@ -156,9 +159,15 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
 
 
 def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: RegistrationSettings, passphrase: Any,
-                       clock: Callable[[], datetime], transport_factory: TransportFactory) -> None:
+                       clock: Callable[[], datetime], transport_factory: TransportFactory,
+                       escrow: bool | None = None) -> None:
+    """New passphrase file, then the vault's verifier (with a new escrow envelope), then the keyring.
+
+    `escrow`: True requires a sealed copy, False sends none, None seals when the vault has a
+    recovery certificate."""
     from wizard.core.passphrase_file import write_passphrase_file
-    from wizard.core.registration.protocol import passphrase_verifier
+    from wizard.core.registration.protocol import (EscrowReceipt, escrow_body, no_certificate_when_unknown,
+                                                   passphrase_verifier)
     from wizard.core.secrets.store import BACKUP_PASSPHRASE
 
     target = new.encryption.save_to
@@ -170,13 +179,24 @@ def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: Re
                               created=clock())
     try:
         verifier = passphrase_verifier(passphrase, resource_id=vault["resource_id"], machine_name=machine["name"])
-        _machine_call(store, record, secrets, new, "PUT", wire.VERIFIER_PATH, {"verifier": verifier}, clock,
-                      transport_factory)
+        body: dict[str, Any] = {"verifier": verifier}
+        if escrow is not False:
+            # Sealed to the certificate the vault holds now and sent with the new verifier: the
+            # vault keeps a new version only if it takes the new passphrase.
+            answer = no_certificate_when_unknown(lambda: _machine_call(
+                store, record, secrets, new, "GET", wire.MACHINE_RECOVERY_CERTIFICATE_PATH, None, clock,
+                transport_factory))
+            sealed = escrow_body(passphrase, answer, required=escrow is True)
+            if sealed is not None:
+                body[wire.ESCROW_FIELD] = sealed
+        done = _machine_call(store, record, secrets, new, "PUT", wire.VERIFIER_PATH, body, clock, transport_factory)
     except BaseException:
         if created:
             target.unlink(missing_ok=True)  # never in force: the old passphrase (and its file) still are
         raise
     secrets.set(BACKUP_PASSPHRASE, passphrase)
+    receipt = EscrowReceipt.from_answer(done.get(wire.ESCROW_FIELD))
+    record["escrow"] = receipt.to_record() if receipt else {"in_force": False}
 
 
 def _machine_url(record: Mapping[str, Any], path: str) -> str:

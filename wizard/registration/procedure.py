@@ -170,7 +170,7 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
         undo.set_secret(secrets, PROXY_PASSWORD, settings.proxy.password)
 
     progress.step("connecting")
-    from wizard.core.registration.protocol import (RegistrationClient, new_machine_key,
+    from wizard.core.registration.protocol import (RegistrationClient, escrow_body, new_machine_key,
                                                    passphrase_verifier)
     from wizard.net.abort import stop_on_cancel
     from wizard.net.client import VaultHttp
@@ -188,6 +188,12 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
 
             progress.step("authenticating")
             token = protocol.token(credentials, now=clock())
+            escrow = None
+            if settings.encryption.escrow is not False:
+                # Sealed before the registration request and sent inside it: the vault keeps the
+                # envelope only with the registration, so a refused escrow registers nothing.
+                escrow = escrow_body(passphrase, protocol.recovery_certificate(credentials, token),
+                                     required=settings.encryption.escrow is True)
         except RegisterServerError:
             progress.cancel.raise_if_cancelled()  # the failure is the cancel's own doing
             raise
@@ -201,7 +207,7 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
         verifier = passphrase_verifier(passphrase, resource_id=credentials.resource_id, machine_name=machine_name)
         sent.mark()
         machine = protocol.register(credentials, token, machine_name=machine_name, csr_pem=key.csr_pem,
-                                    verifier=verifier, existing_machine_id=existing_machine_id)
+                                    verifier=verifier, existing_machine_id=existing_machine_id, escrow=escrow)
     return machine, key
 
 

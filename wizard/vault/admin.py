@@ -17,6 +17,7 @@ from typing import Any
 from wizard.core.limits import CREDENTIAL_LIFETIME_DEFAULT, MAX_MACHINES_PER_VAULT
 from wizard.core.registration import wire
 from wizard.vault.refusal import VaultRefusal
+from wizard.vault.security import EscrowEnvelope, RecoveryCertificate, VaultSecurity
 from wizard.vault.storage import REDUNDANCIES, MachineRecord, SqliteVaultStorage, VaultRecord
 
 DB_NAME = "vault.sqlite3"
@@ -44,8 +45,10 @@ class VaultAdmin:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.storage = SqliteVaultStorage(self.data_dir / DB_NAME)
+        self.security = VaultSecurity(self.data_dir / DB_NAME)
 
     def close(self) -> None:
+        self.security.close()
         self.storage.close()
 
     def __enter__(self) -> "VaultAdmin":
@@ -123,6 +126,30 @@ class VaultAdmin:
 
     def delete_vault(self, name: str) -> None:
         self.storage.delete_vault(self.vault(name).id)
+
+    # escrow ---------------------------------------------------------------------------------
+    def set_recovery_certificate(self, name: str, data: bytes, *, now: datetime | None = None) -> RecoveryCertificate:
+        """Set or replace the vault's recovery certificate; envelopes already stored stay as they are."""
+        from cryptography.hazmat.primitives import serialization
+
+        from wizard.core.errors import RegisterServerError
+        from wizard.core.escrow import certificate_fingerprint, load_recovery_certificate
+
+        vault = self.vault(name)
+        try:
+            certificate = load_recovery_certificate(data, now=now)
+        except RegisterServerError as error:
+            raise VaultRefusal(error.code, 400, error.message) from None
+        return self.security.set_recovery_certificate(
+            vault.id, certificate.public_bytes(serialization.Encoding.PEM), certificate_fingerprint(certificate),
+            now=now or datetime.now(timezone.utc))
+
+    def envelopes(self, name: str, machine: str) -> list[EscrowEnvelope]:
+        """Every envelope version kept for `machine` in vault `name`, oldest first."""
+        found = self.security.envelopes(self.vault(name).id, machine)
+        if not found:
+            raise VaultRefusal("escrow.not_found", 404, f"Vault {name!r} holds no escrow envelope for {machine!r}.")
+        return found
 
     # the running service ------------------------------------------------------------------
     def service_info(self) -> ServiceInfo:

@@ -32,6 +32,7 @@ from wizard.vault.auth import TokenAuthority
 from wizard.vault.pki import VaultPki
 from wizard.vault.machine_auth import verify_machine_assertion
 from wizard.vault.refusal import VaultRefusal
+from wizard.vault.security import VaultSecurity
 from wizard.vault.storage import VaultStorage
 
 log = logging.getLogger(__name__)
@@ -145,8 +146,34 @@ def _verifier(data: dict[str, Any]) -> bytes:
     return verifier
 
 
-def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, *, clock: Clock = _utcnow) -> ASGIApp:
+def _escrow(data: dict[str, Any]) -> tuple[bytes, str] | None:
+    """The (envelope, fingerprint) a request carries, if any; shape-checked, never opened."""
+    value = data.get(wire.ESCROW_FIELD)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise VaultRefusal("request.invalid", 400, f"Field {wire.ESCROW_FIELD!r} must be an object.")
+    text = _field(value, "envelope", max_length=wire.MAX_ENVELOPE_BASE64)
+    fingerprint = _field(value, "fingerprint", max_length=64)
+    try:
+        envelope = base64.b64decode(text or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise VaultRefusal("request.invalid", 400, "The escrow envelope is not base64.") from None
+    return envelope, fingerprint or ""
+
+
+def _certificate_answer(security: VaultSecurity, vault_id: int) -> Response:
+    found = security.recovery_certificate(vault_id)
+    if found is None:
+        return JSONResponse({"certificate": None, "fingerprint": None})
+    return JSONResponse({"certificate": found.certificate_pem.decode("ascii"), "fingerprint": found.fingerprint})
+
+
+def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, *, clock: Clock = _utcnow,
+               security: VaultSecurity | None = None) -> ASGIApp:
     """The ASGI application of one vault service."""
+    if security is None:
+        security = VaultSecurity(getattr(storage, "path"))
 
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True})
@@ -172,15 +199,23 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         verifier = _verifier(data)
         agent_version = _field(data, "agent_version", max_length=64)
         existing = _field(data, "existing_machine_id", max_length=64, required=False)
+        escrow = _escrow(data)
         vault = storage.vault_by_id(grant.vault_id)
         if vault is None or vault.deleted:
             raise VaultRefusal("vault.not_found", 404, "The vault no longer exists.")
+        if escrow is not None:
+            security.check_fingerprint(vault.id, escrow[1])
         certificate = pki.sign_machine_csr((csr or "").encode("ascii", "replace"), machine_name=name,
                                            vault_name=vault.name, now=now)
         record, re_registration = storage.register_machine(
             vault.id, name=name, verifier_hash=hashlib.sha256(verifier).digest(), certificate_pem=certificate,
             agent_version=agent_version or "", now=now, existing_machine_id=existing)
+        kept = None
+        if escrow is not None:
+            stored = security.add_envelope(vault.id, record.machine_id, record.name, escrow[0], escrow[1], now=now)
+            kept = {"version": stored.version, "fingerprint": stored.fingerprint}
         return JSONResponse({
+            "escrow": kept,
             "machine_id": record.machine_id, "machine_name": record.name, "vault_name": vault.name,
             "resource_id": str(vault.resource_id), "certificate": certificate.decode("ascii"),
             "registered_at": record.registered_at.isoformat(), "re_registration": re_registration,
@@ -207,9 +242,28 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         machine = verify_machine_assertion(request.headers.get("authorization"),
                                            machine_id=request.path_params["machine_id"],
                                            request_path=request.url.path, storage=storage, now=now)
-        verifier = _verifier(await _json_body(request))
+        data = await _json_body(request)
+        verifier = _verifier(data)
+        escrow = _escrow(data)
+        if escrow is not None:
+            security.check_fingerprint(machine.vault_id, escrow[1])
         storage.set_verifier(machine.machine_id, hashlib.sha256(verifier).digest(), now=now)
-        return JSONResponse({"machine_id": machine.machine_id, "verifier_updated": True})
+        kept = None
+        if escrow is not None:
+            stored = security.add_envelope(machine.vault_id, machine.machine_id, machine.name, escrow[0], escrow[1],
+                                           now=now)
+            kept = {"version": stored.version, "fingerprint": stored.fingerprint}
+        return JSONResponse({"machine_id": machine.machine_id, "verifier_updated": True, "escrow": kept})
+
+    async def recovery_certificate(request: Request) -> Response:
+        grant = authority.verify_access_token(request.headers.get("authorization"), clock())
+        return _certificate_answer(security, grant.vault_id)
+
+    async def machine_recovery_certificate(request: Request) -> Response:
+        machine = verify_machine_assertion(request.headers.get("authorization"),
+                                           machine_id=request.path_params["machine_id"],
+                                           request_path=request.url.path, storage=storage, now=clock())
+        return _certificate_answer(security, machine.vault_id)
 
     async def on_refusal(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, VaultRefusal)
@@ -233,5 +287,7 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         Route(wire.MACHINE_PATH, machine, methods=["GET"]),
         Route(wire.MACHINE_PATH, unregister, methods=["DELETE"]),
         Route(wire.VERIFIER_PATH, change_verifier, methods=["PUT"]),
+        Route(wire.RECOVERY_CERTIFICATE_PATH, recovery_certificate, methods=["GET"]),
+        Route(wire.MACHINE_RECOVERY_CERTIFICATE_PATH, machine_recovery_certificate, methods=["GET"]),
     ], exception_handlers=handlers)
     return BodyLimit(app, wire.MAX_BODY_BYTES)

@@ -54,7 +54,7 @@ def serve(data_dir: Path | str, *, host: str = DEFAULT_HOST, port: int = 0,
         extra = (host,)
     pki = VaultPki.load_or_create(admin.data_dir, extra_names=extra)
     authority = TokenAuthority(admin.storage, admin.data_dir / TOKEN_KEY_FILE)
-    app = create_app(admin.storage, pki, authority)
+    app = create_app(admin.storage, pki, authority, security=admin.security)
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     info = ServiceInfo(f"https://{_url_host(host)}:{bound_port}", pki.ca_file, os.getpid())

@@ -21,7 +21,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from wizard import __version__
 from wizard.core.errors import RegisterServerError
@@ -41,6 +41,8 @@ class JsonHttp(Protocol):
     def post_form(self, url: str, form: dict[str, str]) -> dict[str, Any]: ...
 
     def post_json(self, url: str, body: dict[str, Any], *, token: str) -> dict[str, Any]: ...
+
+    def get_json(self, url: str, *, token: str) -> dict[str, Any]: ...
 
 
 def _b64url(data: bytes) -> str:
@@ -114,6 +116,56 @@ class RegisteredMachine:
     certificate_pem: str
     registered_at: datetime
     re_registration: bool
+    escrow: "EscrowReceipt | None" = None
+
+
+@dataclass(frozen=True)
+class EscrowReceipt:
+    """What the vault says it kept: the envelope's version and the certificate it was sealed to."""
+
+    version: int
+    fingerprint: str
+
+    @classmethod
+    def from_answer(cls, value: Any) -> "EscrowReceipt | None":
+        if not isinstance(value, dict):
+            return None
+        try:
+            return cls(int(value["version"]), str(value["fingerprint"]))
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def to_record(self) -> dict[str, Any]:
+        return {"in_force": True, "version": self.version, "certificate_fingerprint": self.fingerprint}
+
+
+def no_certificate_when_unknown(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The recovery-certificate answer; a vault without the endpoint (404, an older service) has none."""
+    try:
+        return call()
+    except RegisterServerError as error:
+        if error.code == "vault.error" and error.reason in ("request.not_found", "http_404"):
+            return {"certificate": None}
+        raise
+
+
+def escrow_body(passphrase: Secret, certificate_answer: dict[str, Any], *, required: bool) -> dict[str, str] | None:
+    """The `escrow` field of a request: the passphrase sealed to the vault's recovery certificate.
+
+    None when the vault has no certificate and escrow was not required (`escrow` unset means
+    "when the vault has one"); `escrow.not_configured` when it was required.
+    """
+    from wizard.core.escrow import certificate_fingerprint, load_recovery_certificate, seal
+
+    pem = certificate_answer.get("certificate")
+    if not isinstance(pem, str) or not pem:
+        if required:
+            raise RegisterServerError("escrow.not_configured")
+        return None
+    certificate = load_recovery_certificate(pem.encode("ascii", "replace"))
+    envelope = seal(passphrase, certificate)
+    return {"envelope": base64.b64encode(envelope).decode("ascii"),
+            "fingerprint": certificate_fingerprint(certificate)}
 
 
 class RegistrationClient:
@@ -133,12 +185,21 @@ class RegistrationClient:
             raise RegisterServerError("vault.error", reason="no_access_token")
         return token
 
+    def recovery_certificate(self, credentials: "VaultCredentials", token: str) -> dict[str, Any]:
+        """The vault's answer about its recovery certificate (``certificate`` is None without one)."""
+        base = credentials.registration_url[: -len(wire.MACHINES_PATH)]
+        return no_certificate_when_unknown(lambda: self.http.get_json(base + wire.RECOVERY_CERTIFICATE_PATH,
+                                                                      token=token))
+
     def register(self, credentials: "VaultCredentials", token: str, *, machine_name: str, csr_pem: str,
-                 verifier: str, existing_machine_id: str | None = None) -> RegisteredMachine:
+                 verifier: str, existing_machine_id: str | None = None,
+                 escrow: dict[str, str] | None = None) -> RegisteredMachine:
         body: dict[str, Any] = {"machine_name": machine_name, "csr": csr_pem, "verifier": verifier,
                                 "agent_version": __version__}
         if existing_machine_id:
             body["existing_machine_id"] = existing_machine_id
+        if escrow is not None:
+            body[wire.ESCROW_FIELD] = escrow
         answer = self.http.post_json(credentials.registration_url, body, token=token)
         try:
             return RegisteredMachine(
@@ -146,7 +207,8 @@ class RegistrationClient:
                 vault_name=str(answer["vault_name"]), resource_id=str(answer["resource_id"]),
                 certificate_pem=str(answer["certificate"]),
                 registered_at=datetime.fromisoformat(str(answer["registered_at"])),
-                re_registration=bool(answer["re_registration"]))
+                re_registration=bool(answer["re_registration"]),
+                escrow=EscrowReceipt.from_answer(answer.get(wire.ESCROW_FIELD)))
         except (KeyError, ValueError, TypeError):
             raise RegisterServerError("vault.error", reason="bad_answer",
                                       detail="(the vault's registration answer is incomplete)") from None

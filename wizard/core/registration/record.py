@@ -119,4 +119,6 @@ def build_record(settings: "RegistrationSettings", credentials: "VaultCredential
             "key_file": "machine-key.json",
         },
         "settings": settings_summary(settings),
+        # Whether the passphrase in force is sealed at the vault (status and the sheet say so).
+        "escrow": machine.escrow.to_record() if machine.escrow else {"in_force": False},
     }

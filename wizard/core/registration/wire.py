@@ -25,6 +25,15 @@ TOKEN_PATH = AUTHORITY_PATH + "/{tenant}/oauth2/token"
 MACHINES_PATH = REST_PATH + "machines"
 MACHINE_PATH = MACHINES_PATH + "/{machine_id}"
 VERIFIER_PATH = MACHINE_PATH + "/verifier"
+# Escrow: the vault's recovery certificate, read with the access token before registering (so
+# the envelope travels inside the registration request) or with the machine's own assertion
+# before a passphrase change (the envelope travels inside the verifier update). Either way the
+# vault keeps the envelope only if it accepts the request, and refuses an envelope sealed to
+# a certificate it no longer holds.
+RECOVERY_CERTIFICATE_PATH = REST_PATH + "recovery-certificate"
+MACHINE_RECOVERY_CERTIFICATE_PATH = MACHINE_PATH + "/recovery-certificate"
+ESCROW_FIELD = "escrow"            # {"envelope": base64 DER CMS, "fingerprint": SHA-256 hex of the certificate}
+MAX_ENVELOPE_BASE64 = 16 * 1024
 
 # After registration the machine proves itself with its own key (EC P-256), not the file's:
 # an ES256 JWT with iss = sub = its machine id and aud = the URL it calls, in
