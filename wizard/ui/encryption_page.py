@@ -125,10 +125,16 @@ class EncryptionPage(StepPage):
         self.add_row(form, "encryption.save_passphrase_to", "&Save passphrase file to:", save_row,
                      input_widget=self.save_to)
         self.accept_path_drops("encryption.save_passphrase_to", self.save_to, self._dropped_save_location)
-        self.stored_safely = QCheckBox("I will &keep the passphrase file in a safe place. "
-                                       "Without it, backups cannot be recovered.", self)
+        # A check box's text cannot wrap: the short promise is the box, the why is a wrapping line
+        # under it (one long box text was cut off in a window 800 pixels wide).
+        self.stored_safely = QCheckBox("I will &keep the passphrase file in a safe place.", self)
         self.watch("encryption.stored_safely", self.stored_safely)
         outer.addWidget(self.stored_safely)
+        why = QLabel("Without it, backups cannot be recovered.", self)
+        why.setObjectName("encryption.stored_safely.why")
+        why.setWordWrap(True)
+        why.setContentsMargins(self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth) + 6, 0, 0, 0)
+        outer.addWidget(why)
         outer.addWidget(self.message_for("encryption.stored_safely"))
         outer.addStretch(1)
 

@@ -37,7 +37,7 @@ def describe_throttling(settings: RegistrationSettings) -> str:
     if not schedule.enabled:
         return "Off: backups use all available bandwidth"
     days = ", ".join(d.key.capitalize()[:3] for d in sorted(schedule.work_days))
-    return (f"{schedule.work_bandwidth} on {days}, {schedule.work_start:%H:%M}-{schedule.work_end:%H:%M}; "
+    return (f"{schedule.work_bandwidth} on {days}, {schedule.work_hours_text}; "
             f"{schedule.non_work_bandwidth} otherwise")
 
 

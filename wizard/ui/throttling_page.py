@@ -138,9 +138,10 @@ class ThrottlingPage(StepPage):
         # What the two boxes mean together, with the time zone: "22:00 – 06:00, overnight (UTC)".
         self.hours_note = QLabel(hours)
         self.hours_note.setObjectName("throttling.work_hours")
-        for widget in (start_label, self.start, end_label, self.end, self.hours_note):
+        self.hours_note.setWordWrap(True)
+        for widget in (start_label, self.start, end_label, self.end):
             hours_layout.addWidget(widget)
-        hours_layout.addStretch(1)
+        hours_layout.addWidget(self.hours_note, 1)
         form.addRow(QLabel("Work hours:", self.details), hours)
         self.watch("throttling.work_start", self.start)
         self.watch("throttling.work_end", self.end)

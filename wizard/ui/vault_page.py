@@ -129,6 +129,7 @@ class VaultPage(StepPage):
         test_row.addWidget(self.test_button)
         self.test_status = QLabel(self)
         self.test_status.setObjectName("vault.test_status")
+        self.test_status.setWordWrap(True)  # what to do after a failed test is a sentence: never cut it off
         test_row.addWidget(self.test_status, 1)
         outer.addLayout(test_row)
         self.checks = QWidget(self)

@@ -30,6 +30,9 @@ from wizard.ui.side_panel import SidePanel
 from wizard.ui.worker import Task
 
 DEFAULT_SIZE = QSize(860, 640)  # fits 1024 x 768 with room for the title bar and a taskbar
+# The smallest window every page stays readable in (tests/ui/layout_check.py measures each page
+# there): smaller, the vault details became a smear and Summary rows overlapped.
+MINIMUM_SIZE = QSize(800, 600)
 WINDOW_TITLE = "Register Server"
 
 # Step -> (module, class): imported when the page is built.
@@ -109,6 +112,7 @@ class RegisterWizard(QWizard):
             first = self._build_page(ORDER[0])
             self.setStartId(int(ORDER[0]))
         self.currentIdChanged.connect(self._current_changed)
+        self.setMinimumSize(MINIMUM_SIZE)
         self.resize(DEFAULT_SIZE)
         if lazy:
             first.installEventFilter(_FirstPaint(self.build_all_pages, self))
@@ -220,9 +224,12 @@ class RegisterWizard(QWizard):
         super().next()
 
     def _current_changed(self, page_id: int) -> None:
-        if page_id in iter(Step):
+        is_step = page_id in iter(Step)
+        if is_step:
             self.side_panel.set_current(Step(page_id))
             accessible.announce(self.side_panel, self.side_panel.accessibleDescription())
+        # The registered view and Save settings are not steps of a registration: no step list there.
+        self.side_panel.setVisible(is_step)
         if int(Step.THROTTLING) <= page_id <= int(Step.SUMMARY) and not self._prewarmed:
             self._prewarmed = True
             Task(lambda report: prewarm_registration(), on_failure=lambda error: None, parent=self).start()
@@ -332,4 +339,4 @@ def create_wizard(answers: str | Path | None = None, *, home: str | Path | None 
 
 
 
-__all__ = ["RegisterWizard", "create_wizard", "DEFAULT_SIZE"]
+__all__ = ["RegisterWizard", "create_wizard", "DEFAULT_SIZE", "MINIMUM_SIZE"]
