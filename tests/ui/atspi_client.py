@@ -86,13 +86,14 @@ def find(name, role=None):
     def named(node):
         return node["name"].startswith(name[:-3]) if name.endswith("...") and len(name) > 3 else node["name"] == name
 
-    deadline = time.monotonic() + 5  # the tree changes while a page updates: look again
+    deadline = time.monotonic() + 15  # the tree changes while a page updates: look again
     while True:
         nodes = [n for n in walk(window(), []) if named(n) and (role is None or n["role"] == role)]
         if nodes:
             return nodes[0]["_acc"]
         if time.monotonic() > deadline:
-            raise LookupError(f"nothing named {name!r} is showing")
+            showing = [(n["role"], n["name"], n["states"]) for n in walk(window(), [])]
+            raise LookupError(f"nothing named {name!r} is showing: {showing}")
         time.sleep(0.1)
 
 

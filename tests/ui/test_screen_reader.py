@@ -58,9 +58,24 @@ class Reader:
         raise AssertionError(f"timed out waiting for {what}; showing: {showing}")
 
     def page(self, title: str) -> list[dict[str, Any]]:
-        """Wait for the page whose title label is `title` (the banner shows it)."""
-        return self.wait(f"the page {title!r}", lambda nodes: any(n["role"] == "label" and n["name"] == title
-                                                                  and n["description"] == "" for n in nodes))
+        """Wait for the page whose title label is `title` (the banner shows it), settled."""
+        self.wait(f"the page {title!r}", lambda nodes: any(n["role"] == "label" and n["name"] == title
+                                                           and n["description"] == "" for n in nodes))
+        return self.settled()
+
+    def settled(self) -> list[dict[str, Any]]:
+        """The tree once two walks in a row agree (a page fills its tree in several steps)."""
+        def shape(nodes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+            return [(n["role"], n["name"]) for n in nodes]
+
+        last = self.nodes()
+        for _ in range(50):
+            time.sleep(0.1)
+            nodes = self.nodes()
+            if shape(nodes) == shape(last):
+                return nodes
+            last = nodes
+        return last
 
     def press_when_enabled(self, name: str) -> None:
         self.wait(f"{name!r} enabled", lambda nodes: any(n["name"] == name and "enabled" in n["states"] for n in nodes))
@@ -151,7 +166,7 @@ def test_a_screen_reader_walks_every_page_through_a_failed_registration_to_a_reg
         reader.ask(cmd="press", name="Generate")
         reader.ask(cmd="set_text", name="Save passphrase file to", text=str(passphrase_file))
         reader.ask(cmd="press", name="I will keep the passphrase file...")
-        seen["encryption (filled)"] = reader.nodes()
+        seen["encryption (filled)"] = reader.settled()
         assert node(seen["encryption (filled)"], "Passphrase")["role"] == "password text"
         reader.press_when_enabled("Next >")
 
