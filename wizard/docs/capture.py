@@ -217,6 +217,15 @@ class Driver:
         self.shoot(wizard, page_shots[Step.SUMMARY])
         wizard.done(0)
 
+        # Opened again on the same state folder: the registered view, not a blank wizard.
+        from wizard.ui.registered_page import REGISTERED_ID
+
+        again = self.new_wizard(plan["home"])
+        self.wait(lambda: again.currentId() == REGISTERED_ID, "the registered view")
+        self.pump(0.2)
+        self.shoot(again, sample.AFTER_SHOTS[0])
+        again.done(0)
+
     def fill_throttling(self, wizard: Any) -> None:
         from PySide6.QtCore import QTime
 

@@ -79,6 +79,11 @@ ERROR_SHOTS: tuple[Shot, ...] = (
     Shot("e4-proxy-wrong-password", "Register fails: the proxy refuses the password", Step.REGISTER),
 )
 
+# After registration: the wizard opened again on the registered server.
+AFTER_SHOTS: tuple[Shot, ...] = (
+    Shot("08-registered", "The wizard opened again on the registered server", Step.SUMMARY),
+)
+
 # The catalogue code each error-state screenshot illustrates (the text links them).
 ERROR_SHOT_CODES: dict[str, str] = {
     "e1-credentials-expired": "credentials.expired",
@@ -87,7 +92,7 @@ ERROR_SHOT_CODES: dict[str, str] = {
     "e4-proxy-wrong-password": "proxy.auth_required",
 }
 
-ALL_SHOTS: tuple[Shot, ...] = PAGE_SHOTS + ERROR_SHOTS
+ALL_SHOTS: tuple[Shot, ...] = PAGE_SHOTS + ERROR_SHOTS + AFTER_SHOTS
 
 
 # The sample answer file of the docs. It is the public sample of the answer-file format

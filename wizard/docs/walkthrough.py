@@ -19,7 +19,7 @@ from wizard.docs import sample_data as sample
 from wizard.docs.cli_reference import cli_reference
 from wizard.docs.markdown import anchor, code, table
 from wizard.docs.reference import answer_file_reference, exit_code_table, troubleshooting
-from wizard.docs.sample_data import ERROR_SHOT_CODES, ERROR_SHOTS, PAGE_SHOTS, Shot
+from wizard.docs.sample_data import AFTER_SHOTS, ERROR_SHOT_CODES, ERROR_SHOTS, PAGE_SHOTS, Shot
 from wizard.docs.steps import STEP_TEXT, hours
 
 DOC_NAME = "register-server.md"
@@ -101,6 +101,33 @@ def _walkthrough() -> list[str]:
     return out
 
 
+def _after_registration() -> list[str]:
+    out = ["## After registration", "",
+           "Opened again on a registered server, the wizard shows the registration instead of a blank first "
+           "page: the vault, the machine name and id, since when it is registered (in this server's time, with "
+           "its time zone), the proxy, the throttling schedule, the recovery folder and where the passphrase file "
+           "was saved. It offers three things:", "",
+           table(("button", "what it does"), [
+               ("**Change settings...**", "The Proxy Configuration, Throttling Setting and Recovery Folder Setting "
+                                          "pages, filled with the saved settings, then **Save settings**: the same "
+                                          "change as `register-server settings --answers FILE`. The vault and the "
+                                          "machine stay as they are."),
+               ("**Register again...**", "The wizard's steps, filled with the saved settings, for a new credentials "
+                                         "file of the same vault. Another vault's file is refused on the Backup "
+                                         f"Vault page ({code('vault.wrong_vault')}): unregister first to move to "
+                                         "another vault."),
+               ("**Unregister...**", "After a confirmation, removes this server from its vault and forgets the "
+                                     "registration here, as `register-server unregister` does (which asks the "
+                                     "same question on a terminal; scripts pass `--yes`). The passphrase file "
+                                     "stays where it is."),
+           ]), "",
+           "Cancel says what stays registered: on the view itself it closes at once; in Change settings it warns "
+           "that nothing was saved and the server stays registered with its current settings.", ""]
+    for shot in AFTER_SHOTS:
+        out += _image(shot)
+    return out
+
+
 def _registration_stages() -> str:
     """The stages the Register page ticks off, from the core's own list (same as `register --json`)."""
     from wizard.core.registration.events import STEP_MESSAGES, STEPS
@@ -123,7 +150,7 @@ def _error_states() -> list[str]:
 
 def render(parser: argparse.ArgumentParser) -> str:
     """The whole guide as Markdown (deterministic: same code, same text)."""
-    parts = _overview() + _walkthrough() + _error_states()
+    parts = _overview() + _walkthrough() + _after_registration() + _error_states()
     text = "\n".join(parts) + "\n"
     text += troubleshooting() + "\n"
     text += answer_file_reference() + "\n"

@@ -100,8 +100,11 @@ class RegisteredPage(QWizardPage):
     def initializePage(self) -> None:
         from wizard.ui.summary_page import describe_proxy, describe_throttling
 
+        from wizard.registration.maintenance import settings_from_record
+
         wizard = self.wizard_()
-        record, settings = wizard.record, wizard.settings
+        record = wizard.record
+        settings = settings_from_record(record)  # what is saved, whatever the pages were pre-filled with
         vault, machine = record["vault"], record["machine"]
         self.values["vault"].setText(vault["name"])
         self.values["machine"].setText(machine["name"])
