@@ -76,11 +76,26 @@ class VaultService:
         return self.process.poll() is None
 
 
-def start_vault_service(data_dir: Path, *, timeout: float = 30.0) -> VaultService:
-    """Start `register-server vault serve` and wait for its JSON ready line."""
+def start_vault_service(data_dir: Path, *, timeout: float = 30.0, env: dict[str, str] | None = None,
+                        descriptor_limit: int | None = None, stderr_file: Path | None = None) -> VaultService:
+    """Start `register-server vault serve` and wait for its JSON ready line.
+
+    `env` adds environment variables, `descriptor_limit` lowers the service's RLIMIT_NOFILE and
+    `stderr_file` keeps its log output for the test to measure."""
     command = [sys.executable, "-m", "wizard", "vault", "serve", "--data", str(data_dir), "--port", "0", "--json"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=die_with_parent)
+
+    def prepare() -> None:
+        die_with_parent()
+        if descriptor_limit is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (descriptor_limit, descriptor_limit))
+
+    stderr: Any = subprocess.PIPE if stderr_file is None else stderr_file.open("wb")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, preexec_fn=prepare,
+                               env={**os.environ, **(env or {})})
+    if stderr_file is not None:
+        stderr.close()
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(process.stdout.readline() if process.stdout else ""),
                               daemon=True)
@@ -89,10 +104,12 @@ def start_vault_service(data_dir: Path, *, timeout: float = 30.0) -> VaultServic
     if not line or not line[0].strip():
         process.kill()
         _, err = process.communicate(timeout=5)
+        err = err or (stderr_file.read_text(errors="replace") if stderr_file is not None else "")
         raise RuntimeError(f"vault service did not start: {err[-2000:]}")
     ready = json.loads(line[0])
     # Drain stderr so a chatty server never blocks on a full pipe.
-    threading.Thread(target=lambda: process.stderr and process.stderr.read(), daemon=True).start()
+    if stderr_file is None:
+        threading.Thread(target=lambda: process.stderr and process.stderr.read(), daemon=True).start()
     return VaultService(data_dir, ready["url"], Path(ready["ca_file"]), process)
 
 
@@ -105,12 +122,12 @@ def vault_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VaultSer
 
 
 @pytest.fixture
-def vault_service_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], VaultService]]:
+def vault_service_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., VaultService]]:
     """Start a private vault service (for tests that stop it)."""
     started: list[VaultService] = []
 
-    def start() -> VaultService:
-        service = start_vault_service(tmp_path_factory.mktemp("vault-private"))
+    def start(**options: Any) -> VaultService:
+        service = start_vault_service(tmp_path_factory.mktemp("vault-private"), **options)
         started.append(service)
         return service
 

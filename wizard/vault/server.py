@@ -13,12 +13,15 @@ import json
 import os
 import signal
 import socket
+import ssl
 from pathlib import Path
 from typing import Callable
 
 from wizard.vault.admin import SERVICE_FILE, TOKEN_KEY_FILE, ServiceInfo, VaultAdmin
 from wizard.vault.app import create_app
+from wizard.vault import log_rate
 from wizard.vault.auth import TokenAuthority
+from wizard.vault.guard import ConnectionGuard, GuardLimits, guarded_protocol
 from wizard.vault.pki import VaultPki
 
 DEFAULT_HOST = "127.0.0.1"
@@ -43,6 +46,13 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _tls_context(pki: VaultPki) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(pki.server_cert_file), str(pki.server_key_file))
+    return context
+
+
 def serve(data_dir: Path | str, *, host: str = DEFAULT_HOST, port: int = 0,
           on_ready: Callable[[ServiceInfo], None] | None = None) -> None:
     """Serve until SIGINT/SIGTERM. Calls `on_ready` once the socket listens."""
@@ -58,9 +68,13 @@ def serve(data_dir: Path | str, *, host: str = DEFAULT_HOST, port: int = 0,
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     info = ServiceInfo(f"https://{_url_host(host)}:{bound_port}", pki.ca_file, os.getpid())
-    config = uvicorn.Config(app, ssl_certfile=str(pki.server_cert_file), ssl_keyfile=str(pki.server_key_file),
-                            log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=15,
-                            backlog=2048, server_header=False)
+    # TLS is started per connection by the guard (wizard/vault/guard.py), not by the listener, so a
+    # connection that never finishes its handshake is counted, timed and evictable too.
+    guard = ConnectionGuard(GuardLimits.from_environment(), _tls_context(pki))
+    log_rate.install()
+    config = uvicorn.Config(app, http=guarded_protocol(guard), log_config=None, log_level="warning",
+                            access_log=False, lifespan="off", timeout_keep_alive=15, backlog=2048,
+                            server_header=False)
     server = uvicorn.Server(config)
     service_file = admin.data_dir / SERVICE_FILE
 
