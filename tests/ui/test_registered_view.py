@@ -61,6 +61,7 @@ def test_change_settings_saves_throttling_that_status_then_shows(make_wizard, qt
     find(wizard, "throttling.enabled").setChecked(True)
     type_into(qtbot, find(wizard, "throttling.work_bandwidth"), "4")
     click_next(qtbot, wizard, expect=Step.RECOVERY)
+    click_next(qtbot, wizard, expect=Step.ENCRYPTION)  # empty passphrase: the one in force stays
 
     dialogs.answers["confirm"] = False  # "Stay"
     wizard.reject()  # Cancel before saving: the truth is "still registered, settings unchanged"
@@ -71,6 +72,7 @@ def test_change_settings_saves_throttling_that_status_then_shows(make_wizard, qt
     click_next(qtbot, wizard)
     qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID)
     assert "Throttling: 4 Mbps" in find(wizard, "save_settings.changes").text()
+    assert "passphrase" not in find(wizard, "save_settings.changes").text()
     qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentPage().saved, timeout=15_000)
     status = subprocess.run([sys.executable, "-m", "wizard", "status", "--json", "--home", home],
@@ -112,3 +114,31 @@ def test_unregister_asks_then_removes_and_offers_a_new_registration(make_wizard,
     assert vault_service.admin.machines(vault) == []
     assert find(wizard, "registered.status").text().startswith(f"Unregistered from vault {vault}")
     assert not find(wizard, "registered.change_settings").isEnabled()
+
+
+def test_change_settings_puts_a_new_passphrase_in_force_through_the_settings_use_case(
+        make_wizard, qtbot, registered_home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.helpers import fill_encryption
+    from wizard.core.passphrase_file import read_passphrase_file
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, SecretStore
+    from wizard.ui.registered_page import SAVE_SETTINGS_ID
+
+    _, home = registered_home
+    wizard = make_wizard(home=home)
+    qtbot.mouseClick(find(wizard, "registered.change_settings"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.PROXY), timeout=15_000)
+    click_next(qtbot, wizard, expect=Step.THROTTLING)
+    click_next(qtbot, wizard, expect=Step.RECOVERY)
+    click_next(qtbot, wizard, expect=Step.ENCRYPTION)
+    new_file = tmp_path / "new.passphrase.txt"
+    fill_encryption(qtbot, wizard, new_file, passphrase="a brand new passphrase 2026!")
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID, timeout=15_000)
+    assert find(wizard, "save_settings.changes").text() == f"A new passphrase, saved to {new_file}"
+    qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage().saved, timeout=15_000)
+    assert read_passphrase_file(new_file).reveal() == "a brand new passphrase 2026!"
+    assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE).reveal() == "a brand new passphrase 2026!"
+    status = json.loads(subprocess.run([sys.executable, "-m", "wizard", "status", "--json", "--home", home],
+                                       capture_output=True, text=True, timeout=60).stdout)
+    assert status["settings"]["encryption"]["passphrase_file"] == str(new_file)

@@ -108,8 +108,10 @@ def _after_registration() -> list[str]:
            "its time zone), the proxy, the throttling schedule, the recovery folder and where the passphrase file "
            "was saved. It offers three things:", "",
            table(("button", "what it does"), [
-               ("**Change settings...**", "The Proxy Configuration, Throttling Setting and Recovery Folder Setting "
-                                          "pages, filled with the saved settings, then **Save settings**: the same "
+               ("**Change settings...**", "The Proxy Configuration, Throttling Setting, Recovery Folder Setting and "
+                                          "Encryption Setting pages, filled with the saved settings (leave the "
+                                          "passphrase empty to keep the one in force; a new one is saved to a new "
+                                          "file), then **Save settings**: the same "
                                           "change as `register-server settings --answers FILE`. The vault and the "
                                           "machine stay as they are."),
                ("**Register again...**", "The wizard's steps, filled with the saved settings, for a new credentials "

@@ -32,6 +32,13 @@ DEFAULT_FILE_NAME = "passphrase.txt"  # when only a folder is given (Browse's st
 class RuleList(QWidget):
     """The live checklist: one line per rule, a tick or a cross."""
 
+    def initializePage(self) -> None:
+        wizard = self.wizard_()
+        changing = wizard is not None and wizard.mode == "change"
+        self.setSubTitle("To keep the passphrase in force, leave the passphrase empty. A new passphrase is saved to "
+                         "a new file and replaces the old one for new backups." if changing else self.subtitle())
+        super().initializePage()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("encryption.rules")
@@ -240,10 +247,18 @@ class EncryptionPage(StepPage):
                                   save_to=Path(save_to).expanduser() if save_to else None,
                                   stored_safely=self.stored_safely.isChecked())
 
+    def keeping_current(self) -> bool:
+        """In Change settings, empty passphrase fields mean "keep the passphrase in force"."""
+        wizard = self.wizard_()
+        return wizard is not None and wizard.mode == "change" and not self.passphrase.text() \
+            and not self.confirmation.text()
+
     def collect_issues(self) -> list[Issue]:
         encryption = self._build()
         rules = passphrase_rules(encryption.passphrase, encryption.confirmation or Secret(""))
         self.rules.show_rules([(rule.label, rule.ok) for rule in rules])
+        if self.keeping_current():
+            return []
         wizard = self.wizard_()
         recovery = wizard.settings.recovery if wizard is not None else None
         return validate_encryption(encryption, recovery)
@@ -252,7 +267,12 @@ class EncryptionPage(StepPage):
         return replace(settings, encryption=self._build())
 
     # --- the save location's disk check, off the GUI thread ---------------------------------
+    def extra_issues(self) -> list[Issue]:
+        return [] if self.keeping_current() else super().extra_issues()
+
     def slow_snapshot(self) -> Path | None:
+        if self.keeping_current():
+            return None
         save_to = self._build().save_to
         return save_to if save_to is not None and save_to.is_absolute() else None
 

@@ -5,8 +5,8 @@ first-run wizard (MARS and Veeam open to the current registration): `RegisteredP
 shows what the local record says — vault, machine, since when, proxy, throttling,
 recovery folder, passphrase file — and offers the three things one does next:
 
-* *Change settings*: the proxy, throttling and recovery pages, pre-filled from the record,
-  then `SaveSettingsPage`, which saves through the same use case as `register-server
+* *Change settings*: the proxy, throttling, recovery and encryption pages, pre-filled from the
+  record (an empty passphrase keeps the one in force), then `SaveSettingsPage`, which saves through the same use case as `register-server
   settings` (`wizard.registration.maintenance.change_settings`).
 * *Register again*: the normal flow, pre-filled; the Backup Vault page refuses another
   vault's file (`vault.wrong_vault`).
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 REGISTERED_ID = 50
 SAVE_SETTINGS_ID = 51
-CHANGEABLE_SECTIONS = ("proxy", "throttling", "recovery")
+CHANGEABLE_SECTIONS = ("proxy", "throttling", "recovery", "encryption")
 
 
 def without_acknowledgement(settings: RegistrationSettings) -> RegistrationSettings:
@@ -159,6 +159,9 @@ class RegisteredPage(QWizardPage):
 
         def done(settings: Any) -> None:
             self._idle("")
+            if mode == "change":
+                # A new passphrase goes to a new file: the one in force stays where it is.
+                settings = replace(settings, encryption=replace(settings.encryption, save_to=None))
             wizard.begin(mode, settings)
 
         self._task = Task(work, on_success=done, on_failure=lambda error: self._idle(_failure_text(error)),
@@ -221,7 +224,11 @@ class SaveSettingsPage(QWizardPage):
 
     def changed_sections(self) -> list[str]:
         wizard = self.wizard_()
-        return [s for s in CHANGEABLE_SECTIONS if getattr(wizard.settings, s) != getattr(wizard.saved_settings, s)]
+        changed = [s for s in CHANGEABLE_SECTIONS if s != "encryption"
+                   and getattr(wizard.settings, s) != getattr(wizard.saved_settings, s)]
+        if wizard.settings.encryption.passphrase is not None:  # a new passphrase was typed
+            changed.append("encryption")
+        return changed
 
     def initializePage(self) -> None:
         from wizard.ui.summary_page import describe_proxy, describe_throttling
@@ -231,7 +238,8 @@ class SaveSettingsPage(QWizardPage):
         sections = self.changed_sections()
         shown = {"proxy": f"Proxy: {describe_proxy(settings)}",
                  "throttling": f"Throttling: {describe_throttling(settings)}",
-                 "recovery": f"Recovery folder: {settings.recovery.path}"}
+                 "recovery": f"Recovery folder: {settings.recovery.path}",
+                 "encryption": f"A new passphrase, saved to {settings.encryption.save_to}"}
         self.changes.setText("\n".join(shown[s] for s in sections) if sections else
                              "Nothing was changed: the saved settings stay as they are.")
         self.save.setEnabled(bool(sections))
@@ -249,22 +257,29 @@ class SaveSettingsPage(QWizardPage):
 
         wizard = self.wizard_()
         settings, sections, home = wizard.settings, self.changed_sections(), wizard.home
-        password = settings.proxy.password
+        secrets = {"proxy password": settings.proxy.password,
+                   "new encryption passphrase": settings.encryption.passphrase}
         answers = Answers(replace(settings), proxy_password=SecretSource(SourceKind.PROMPT),
-                          sections=frozenset(sections))
+                          passphrase=SecretSource(SourceKind.PROMPT), sections=frozenset(sections))
+
+        def typed(what: str) -> str:
+            """What the pages hold for the secret the use case asks for (it asks as a terminal would)."""
+            value = secrets.get(what.removesuffix(": "))
+            return value.reveal() if value is not None else ""
         self.save.setEnabled(False)
         self.status.setText("Saving...")
 
         def work(report: Any) -> object:
             from wizard.registration.maintenance import change_settings
 
-            return change_settings(answers, home=home, environ={},
-                                   prompt=lambda what: password.reveal() if password else "")
+            return change_settings(answers, home=home, environ={}, prompt=typed)
 
         def done(change: Any) -> None:
             self.saved = True
             wizard.settings_saved(settings)
-            self.status.setText(f"Saved: {', '.join(change.changed)}. Click Finish to close.")
+            passphrase = (f" The new passphrase is in force; its file is {change.passphrase_file}. Keep it safe."
+                          if change.passphrase_file else "")
+            self.status.setText(f"Saved: {', '.join(change.changed)}.{passphrase} Click Finish to close.")
             self.completeChanged.emit()
 
         def failed(error: BaseException) -> None:

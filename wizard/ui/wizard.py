@@ -159,13 +159,13 @@ class RegisterWizard(QWizard):
         self.next()
 
     def next_id_after(self, step: Step) -> int:
-        """The page after `step`: Change settings skips the vault and the passphrase and ends on Save."""
+        """The page after `step`: Change settings skips the vault and ends on Save."""
         from wizard.core.flow import next_step
 
         if self.mode == "change":
             if step is Step.PROXY:
                 return int(Step.THROTTLING)
-            if step is Step.RECOVERY:
+            if step is Step.ENCRYPTION:
                 from wizard.ui.registered_page import SAVE_SETTINGS_ID
 
                 return SAVE_SETTINGS_ID
