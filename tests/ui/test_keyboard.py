@@ -130,3 +130,32 @@ def test_the_whole_wizard_from_the_keyboard_alone(make_wizard: Any, qtbot: Any, 
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not wizard.isVisible())
     assert wizard.result is not None
+
+
+@pytest.mark.e2e
+def test_enter_after_test_connection_tests_again_and_stays_on_the_page(make_wizard: Any, qtbot: Any,
+                                                                       vault_service: Any, tmp_path: Path) -> None:
+    """The button disables itself while it works; the focus must not fall to "< Back" (Enter
+    would then go back) nor anywhere Enter means Next: it comes back to Test connection."""
+    vault = vault_service.create_vault()
+    credentials = vault_service.issue(vault, tmp_path / "downloads")
+    wizard = make_wizard()
+    wizard.setStartId(int(Step.VAULT))
+    wizard.restart()
+    wizard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
+    key(qtbot, Qt.Key.Key_C, ALT)  # &Credentials file
+    qtbot.keyClicks(QApplication.focusWidget(), str(credentials))
+    key(qtbot, Qt.Key.Key_T, ALT)  # Trusted CA cer&tificate
+    qtbot.keyClicks(QApplication.focusWidget(), str(vault_service.ca_file))
+    button = find(wizard, "vault.test_connection")
+    qtbot.waitUntil(button.isEnabled, timeout=15_000)
+    status = find(wizard, "vault.test_status")
+    for attempt in range(2):  # Alt+O first, then Enter on the button it left the focus on
+        key(qtbot, Qt.Key.Key_O, ALT) if attempt == 0 else key(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not button.isEnabled() or status.text() == "The vault can be reached.", timeout=15_000)
+        assert focused() not in ("", "qt_wizard_back") and QApplication.focusWidget() is not \
+            wizard.button(QWizard.WizardButton.BackButton)
+        qtbot.waitUntil(lambda: status.text() == "The vault can be reached.", timeout=30_000)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is button)
+        assert wizard.currentId() == int(Step.VAULT)

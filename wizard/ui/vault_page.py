@@ -25,7 +25,7 @@ from wizard.core.issues import Issue, Severity, issue
 from wizard.core.limits import CREDENTIALS_EXTENSION
 from wizard.core.model import RegistrationSettings, VaultSettings
 from wizard.core.validators import check_ca_bundle, validate_vault
-from wizard.ui import dialogs
+from wizard.ui import accessible, dialogs
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage, name_input, page_layout
 from wizard.ui.worker import Task
@@ -290,7 +290,16 @@ class VaultPage(StepPage):
         settings = self.apply(wizard.settings)
         self._clear_checks()
         self.test_status.setText("Testing...")
+        # The button disables itself while it works: the focus waits on the status line (which
+        # a reader then reads) instead of falling to "< Back", and lands on the button when it
+        # is done, beside the results, so Enter tests again rather than leaving the page.
+        # (Also after Alt+O from a field: a mnemonic clicks without moving the focus.)
+        self._focus_back = self.isVisible()
+        if self._focus_back:
+            self.test_status.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # never in the Tab chain
+            self.test_status.setFocus(Qt.FocusReason.OtherFocusReason)
         self.test_button.setEnabled(False)
+        accessible.announce(self.test_status, self.test_status.text())
         self._cancel = CancelToken()
         cancel = self._cancel
 
@@ -322,6 +331,7 @@ class VaultPage(StepPage):
         row = getattr(self, "_check_rows", 0)
         icon = QLabel(self.checks)
         icon.setPixmap(pixmap("ok" if check.ok else "error", 14))
+        icon.setAccessibleName("passed" if check.ok else "failed")
         name = QLabel(CONNECTION_LABELS.get(check.step, check.step), self.checks)
         detail = QLabel(check.detail, self.checks)
         detail.setWordWrap(True)
@@ -347,6 +357,22 @@ class VaultPage(StepPage):
             self.test_status.setText(f"The connection test failed. {fix}".strip())
         else:
             self.test_status.setText("The vault can be reached.")
+        self._test_finished()
+
+    def _test_finished(self) -> None:
+        """Announce the outcome and hand the focus back to the button, so Enter tests again."""
+        accessible.announce(self.test_status, self.test_status.text())
+        if getattr(self, "_focus_back", False) and self.test_button.isEnabled() and self.test_status.hasFocus():
+            self.test_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.test_status.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._focus_back = False
+
+    def keyPressEvent(self, event: Any) -> None:
+        # Enter while the test runs would reach the wizard's default button (Next): swallow it.
+        if self._testing() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _test_failed(self, error: BaseException) -> None:
         self.test_button.setEnabled(self.credentials() is not None)
@@ -354,3 +380,4 @@ class VaultPage(StepPage):
             self.test_status.setText(f"{error.message} {error.fix}")
         else:
             self.test_status.setText("The connection test stopped unexpectedly.")
+        self._test_finished()
