@@ -119,3 +119,70 @@ def test_escrow_required_but_no_recovery_certificate_registers_nothing(vault_ser
     again = cli("register", "--answers", str(plain), "--json", "--home", home, env=env)
     assert again.returncode == 0, again.stderr + again.stdout
     assert json.loads(cli("status", "--json", "--home", home).stdout)["escrow"] == {"in_force": False}
+
+
+def test_a_vault_that_requires_a_pin_refuses_changes_without_one_and_nothing_changes(  # type: ignore[no-untyped-def]
+        vault_service, auth_proxy, secret_service, tmp_path: Path) -> None:
+    from wizard.core.secrets import SecretStore
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE
+    from wizard.core.storage import StateStore
+
+    data = ["--data", str(vault_service.data_dir)]
+    vault = vault_service.create_vault()
+    cert, key = make_pair().write(tmp_path)
+    assert cli("vault", "recovery-certificate", vault, str(cert), *data).returncode == 0
+    assert cli("vault", "require-pin", vault, "on", *data).returncode == 0
+    creds = vault_service.issue(vault, tmp_path)
+    env = {"PROXY_PASSWORD": auth_proxy.password, "BACKUP_PASSPHRASE": PASSPHRASE}
+    home = str(tmp_path / "home")
+    registered = cli("register", "--answers", str(answer_file(tmp_path, creds, vault_service.ca_file, auth_proxy)),
+                     "--json", "--home", home, env=env)
+    assert registered.returncode == 0, registered.stderr + registered.stdout  # registering needs no PIN
+    before = json.loads(cli("status", "--json", "--home", home).stdout)
+    assert before["escrow"]["in_force"]  # unset escrow follows the vault's certificate
+
+    new_file = tmp_path / "secure" / "server01.new.passphrase.txt"
+    change = tmp_path / "change.toml"
+    change_env = {**env, "NEW_PASSPHRASE": NEW_PASSPHRASE}
+    change.write_text(f'[encryption]\npassphrase_env = "NEW_PASSPHRASE"\nsave_passphrase_to = "{new_file}"\n')
+
+    def unchanged() -> None:
+        assert not new_file.exists()
+        assert json.loads(cli("status", "--json", "--home", home).stdout) == before
+        assert SecretStore.for_state_dir(StateStore(home).root).get(BACKUP_PASSPHRASE).reveal() == PASSPHRASE
+        listed = json.loads(cli("vault", "escrow", vault, "server01", "--list", "--json", *data).stdout)
+        assert [v["version"] for v in listed["versions"]] == [1]
+
+    refused = cli("settings", "--answers", str(change), "--json", "--home", home, env=change_env)
+    assert refused.returncode == ExitCode.VAULT_REFUSED
+    error = json.loads(refused.stdout)["error"]
+    assert error["code"] == "security.pin_required" and "vault security-pin" in error["fix"]
+    unchanged()
+
+    change.write_text(change.read_text() + '\n[security]\npin_env = "VAULT_PIN"\n')
+    wrong = cli("settings", "--answers", str(change), "--json", "--home", home, env={**change_env, "VAULT_PIN": "0"})
+    assert wrong.returncode == ExitCode.VAULT_REFUSED
+    assert json.loads(wrong.stdout)["error"]["code"] == "security.pin_invalid"
+    unchanged()
+
+    issued = json.loads(cli("vault", "security-pin", vault, "--json", *data).stdout)
+    assert len(issued["pin"]) == 8 and issued["pin"].isdigit() and issued["pin_required"]
+    done = cli("settings", "--answers", str(change), "--json", "--home", home,
+               env={**change_env, "VAULT_PIN": issued["pin"]})
+    assert done.returncode == 0, done.stderr + done.stdout
+    second = tmp_path / "v2.der"
+    assert cli("vault", "escrow", vault, "server01", "--out", str(second), *data).returncode == 0
+    assert _recover(second, cert, key, tmp_path / "v2.txt") == NEW_PASSPHRASE
+    assert issued["pin"] not in done.stdout + done.stderr
+
+    # A PIN is good for one operation: unregistering needs another.
+    pin_file = tmp_path / "pin.txt"
+    pin_file.write_text(issued["pin"] + "\n")
+    again = cli("unregister", "--yes", "--json", "--pin-file", str(pin_file), "--home", home)
+    assert again.returncode == ExitCode.VAULT_REFUSED
+    assert json.loads(again.stdout)["error"]["code"] == "security.pin_invalid"
+    assert len(vault_service.admin.machines(vault)) == 1
+    pin_file.write_text(json.loads(cli("vault", "security-pin", vault, "--json", *data).stdout)["pin"])
+    gone = cli("unregister", "--yes", "--json", "--pin-file", str(pin_file), "--home", home)
+    assert gone.returncode == 0, gone.stderr + gone.stdout
+    assert vault_service.admin.machines(vault) == []

@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="forget the registration on this server without contacting the vault")
     parser.add_argument("--yes", action="store_true",
                         help="do not ask for confirmation (for scripts; without a terminal it is required)")
+    parser.add_argument("--pin-env", metavar="NAME",
+                        help="environment variable holding the vault's security PIN (when the vault requires one; "
+                             "default: asked on a terminal)")
+    parser.add_argument("--pin-file", metavar="FILE", help="file whose first line is the security PIN")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
 
@@ -65,7 +69,7 @@ def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_ter
         if not confirm(question(record, local_only=args.local_only)):
             print("Not unregistered: nothing was changed.", file=sys.stderr)
             return int(ExitCode.CANCELLED)
-    done = unregister(home=home, local_only=args.local_only)
+    done = unregister(home=home, local_only=args.local_only, pin=_pin(args), prompt=_pin_prompt())
     if args.json:
         print_json({"ok": True, "machine_id": done.machine_id, "machine_name": done.machine_name,
                     "vault": done.vault_name, "removed_from_vault": done.removed_from_vault})
@@ -74,6 +78,25 @@ def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_ter
         print(f"{done.machine_name} ({done.machine_id}) {where} vault {done.vault_name}. "
               "The passphrase file was left where it is.")
     return int(ExitCode.OK)
+
+
+def _pin(args: argparse.Namespace) -> Any:
+    """The security PIN from --pin-env / --pin-file, if given (never from argv itself)."""
+    import os
+
+    from wizard.core.answers import SecretSource, SourceKind, resolve_secret
+
+    if args.pin_env:
+        return resolve_secret(SecretSource(SourceKind.ENV, args.pin_env), what="security PIN", environ=os.environ)
+    if args.pin_file:
+        return resolve_secret(SecretSource(SourceKind.FILE, args.pin_file), what="security PIN", environ=os.environ)
+    return None
+
+
+def _pin_prompt() -> Callable[[str], str] | None:
+    from wizard.commands.register import terminal_prompt
+
+    return terminal_prompt()
 
 
 COMMAND = Command("unregister", "remove this server from its vault and forget the registration here",

@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     create.add_argument("--credential-hours", type=float, default=48.0,
                         help="lifetime of each credentials file in hours (default 48)")
     create.add_argument("--max-machines", type=int, default=50, help="machine limit (default 50)")
+    create.add_argument("--require-pin", action="store_true",
+                        help="passphrase changes and unregistering need a security PIN from `vault security-pin`")
     credentials = sub.add_parser("credentials", help="write a new credentials file (earlier files stop working)")
     credentials.add_argument("name")
     credentials.add_argument("--out", required=True, metavar="DIR", help="folder to write the file to")
@@ -59,7 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what = escrow.add_mutually_exclusive_group(required=True)
     what.add_argument("--out", metavar="FILE", help="write the envelope (DER CMS) here; never overwritten")
     what.add_argument("--list", action="store_true", help="list the versions kept")
-    for action in (serve, create, credentials, machines, redundancy, remove, delete, recovery, escrow):
+    pin = sub.add_parser("security-pin", help="issue a security PIN (8 digits, valid 5 minutes, for one operation)")
+    pin.add_argument("name")
+    require = sub.add_parser("require-pin", help="whether passphrase changes and unregistering need a security PIN")
+    require.add_argument("name")
+    require.add_argument("state", choices=("on", "off"))
+    for action in (serve, create, credentials, machines, redundancy, remove, delete, recovery, escrow, pin, require):
         _common(action)
 
 
@@ -117,6 +124,8 @@ def _run(args: argparse.Namespace) -> int:
             _emit(args, {"name": vault.name, "resource_id": str(vault.resource_id), "redundancy": vault.redundancy,
                          "max_machines": vault.max_machines, "credential_hours": vault.credential_hours},
                   f"created vault {vault.name} (redundancy {vault.redundancy}, up to {vault.max_machines} machines)")
+            if args.require_pin:
+                admin.set_pin_required(vault.name, True)
         elif action == "credentials":
             path = admin.issue_credentials(args.name, args.out, base_url=args.url)
             _emit(args, {"path": str(path)}, str(path))
@@ -138,6 +147,13 @@ def _run(args: argparse.Namespace) -> int:
             _set_recovery_certificate(args, admin)
         elif action == "escrow":
             _escrow(args, admin)
+        elif action == "security-pin":
+            _security_pin(args, admin)
+        elif action == "require-pin":
+            admin.set_pin_required(args.name, args.state == "on")
+            _emit(args, {"vault": args.name, "pin_required": args.state == "on"},
+                  f"vault {args.name}: security PIN {'required' if args.state == 'on' else 'not required'} for "
+                  "passphrase changes and unregistering")
         elif action == "delete":
             admin.delete_vault(args.name)
             _emit(args, {"deleted": args.name}, f"deleted vault {args.name}")
@@ -191,6 +207,16 @@ def _escrow(args: argparse.Namespace, admin: Any) -> None:
     _emit(args, {"vault": args.name, "machine": args.machine, "version": chosen.version, "path": str(out),
                  "certificate_fingerprint": chosen.fingerprint},
           f"{envelope_name(args.machine, args.name)} version {chosen.version} written to {out}")
+
+
+def _security_pin(args: argparse.Namespace, admin: Any) -> None:
+    """The PIN goes to this administrator's stdout only: it is a secret, never in a log or a file."""
+    pin, expires = admin.issue_pin(args.name)
+    required = admin.pin_required(args.name)
+    note = "" if required else (f"\n(vault {args.name} does not require PINs yet: "
+                                f"`register-server vault require-pin {args.name} on`)")
+    _emit(args, {"vault": args.name, "pin": pin, "expires": expires.isoformat(), "pin_required": required},
+          f"{pin}\nvalid until {expires.astimezone():%H:%M:%S %Z}, for one passphrase change or unregistering{note}")
 
 
 def _serve(args: argparse.Namespace) -> int:

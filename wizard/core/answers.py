@@ -61,6 +61,7 @@ class Answers:
     passphrase: SecretSource | None = None
     path: Path | None = None
     sections: frozenset[str] = frozenset()   # the sections the file names (what `settings` changes)
+    pin: SecretSource | None = None          # [security]: the vault's security PIN, for changes that need one
 
 
 class InvalidAnswers(RegisterServerError):
@@ -91,6 +92,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "recovery": {"folder": (str,), "create": (bool,), "space_needed": (str, int)},
     "encryption": {"passphrase_env": (str,), "passphrase_file": (str,), "passphrase_keyring": (bool,),
                    "generate": (bool,), "save_passphrase_to": (str,), "escrow": (bool,)},
+    "security": {"pin_env": (str,), "pin_file": (str,)},
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
 
@@ -281,7 +283,8 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     )
     proxy_password = reader.secret_source("proxy", proxy_t, "password")
     passphrase = reader.secret_source("encryption", encryption_t, "passphrase", allow_generate=True)
-    answers = Answers(settings, proxy_password, passphrase, path, frozenset(doc))
+    pin = reader.secret_source("security", reader.table(doc, "security"), "pin")
+    answers = Answers(settings, proxy_password, passphrase, path, frozenset(doc), pin=pin)
     if reader.issues:
         raise InvalidAnswers(reader.issues, answers=answers)
     return answers

@@ -192,6 +192,15 @@ _VAULT = _entries(ExitCode.VAULT_REFUSED, [
     ("escrow.not_found", "The vault holds no escrow envelope for this machine (or not that version).",
      "Check the machine name with `register-server vault machines VAULT` and the versions with "
      "`register-server vault escrow VAULT MACHINE --list`.", None),
+    ("security.pin_required", "This vault requires a security PIN for this change. Nothing was changed.",
+     "Ask the vault's administrator for one (`register-server vault security-pin VAULT`) and give it within "
+     "5 minutes: [security] pin_env or pin_file, --pin-env/--pin-file, or at the prompt.", None),
+    ("security.pin_invalid", "The vault did not accept the security PIN. Nothing was changed.",
+     "Check the 8 digits, or ask the vault's administrator for a new PIN (`register-server vault security-pin "
+     "VAULT`); after five wrong tries every outstanding PIN is void.", None),
+    ("security.pin_expired", "The security PIN has expired (PINs are valid 5 minutes). Nothing was changed.",
+     "Ask the vault's administrator for a new PIN (`register-server vault security-pin VAULT`) and use it at once.",
+     None),
     ("vault.error", "The vault service reported an error.", "Try again later; if it persists, collect diagnostics.", None),
 ])
 

@@ -66,6 +66,10 @@ ANSWER_KEYS: dict[str, str] = {
                          "envelope at the vault (refused with `escrow.not_configured` if the vault has none); "
                          "`false`: never. Unset: sealed when the vault has a recovery certificate. Only the "
                          "holders of that certificate's private key can open it (`passphrase recover`).",
+    "security.pin_env": "For `register-server settings` when the vault requires a security PIN: name of the "
+                        "environment variable holding the PIN the vault's administrator issued "
+                        "(`vault security-pin`; 8 digits, valid 5 minutes, good for one change).",
+    "security.pin_file": "Like `pin_env`, but a file whose first line is the PIN. Without either, a terminal asks.",
 }
 
 _TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list of strings"}

@@ -87,9 +87,10 @@ class VaultHttp:
         return self._json(self.get(url, token=token))
 
     def call_json(self, method: str, url: str, *, authorization: str,
-                  body: dict[str, Any] | None = None) -> dict[str, Any]:
+                  body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
         """A JSON call with a ready-made Authorization header (the machine's own assertion)."""
-        return self._json(self._send(method, url, json=body, headers={"Authorization": authorization}))
+        return self._json(self._send(method, url, json=body, headers={**(headers or {}),
+                                                                        "Authorization": authorization}))
 
     def get(self, url: str, *, token: str | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else None

@@ -101,7 +101,7 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
     from wizard.core.validators import (check_encryption_on_disk, check_recovery_on_disk, validate_passphrase,
                                         validate_proxy, validate_save_location, validate_throttling)
 
-    fixed = sorted(answers.sections - set(CHANGEABLE))
+    fixed = sorted(answers.sections - set(CHANGEABLE) - {"security"})  # [security] says how, not what
     if fixed:
         raise InvalidAnswers([issue(name, "answers.not_changeable", f"[{name}]") for name in fixed])
     secrets = SecretStore.for_state_dir(store.root)
@@ -142,7 +142,8 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
         escrow = wanted.encryption.escrow
         if escrow is None and (record.get("escrow") or {}).get("in_force"):
             escrow = True  # a passphrase that was escrowed stays escrowed unless the answer file says otherwise
-        _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory, escrow)
+        pin = resolve_secret(answers.pin, what="security PIN", environ=environ) if answers.pin else None
+        _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory, escrow, pin, prompt)
     if "proxy" in answers.sections:
         if new.proxy.authenticated and new.proxy.password:
             secrets.set(PROXY_PASSWORD, new.proxy.password)
@@ -160,7 +161,7 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
 
 def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: RegistrationSettings, passphrase: Any,
                        clock: Callable[[], datetime], transport_factory: TransportFactory,
-                       escrow: bool | None = None) -> None:
+                       escrow: bool | None = None, pin: Any | None = None, prompt: SecretPrompt | None = None) -> None:
     """New passphrase file, then the vault's verifier (with a new escrow envelope), then the keyring.
 
     `escrow`: True requires a sealed copy, False sends none, None seals when the vault has a
@@ -189,7 +190,8 @@ def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: Re
             sealed = escrow_body(passphrase, answer, required=escrow is True)
             if sealed is not None:
                 body[wire.ESCROW_FIELD] = sealed
-        done = _machine_call(store, record, secrets, new, "PUT", wire.VERIFIER_PATH, body, clock, transport_factory)
+        done = with_pin(lambda given: _machine_call(store, record, secrets, new, "PUT", wire.VERIFIER_PATH, body, clock,
+                                                    transport_factory, given), pin, prompt)
     except BaseException:
         if created:
             target.unlink(missing_ok=True)  # never in force: the old passphrase (and its file) still are
@@ -207,7 +209,7 @@ def _machine_url(record: Mapping[str, Any], path: str) -> str:
 
 def _machine_call(store: Any, record: Mapping[str, Any], secrets: Any, settings: RegistrationSettings, method: str,
                   path: str, body: dict[str, Any] | None, clock: Callable[[], datetime],
-                  transport_factory: TransportFactory) -> dict[str, Any]:
+                  transport_factory: TransportFactory, pin: Any | None = None) -> dict[str, Any]:
     from wizard.core.registration.machine_identity import machine_assertion
     from wizard.core.secrets.machine_key import load_private_key
     from wizard.net.client import VaultHttp
@@ -219,7 +221,29 @@ def _machine_call(store: Any, record: Mapping[str, Any], secrets: Any, settings:
     client = transport_factory(settings, url)
     proxy = proxy_for(settings.proxy, url)
     with VaultHttp(client, via_proxy=proxy is not None, proxy=proxy_address(proxy)) as http:
-        return http.call_json(method, url, authorization=authorization, body=body)
+        headers = None
+        if pin is not None:
+            from wizard.core.logs import remember_secret
+
+            remember_secret(pin)  # scrubbed from any log line, like every other secret
+            headers = {wire.PIN_HEADER: pin.reveal()}
+        return http.call_json(method, url, authorization=authorization, body=body, headers=headers)
+
+
+def with_pin(call: Callable[[Any], dict[str, Any]], pin: Any | None, prompt: SecretPrompt | None) -> dict[str, Any]:
+    """Make a call that a vault may refuse without a security PIN; ask for one on a terminal.
+
+    The PIN is spent by the vault on one operation, so it is only asked for when the vault says
+    it needs one (`security.pin_required`) and no PIN was given, and then the call is made once more.
+    """
+    try:
+        return call(pin)
+    except RegisterServerError as error:
+        if error.code != "security.pin_required" or pin is not None or prompt is None:
+            raise
+    from wizard.core.secret import Secret
+
+    return call(Secret(prompt("Security PIN from the vault's administrator: ").strip()))
 
 
 @dataclass(frozen=True)
@@ -231,7 +255,9 @@ class Unregistration:
 
 
 def unregister(*, home: Path | str | None = None, local_only: bool = False, now: Callable[[], datetime] | None = None,
-               transport_factory: TransportFactory | None = None) -> Unregistration:
+               transport_factory: TransportFactory | None = None, pin: Any | None = None,
+               prompt: SecretPrompt | None = None) -> Unregistration:
+    """Remove the machine from its vault (with a security PIN when the vault requires one), then here."""
     from wizard.core.secrets.machine_key import forget_private_key
     from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
     from wizard.core.storage import StateStore
@@ -245,8 +271,9 @@ def unregister(*, home: Path | str | None = None, local_only: bool = False, now:
         if not local_only:
             settings = settings_from_record(record, secrets)
             try:
-                _machine_call(store, record, secrets, settings, "DELETE", wire.MACHINE_PATH, None, clock,
-                              transport_factory or default_transport)
+                with_pin(lambda given: _machine_call(store, record, secrets, settings, "DELETE", wire.MACHINE_PATH,
+                                                     None, clock, transport_factory or default_transport, given),
+                         pin, prompt)
                 removed = True
             except RegisterServerError as error:
                 if "machine.not_found" not in (error.code, error.reason):  # already removed there: fine

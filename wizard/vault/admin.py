@@ -151,6 +151,16 @@ class VaultAdmin:
             raise VaultRefusal("escrow.not_found", 404, f"Vault {name!r} holds no escrow envelope for {machine!r}.")
         return found
 
+    # security PINs --------------------------------------------------------------------------
+    def issue_pin(self, name: str, *, now: datetime | None = None) -> tuple[str, datetime]:
+        return self.security.issue_pin(self.vault(name).id, now=now or datetime.now(timezone.utc))
+
+    def set_pin_required(self, name: str, required: bool) -> None:
+        self.security.set_pin_required(self.vault(name).id, required)
+
+    def pin_required(self, name: str) -> bool:
+        return self.security.pin_required(self.vault(name).id)
+
     # the running service ------------------------------------------------------------------
     def service_info(self) -> ServiceInfo:
         path = self.data_dir / SERVICE_FILE

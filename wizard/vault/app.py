@@ -233,6 +233,7 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         machine = verify_machine_assertion(request.headers.get("authorization"),
                                            machine_id=request.path_params["machine_id"],
                                            request_path=request.url.path, storage=storage, now=clock())
+        security.use_pin(machine.vault_id, request.headers.get(wire.PIN_HEADER), now=clock())
         storage.remove_machine_by_id(machine.machine_id)
         log.info("machine %s (%s) unregistered itself", machine.name, machine.machine_id)
         return JSONResponse({"machine_id": machine.machine_id, "removed": True})
@@ -247,6 +248,7 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         escrow = _escrow(data)
         if escrow is not None:
             security.check_fingerprint(machine.vault_id, escrow[1])
+        security.use_pin(machine.vault_id, request.headers.get(wire.PIN_HEADER), now=now)
         storage.set_verifier(machine.machine_id, hashlib.sha256(verifier).digest(), now=now)
         kept = None
         if escrow is not None:

@@ -1,4 +1,4 @@
-"""The vault's security state: each vault's recovery certificate and the escrow envelopes sealed to it.
+"""The vault's security state: recovery certificates, escrow envelopes and security PINs.
 
 Why a module of its own: it is a separate concern from registration (the vault only keeps
 opaque envelopes it cannot open) and it grows on its own (security PINs). It shares the
@@ -9,14 +9,23 @@ Envelopes are kept per machine under the original agent's name `AzBackup-<machin
 a new version on every passphrase change (numbered per machine name, across re-registrations); none is ever overwritten, so an administrator can
 still recover a passphrase that was in force for older backups. Each version records the
 fingerprint of the certificate it was sealed to, so the holder knows which key opens it.
+
+A security PIN is what the original agent asks for before a passphrase change or another
+critical operation: someone who takes over a server (and so holds its machine key) still
+cannot change its passphrase or remove it without a PIN the vault's administrator issues.
+PINs are 8 random digits, valid five minutes, good for one operation, stored only hashed.
+Whether a vault requires them is its own setting (off by default, so existing machines and
+scripts keep working until the administrator turns it on).
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from wizard.vault.refusal import VaultRefusal
@@ -38,7 +47,26 @@ CREATE TABLE IF NOT EXISTS escrow_envelopes (
     stored_at TEXT NOT NULL,
     PRIMARY KEY (vault_id, name, version)
 );
+CREATE TABLE IF NOT EXISTS pin_policy (
+    vault_id INTEGER PRIMARY KEY,
+    required INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS security_pins (
+    vault_id INTEGER NOT NULL,
+    pin_hash BLOB NOT NULL,
+    expires TEXT NOT NULL,
+    PRIMARY KEY (vault_id, pin_hash)
+);
+CREATE TABLE IF NOT EXISTS pin_failures (
+    vault_id INTEGER PRIMARY KEY,
+    count INTEGER NOT NULL
+);
 """
+PIN_DIGITS = 8
+PIN_LIFETIME = timedelta(minutes=5)
+# Eight digits are 10^8 guesses; after this many wrong ones every outstanding PIN of the vault is
+# void, so guessing within a PIN's five minutes is hopeless.
+MAX_PIN_FAILURES = 5
 
 
 @dataclass(frozen=True)
@@ -126,3 +154,63 @@ class VaultSecurity:
                                     " FROM escrow_envelopes WHERE vault_id = ? AND name = ?"
                                     " ORDER BY version", (vault_id, machine_name)).fetchall()
         return [EscrowEnvelope(r[0], r[1], r[2], bytes(r[3]), r[4], datetime.fromisoformat(r[5])) for r in rows]
+
+    # security PINs ---------------------------------------------------------------------
+    def set_pin_required(self, vault_id: int, required: bool) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO pin_policy VALUES (?, ?)", (vault_id, int(required)))
+
+    def pin_required(self, vault_id: int) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT required FROM pin_policy WHERE vault_id = ?", (vault_id,)).fetchone()
+        return bool(row and row[0])
+
+    def issue_pin(self, vault_id: int, *, now: datetime) -> tuple[str, datetime]:
+        """A new PIN (its only plain copy, for the administrator) and when it expires."""
+        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+        expires = now + PIN_LIFETIME
+        with self._lock:
+            self._db.execute("DELETE FROM security_pins WHERE expires < ?", (_ts(now),))
+            self._db.execute("INSERT OR REPLACE INTO security_pins VALUES (?,?,?)", (vault_id, _pin_hash(pin),
+                                                                                   _ts(expires)))
+            self._db.execute("DELETE FROM pin_failures WHERE vault_id = ?", (vault_id,))
+        return pin, expires
+
+    def use_pin(self, vault_id: int, pin: str | None, *, now: datetime) -> None:
+        """Spend `pin` on one operation when the vault requires PINs; else a refusal naming why."""
+        if not self.pin_required(vault_id):
+            return
+        if not pin:
+            raise VaultRefusal("security.pin_required", 403, "This operation needs a security PIN from the vault.")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                refusal = self._use_pin_locked(vault_id, pin, now)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        if refusal is not None:
+            raise refusal
+
+    def _use_pin_locked(self, vault_id: int, pin: str, now: datetime) -> VaultRefusal | None:
+        db = self._db
+        row = db.execute("SELECT expires FROM security_pins WHERE vault_id = ? AND pin_hash = ?",
+                         (vault_id, _pin_hash(pin))).fetchone()
+        if row is None:
+            failures = db.execute("SELECT count FROM pin_failures WHERE vault_id = ?", (vault_id,)).fetchone()
+            count = (failures[0] if failures else 0) + 1
+            if count >= MAX_PIN_FAILURES:
+                db.execute("DELETE FROM security_pins WHERE vault_id = ?", (vault_id,))
+                db.execute("DELETE FROM pin_failures WHERE vault_id = ?", (vault_id,))
+            else:
+                db.execute("INSERT OR REPLACE INTO pin_failures VALUES (?, ?)", (vault_id, count))
+            return VaultRefusal("security.pin_invalid", 403, "The security PIN is not one this vault issued.")
+        db.execute("DELETE FROM security_pins WHERE vault_id = ? AND pin_hash = ?", (vault_id, _pin_hash(pin)))
+        if datetime.fromisoformat(row[0]) < now:
+            return VaultRefusal("security.pin_expired", 403, "The security PIN has expired.")
+        return None
+
+
+def _pin_hash(pin: str) -> bytes:
+    return hashlib.sha256(f"register-server/pin/v1|{pin}".encode("utf-8")).digest()

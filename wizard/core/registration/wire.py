@@ -34,6 +34,9 @@ RECOVERY_CERTIFICATE_PATH = REST_PATH + "recovery-certificate"
 MACHINE_RECOVERY_CERTIFICATE_PATH = MACHINE_PATH + "/recovery-certificate"
 ESCROW_FIELD = "escrow"            # {"envelope": base64 DER CMS, "fingerprint": SHA-256 hex of the certificate}
 MAX_ENVELOPE_BASE64 = 16 * 1024
+# A security PIN from the vault's administrator, for a passphrase change and unregistering when
+# the vault requires one: a header, not a body field, so DELETE carries it the same way.
+PIN_HEADER = "X-Security-PIN"
 
 # After registration the machine proves itself with its own key (EC P-256), not the file's:
 # an ES256 JWT with iss = sub = its machine id and aud = the URL it calls, in
