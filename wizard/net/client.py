@@ -22,6 +22,8 @@ import httpx
 from wizard import __version__
 from wizard.core.errors import RegisterServerError
 from wizard.core.model import ProxySettings
+from wizard.net.abort import abortable_backend
+from wizard.net.deadline import Deadline, earliest, request_seconds, watch
 from wizard.net.failures import map_refusal, map_transport_error
 from wizard.net.proxy import proxy_for
 from wizard.net.tls import ssl_context
@@ -60,8 +62,13 @@ class VaultHttp:
 
     def __init__(self, client: httpx.Client, *, via_proxy: bool, proxy: str | None = None, retries: int = 2,
                  backoff: float = 0.25,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, deadline: Deadline | None = None,
+                 request_deadline: float | None = None) -> None:
+        """`deadline` bounds every request of this client together (a whole procedure);
+        `request_deadline` (seconds, default `deadline.request_seconds()`) bounds each request."""
         self.client = client
+        self.deadline = deadline
+        self.request_deadline = request_deadline if request_deadline is not None else request_seconds()
         self.via_proxy = via_proxy
         self.proxy = proxy  # host:port for messages
         self.retries = retries
@@ -99,11 +106,21 @@ class VaultHttp:
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         parts = urlsplit(url)
         target = f"{parts.hostname}:{parts.port or 443}"
+        deadline = earliest(Deadline.after(self.request_deadline, "request"), self.deadline)
+        backend = abortable_backend(self.client)
         attempt = 0
         while True:
+            if deadline.passed:
+                raise self._too_late(deadline, target)
             try:
-                response = self.client.request(method, url, **kwargs)
+                if backend is None:
+                    response = self.client.request(method, url, **kwargs)
+                else:
+                    with watch(deadline, backend.interrupt) as watched:
+                        response = self.client.request(method, url, **kwargs)
             except httpx.HTTPError as exc:
+                if backend is not None and watched.fired:
+                    raise self._too_late(deadline, target) from None
                 error = map_transport_error(exc, via_proxy=self.via_proxy, target=target, proxy=self.proxy)
                 if attempt < self.retries and self._retryable(method, exc, error):
                     self._pause(attempt)
@@ -115,6 +132,12 @@ class VaultHttp:
                 attempt += 1
                 continue
             return response
+
+    def _too_late(self, deadline: Deadline, target: str) -> RegisterServerError:
+        where = f"{target} through proxy {self.proxy}" if self.proxy else target
+        return RegisterServerError("network.timeout", reason=f"{deadline.what}_deadline",
+                                   detail=f"({where}: no complete answer within the {deadline.what}'s "
+                                          f"{deadline.seconds:g} s)")
 
     @staticmethod
     def _retryable(method: str, exc: httpx.HTTPError, error: RegisterServerError) -> bool:

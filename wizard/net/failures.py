@@ -21,7 +21,10 @@ from wizard.core.errors import CATALOGUE, RegisterServerError
 
 _STATUS = re.compile(r"^\s*(\d{3})\b")
 _TLS_VERSION_REASONS = ("UNSUPPORTED_PROTOCOL", "TLSV1_ALERT_PROTOCOL_VERSION", "WRONG_SSL_VERSION",
-                        "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW", "WRONG_VERSION_NUMBER")
+                        "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW")
+# What OpenSSL says when the bytes that came back are not TLS at all (a proxy's or a web
+# server's plain answer, garbage inside a tunnel): a network or proxy problem, not a TLS version.
+_NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST")
 # Vault answers whose code names a situation the user can act on; any other refusal is vault.error.
 VAULT_CODES = frozenset(code for code in CATALOGUE if code.split(".")[0] in {
     "credentials", "auth", "vault", "passphrase", "machine", "escrow", "security"})
@@ -77,6 +80,10 @@ def _map(exc: Exception, *, via_proxy: bool, target: str) -> RegisterServerError
             return RegisterServerError("tls.untrusted", reason=str(getattr(tls, "verify_message", None) or "verify_failed"),
                                        detail=where)
         text = f"{tls.reason or ''} {tls}".upper()
+        if any(reason in text for reason in _NOT_TLS_REASONS):
+            if via_proxy:
+                return RegisterServerError("proxy.refused", reason="not_tls", detail=where)
+            return RegisterServerError("network.unreachable", reason="not_tls", detail=where)
         if any(reason in text for reason in _TLS_VERSION_REASONS):
             return RegisterServerError("tls.version", reason=tls.reason or "protocol_version", detail=where)
         return RegisterServerError("network.unreachable", reason=f"tls_{tls.reason or 'error'}".lower(),

@@ -83,6 +83,10 @@ class _Progress:
         self.on_progress = on_progress
         self.cancel = cancel
         self.current: str | None = None
+        from wizard.net.deadline import Deadline
+
+        # The whole registration's total deadline: a peer that drips its answers ends it in time.
+        self.deadline = Deadline.for_procedure()
 
     def step(self, name: str, *, cancellable: bool = True) -> None:
         if cancellable:
@@ -178,7 +182,8 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
 
     client = transport_factory(settings, credentials.token_url)
     proxy = proxy_for(settings.proxy, credentials.token_url)
-    with VaultHttp(client, via_proxy=proxy is not None, proxy=proxy_address(proxy)) as http:
+    with VaultHttp(client, via_proxy=proxy is not None, proxy=proxy_address(proxy),
+                   deadline=progress.deadline) as http:
         # Until the registration request, a cancel stops the network I/O at once (a stalled
         # proxy would otherwise hold it for its timeouts); nothing is registered yet then.
         forget_abort = stop_on_cancel(client, progress.cancel)
