@@ -47,6 +47,10 @@ def test_opens_to_the_registration_with_vault_and_machine(make_wizard, qtbot, re
     record = json.loads((Path(home) / "registration.json").read_text())
     assert find(wizard, "registered.machine_id").text() == record["machine"]["id"]
     assert find(wizard, "registered.throttling").text().startswith("Off")
+    from datetime import datetime
+
+    zone = datetime.fromisoformat(record["registered_at"]).astimezone().strftime("%Z")
+    assert find(wizard, "registered.since").text().endswith(f" {zone}")  # times say their time zone
     wizard.reject()  # nothing changes in the view: it closes without a question
     assert dialogs.asked == []
 

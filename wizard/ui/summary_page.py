@@ -103,7 +103,7 @@ class SummaryPage(QWizardPage):
             self.values["vault"].setText(result.vault_name)
             self.values["machine"].setText(f"{result.machine_name}{again}")
             self.values["machine_id"].setText(result.machine_id)
-            self.values["registered_at"].setText(result.registered_at.astimezone().strftime("%d %b %Y %H:%M:%S"))
+            self.values["registered_at"].setText(result.registered_at.astimezone().strftime("%d %b %Y %H:%M:%S %Z"))
         self.values["proxy"].setText(describe_proxy(settings))
         self.values["throttling"].setText(describe_throttling(settings))
         self.values["recovery"].setText(str(settings.recovery.path or "-"))

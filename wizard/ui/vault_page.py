@@ -273,7 +273,7 @@ class VaultPage(StepPage):
         if credentials is None:
             return
         left = credentials.expires_in(datetime.now(timezone.utc))
-        until = credentials.not_after.astimezone().strftime("%d %b %Y %H:%M")
+        until = credentials.not_after.astimezone().strftime("%d %b %Y %H:%M %Z")
         self.facts["expires"].setText(f"{format_time_left(left)} (valid until {until})")
         if left.total_seconds() <= 0:
             self._countdown.stop()
