@@ -3,8 +3,9 @@
 A frozen app can start fine and still be broken: a Qt plugin trimmed too far, a keyring
 backend or a cryptography binding left out, subcommand modules PyInstaller did not see.
 This module exercises each of those parts for real, prints one line per check and exits 0
-only when every mandatory check passes. Environment facts (no keyring on a headless box)
-are reported, never counted as failures: the self-test judges the build, not the machine.
+only when every mandatory check passes. One fact about the machine is mandatory too: a
+usable secret store (`secret-store`), because without one nothing can be registered here and
+"passed" would be a false promise; its line says what to run to get one.
 Nothing here touches the user's state: the wizard is built on a throw-away home folder.
 """
 
@@ -176,12 +177,24 @@ def check_keyring() -> list[Check]:
 
         checks.append(Check("keyring-backend", True, "Secret Service backend importable"))
     backend = keyring.get_keyring()
-    usable = not isinstance(backend, fail.Keyring)
     label = f"{type(backend).__module__}.{type(backend).__name__}"
-    detail = f"{label} - " + ("usable" if usable else "no usable keyring on this machine "
-                              "(secrets cannot be stored here; reported, not a build failure)")
-    checks.append(Check("keyring", True, detail, mandatory=False))
+    usable = not isinstance(backend, fail.Keyring)
+    checks.append(Check("keyring", True, f"keyring picks {label}" + ("" if usable else " (none usable)"),
+                        mandatory=False))
     return checks
+
+
+def check_secret_store() -> Check:
+    """Secrets can be stored here now (a real round trip). Mandatory: without a store the
+    product cannot register, so "passed" would send the administrator to a last-step failure."""
+    from wizard.core.secrets.availability import secret_store_problem
+
+    problem = secret_store_problem()
+    if problem is None:
+        from wizard.core.secrets.store import keyring_status
+
+        return Check("secret-store", True, f"stores, returns and forgets a secret ({keyring_status()[1]})")
+    return Check("secret-store", False, f"{problem.code}: {problem.message} What to do: {problem.fix}")
 
 
 def find_resources() -> list[Path]:
@@ -247,7 +260,7 @@ def run(out: TextIO | None = None) -> int:
             ("runtime", check_runtime), ("commands", check_commands),
             ("qt", lambda: check_qt(Path(home))), ("svg", check_svg), ("crypto", check_crypto),
             ("tls", check_tls),
-            ("keyring", check_keyring), ("resources", check_resources),
+            ("keyring", check_keyring), ("secret-store", check_secret_store), ("resources", check_resources),
         ]
         wanted = {n.strip() for n in os.environ.get(CHECKS_ENV, "").split(",") if n.strip()}
         for name, step in steps:

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sys.platform.startswith("
 
 
 def _self_test(command: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DBUS_SESSION_BUS_ADDRESS": "disabled:"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}  # the caller's secret_service fixture set the bus
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
 
 
@@ -39,14 +39,14 @@ def frozen_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return app
 
 
-def test_frozen_self_test_passes(frozen_app: Path) -> None:
+def test_frozen_self_test_passes(frozen_app: Path, secret_service: object) -> None:
     result = _self_test([str(frozen_app / "register-server"), "--self-test"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "frozen" in _line(result.stdout, "runtime")
     assert result.stdout.rstrip().endswith("self-test: passed")
 
 
-def test_frozen_app_has_the_same_commands_and_wizard_as_source(frozen_app: Path) -> None:
+def test_frozen_app_has_the_same_commands_and_wizard_as_source(frozen_app: Path, secret_service: object) -> None:
     frozen = _self_test([str(frozen_app / "register-server"), "--self-test"]).stdout
     source = _self_test([sys.executable, "-m", "wizard", "--self-test"]).stdout
     strip_time = lambda line: line.rsplit(" [", 1)[0]  # noqa: E731

@@ -31,22 +31,28 @@ def _lines(stdout: str) -> dict[str, str]:
     return found
 
 
-def test_self_test_passes_from_source_without_a_keyring(no_keyring: None) -> None:
-    result = _run_cli("--self-test")
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_self_test_fails_without_a_secret_store_naming_the_check_and_the_fix(no_keyring: None) -> None:
+    """As root in a plain shell (no D-Bus session): the installation check must not say "passed"
+    when nothing can be registered here; it names the check and the command that fixes it."""
+    result = _run_cli("--self-test", env={"DBUS_SESSION_BUS_ADDRESS": ""})
+    assert result.returncode != 0, result.stdout + result.stderr
     lines = _lines(result.stdout)
-    assert {"runtime", "commands", "qt", "svg", "crypto", "tls", "keyring"} <= set(lines)
-    assert lines["keyring"].startswith("info ") and "no usable keyring" in lines["keyring"]
+    assert {"runtime", "commands", "qt", "svg", "crypto", "tls", "keyring", "secret-store"} <= set(lines)
+    line = lines["secret-store"]
+    assert line.startswith("FAIL ") and "secrets.unavailable" in line
+    assert "dbus-run-session" in line and "gnome-keyring-daemon" in line  # the command for this system
+    assert "Credential Manager" not in line  # not the other system's sentence
     assert lines["crypto"].startswith("ok ") and "PKCS#12 round trip" in lines["crypto"]
-    assert result.stdout.rstrip().endswith("self-test: passed")
+    assert "self-test: FAILED (1 mandatory checks)" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_self_test_names_the_keyring_it_finds(secret_service: object) -> None:
+def test_self_test_passes_with_a_secret_store_and_names_it(secret_service: object) -> None:
     result = _run_cli("--self-test")
     assert result.returncode == 0, result.stdout + result.stderr
-    keyring_line = _lines(result.stdout)["keyring"]
-    assert "SecretService" in keyring_line and "usable" in keyring_line and "no usable" not in keyring_line
+    lines = _lines(result.stdout)
+    assert lines["secret-store"].startswith("ok ") and "SecretService" in lines["secret-store"]
+    assert result.stdout.rstrip().endswith("self-test: passed")
 
 
 def test_self_test_lists_the_same_subcommands_as_the_cli() -> None:
@@ -68,7 +74,8 @@ def test_self_test_builds_the_product_wizard_when_it_exists() -> None:
         assert "product wizard" in qt_line and qt_line.startswith("ok ")
 
 
-def test_a_failing_check_fails_the_run_with_a_named_line_and_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_check_fails_the_run_with_a_named_line_and_no_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                                           secret_service: object) -> None:
     def broken() -> self_test.Check:
         raise RuntimeError("cryptography bindings missing")
 
@@ -81,7 +88,8 @@ def test_a_failing_check_fails_the_run_with_a_named_line_and_no_traceback(monkey
     assert "Traceback" not in text
 
 
-def test_a_failed_informational_check_does_not_fail_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_informational_check_does_not_fail_the_run(monkeypatch: pytest.MonkeyPatch,
+                                                             secret_service: object) -> None:
     monkeypatch.setattr(self_test, "check_resources",
                         lambda: self_test.Check("resources", False, "none found", mandatory=False))
     out = io.StringIO()

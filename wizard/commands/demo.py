@@ -2,7 +2,9 @@
 
 Starts `register-server vault serve` on loopback in the background, creates a demo vault,
 writes a fresh credentials file and opens the wizard with that file (and the service's
-CA certificate) already chosen. Closing the wizard stops the service. State goes to a
+CA certificate) already chosen. When no secret store is reachable (a root shell, SSH: no
+D-Bus session), it also starts a private Secret Service for the demo's own use and says so.
+Closing the wizard stops both. State goes to a
 temporary folder unless `--home` is given, so a demo never touches a real registration.
 """
 
@@ -105,10 +107,51 @@ class DemoVault:
         self.stop()
 
 
+class DemoSecretStore:
+    """A private Secret Service for the demo when this session has no usable secret store.
+
+    Why: the demo's job is a finished registration, which stores the passphrase in the OS
+    secret store; a root shell or an SSH session has none. The private one lives in the
+    demo's temporary folder, is unlocked with a random password nobody needs to know, and is
+    stopped with the demo; a session that has a store keeps using its own.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.service: Any = None
+        self._previous_bus: str | None = None
+
+    def __enter__(self) -> "DemoSecretStore":
+        import os
+
+        from wizard.core.secrets.availability import secret_store_problem
+
+        if secret_store_problem() is None:
+            return self
+        from wizard.core.secrets.private_service import start_private_secret_service
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.service = start_private_secret_service(self.root)
+        self._previous_bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = self.service.address
+        sys.stderr.write("No secret store in this session: started a private one for the demo "
+                         "(gnome-keyring on its own D-Bus; stopped when the demo ends).\n")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        if self.service is None:
+            return
+        self.service.stop()
+        if self._previous_bus is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = self._previous_bus
+
+
 def run(args: argparse.Namespace) -> int:
     import tempfile
-
-    from wizard.core.model import RegistrationSettings, VaultSettings
 
     given_home = getattr(args, "home", None)
     with tempfile.TemporaryDirectory(prefix="register-server-demo-") as temp:
@@ -118,14 +161,21 @@ def run(args: argparse.Namespace) -> int:
         downloads.mkdir()
         vault_service = DemoVault(home / "local-vault")
         _stop_on_termination(vault_service, Path(temp))  # until the wizard installs its own handlers
-        sys.stderr.write("Starting the local vault service...\n")
-        with vault_service as vault:
-            credentials = vault.create_vault_and_credentials(args.vault, downloads)
-            sys.stderr.write(f"Vault service at {vault.url}; credentials file {credentials}\n")
-            settings = RegistrationSettings(vault=VaultSettings(credentials_file=credentials, ca_bundle=vault.ca_file))
-            from wizard.ui.app import run_wizard
+        with DemoSecretStore(Path(temp) / "secret-service"):
+            sys.stderr.write("Starting the local vault service...\n")
+            return _run_with_vault(args, vault_service, home, downloads)
 
-            return run_wizard(home=str(home), settings=settings)
+
+def _run_with_vault(args: argparse.Namespace, vault_service: DemoVault, home: Path, downloads: Path) -> int:
+    from wizard.core.model import RegistrationSettings, VaultSettings
+
+    with vault_service as vault:
+        credentials = vault.create_vault_and_credentials(args.vault, downloads)
+        sys.stderr.write(f"Vault service at {vault.url}; credentials file {credentials}\n")
+        settings = RegistrationSettings(vault=VaultSettings(credentials_file=credentials, ca_bundle=vault.ca_file))
+        from wizard.ui.app import run_wizard
+
+        return run_wizard(home=str(home), settings=settings)
 
 
 def _stop_on_termination(vault: DemoVault, temp: Path) -> None:

@@ -206,8 +206,8 @@ _VAULT = _entries(ExitCode.VAULT_REFUSED, [
 
 _SECRETS = _entries(ExitCode.SECRETS, [
     ("secrets.unavailable", "No secure secret store (keyring) is available on this machine.",
-     "On Windows, Credential Manager must be running. On Linux, start a Secret Service such as "
-     "gnome-keyring in this session. Secrets are never stored in plain text instead.", None),
+     "Start this system's secret store, then try again (the message on screen names the command for "
+     "this system). Secrets are never stored in plain text instead.", None),
     ("secrets.locked", "The secret store (keyring) is locked.", "Unlock your keyring and try again.", None),
     ("secrets.missing", "A secret the settings refer to was not found.",
      "Supply it: set the environment variable, create the file, or store it in the keyring, as the answer file says.", None),
@@ -274,11 +274,15 @@ class RegisterServerError(Exception):
     short, secret-free sentence about this occurrence (a path, a host name).
     """
 
-    def __init__(self, code: str, *, reason: str | None = None, detail: str | None = None) -> None:
+    def __init__(self, code: str, *, reason: str | None = None, detail: str | None = None,
+                 advice: str | None = None) -> None:
         self.info = info(code)
         self.code = code
         self.reason = reason
         self.detail = detail
+        # What to do in this case when it is better than the catalogue's general fix (the
+        # command for this operating system, say); never a secret either.
+        self.advice = advice
         super().__init__(self.message)
 
     @property
@@ -287,7 +291,7 @@ class RegisterServerError(Exception):
 
     @property
     def fix(self) -> str:
-        return self.info.fix
+        return self.advice if self.advice is not None else self.info.fix
 
     @property
     def exit_code(self) -> ExitCode:

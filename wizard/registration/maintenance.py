@@ -101,9 +101,12 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
     from wizard.core.validators import (check_encryption_on_disk, check_recovery_on_disk, validate_passphrase,
                                         validate_proxy, validate_save_location, validate_throttling)
 
+    from wizard.core.secrets.availability import require_secret_store
+
     fixed = sorted(answers.sections - set(CHANGEABLE) - {"security"})  # [security] says how, not what
     if fixed:
         raise InvalidAnswers([issue(name, "answers.not_changeable", f"[{name}]") for name in fixed])
+    require_secret_store()  # before any file is written (a new passphrase file, a new recovery folder)
     secrets = SecretStore.for_state_dir(store.root)
     current = settings_from_record(record, secrets)
     wanted = answers.settings

@@ -131,6 +131,9 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
     existing_machine_id = previous["machine"]["id"] if previous else None  # load_record checked the shape
 
     progress.step("preparing_recovery_folder")
+    from wizard.core.secrets.availability import require_secret_store
+
+    require_secret_store()  # before any file is written: a run that cannot store secrets cannot finish
     undo = RunUndo()
     if _prepare_disk(settings) and settings.recovery.path is not None:
         undo.created_folder(settings.recovery.path)

@@ -23,6 +23,7 @@ from typing import Any
 from wizard.core.errors import RegisterServerError
 from wizard.core.logs import remember_secret
 from wizard.core.secret import Secret
+from wizard.core.secrets.advice import advice_for
 from wizard.core.secrets.backends import NoTrustedBackend, describe, resolve_backend
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ class SecretStore:
             try:
                 self._backend = resolve_backend()
             except NoTrustedBackend as exc:
-                raise RegisterServerError("secrets.unavailable", reason="no_backend", detail=f"({exc})") from None
+                raise RegisterServerError("secrets.unavailable", reason="no_backend", detail=f"({exc})",
+                                          advice=advice_for("secrets.unavailable")) from None
         return self._backend
 
     def set(self, name: str, value: Secret) -> None:
@@ -109,14 +111,17 @@ class SecretStore:
         try:
             return action(backend)
         except KeyringLocked as exc:
-            raise RegisterServerError("secrets.locked", detail=f"({describe(backend)})") from exc
+            raise RegisterServerError("secrets.locked", detail=f"({describe(backend)})",
+                                      advice=advice_for("secrets.locked")) from exc
         except (NoKeyringError, InitError) as exc:
             raise RegisterServerError("secrets.unavailable", reason=type(exc).__name__,
-                                      detail=f"({describe(backend)}: {operation} failed)") from exc
+                                      detail=f"({describe(backend)}: {operation} failed)",
+                                      advice=advice_for("secrets.unavailable")) from exc
         except Exception as exc:  # D-Bus errors and other backend failures: say which, never the value
             log.debug("keyring %s failed with %s", operation, type(exc).__name__)
             raise RegisterServerError("secrets.unavailable", reason=type(exc).__name__,
-                                      detail=f"({describe(backend)}: {operation} failed)") from exc
+                                      detail=f"({describe(backend)}: {operation} failed)",
+                                      advice=advice_for("secrets.unavailable")) from exc
 
 
 def keyring_status() -> tuple[bool, str]:
