@@ -23,6 +23,7 @@ from wizard.core.validators import check_encryption_on_disk, passphrase_rules, v
 from wizard.ui import dialogs
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage, name_input, page_layout
+from wizard.ui.secret_entry import SecretEntry
 from wizard.ui.worker import Task
 
 STRENGTH_DELAY_MS = 150
@@ -83,8 +84,7 @@ class EncryptionPage(StepPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         outer, form = page_layout(self)
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase = SecretEntry(self)
         pass_row = QWidget(self)
         pass_layout = QHBoxLayout(pass_row)
         pass_layout.setContentsMargins(0, 0, 0, 0)
@@ -94,8 +94,7 @@ class EncryptionPage(StepPage):
         pass_layout.addWidget(self.passphrase, 1)
         pass_layout.addWidget(self.generate)
         self.add_row(form, "encryption.passphrase", "&Passphrase:", pass_row, input_widget=self.passphrase)
-        self.confirmation = QLineEdit(self)
-        self.confirmation.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirmation = SecretEntry(self)
         self.add_row(form, "encryption.passphrase_confirm", "C&onfirm passphrase:", self.confirmation)
         self.show_toggle = QCheckBox("S&how the passphrase", self)
         name_input(self.show_toggle, "encryption.show_passphrase")

@@ -14,6 +14,7 @@ from wizard.core.model import ProxyMode, ProxySettings, RegistrationSettings
 from wizard.core.secret import Secret
 from wizard.core.validators import parse_port_text, validate_proxy
 from wizard.ui.page_base import StepPage, name_input
+from wizard.ui.secret_entry import SecretEntry
 
 _MODES = (
     (ProxyMode.NONE, "&Connect directly (no proxy)"),
@@ -78,8 +79,7 @@ class ProxyPage(StepPage):
         form.addRow(note)
         self.username = QLineEdit(self.custom_box)
         self.add_row(form, "proxy.username", "Us&er name:", self.username)
-        self.password = QLineEdit(self.custom_box)
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = SecretEntry(self.custom_box)
         self.add_row(form, "proxy.password", "Pass&word:", self.password)
         outer.addWidget(self.custom_box)
         outer.addStretch(1)
