@@ -138,6 +138,15 @@ STEP_TEXT: dict[Step, StepText] = {
                   "Full path of the passphrase file the wizard writes (owner-only permissions). An existing file "
                   "is never overwritten. Saving it on this server's own disk is allowed with a warning: if the "
                   "server is lost, so is the passphrase."),
+            Field("Print recovery sheet", "encryption.print_sheet",
+                  "Saves a one-page PDF with the vault, the machine, the passphrase in numbered groups of four "
+                  "(a middle dot marks a space) and a QR code of it, to print and lock away. The same sheet: "
+                  "`register-server passphrase sheet --out FILE.pdf` after registration."),
+            Field("Also keep a sealed copy at the vault when it has a recovery certificate", "encryption.escrow",
+                  "On by default. When the vault's administrator has set a recovery certificate (`register-server "
+                  "vault recovery-certificate`), the passphrase is encrypted to it and kept at the vault, a new "
+                  "version on every change. The vault cannot read it; the holders of the certificate's private "
+                  "key can (`register-server passphrase recover`). Answer file: `[encryption] escrow`."),
             Field("I will keep the passphrase file in a safe place", "encryption.stored_safely",
                   "Required: your promise to store the file away from this server."),
         ),

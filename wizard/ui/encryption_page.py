@@ -131,6 +131,24 @@ class EncryptionPage(StepPage):
         self.add_row(form, "encryption.save_passphrase_to", "&Save passphrase file to:", save_row,
                      input_widget=self.save_to)
         self.accept_path_drops("encryption.save_passphrase_to", self.save_to, self._dropped_save_location)
+        sheet_row = QWidget(self)
+        sheet_layout = QHBoxLayout(sheet_row)
+        sheet_layout.setContentsMargins(0, 0, 0, 0)
+        self.print_sheet = QPushButton("Print &recovery sheet...", sheet_row)
+        name_input(self.print_sheet, "encryption.print_sheet")
+        self.print_sheet.setToolTip("Save a one-page PDF with the passphrase and its QR code, to print and lock away")
+        self.sheet_status = QLabel(sheet_row)
+        self.sheet_status.setObjectName("encryption.sheet_status")
+        self.sheet_status.setWordWrap(True)
+        sheet_layout.addWidget(self.print_sheet)
+        sheet_layout.addWidget(self.sheet_status, 1)
+        form.addRow("", sheet_row)
+        self.escrow = QCheckBox("&Also keep a sealed copy at the vault when it has a recovery certificate", self)
+        name_input(self.escrow, "encryption.escrow")
+        self.escrow.setToolTip("Encrypted to your organisation's recovery certificate: the vault cannot read it, "
+                               "the holders of the certificate's private key can")
+        self.escrow.setChecked(True)
+        outer.addWidget(self.escrow)
         # A check box's text cannot wrap: the short promise is the box, the why is a wrapping line
         # under it (one long box text was cut off in a window 800 pixels wide).
         self.stored_safely = QCheckBox("I will &keep the passphrase file in a safe place.", self)
@@ -155,6 +173,7 @@ class EncryptionPage(StepPage):
         self.show_toggle.toggled.connect(self._toggle_visible)
         self.generate.clicked.connect(self._generate)
         self.browse.clicked.connect(self._browse)
+        self.print_sheet.clicked.connect(self._print_sheet)
         self._strength_for: str | None = None
         self._strength_task: Task | None = None
 
@@ -184,6 +203,20 @@ class EncryptionPage(StepPage):
         if chosen:
             self.save_to.setText(chosen)
             self.touch("encryption.save_passphrase_to")
+
+    def _print_sheet(self) -> None:
+        from wizard.ui.recovery_sheet_action import print_recovery_sheet
+
+        passphrase = self.passphrase.text()
+        if not passphrase or passphrase != self.confirmation.text():
+            self.sheet_status.setText("Type the passphrase and its confirmation first.")
+            return
+        save_to = self._build().save_to
+        start = save_to.parent if save_to is not None and save_to.parent.is_dir() else Path.home()
+        shown = print_recovery_sheet(self, self.wizard_(), Secret(passphrase), start)
+        if shown is not None:
+            self.sheet_status.setText(shown)
+            self.sheet_status.setAccessibleDescription(shown)
 
     def update_strength(self) -> None:
         """Estimate the strength of the passphrase as it is now, in a worker thread.
@@ -237,6 +270,7 @@ class EncryptionPage(StepPage):
         self.confirmation.setText(encryption.confirmation.reveal() if encryption.confirmation else "")
         self.save_to.setText(str(encryption.save_to) if encryption.save_to else "")
         self.stored_safely.setChecked(encryption.stored_safely)
+        self.escrow.setChecked(encryption.escrow is not False)
         self.refresh()
 
     def _build(self) -> EncryptionSettings:
@@ -244,7 +278,9 @@ class EncryptionPage(StepPage):
         return EncryptionSettings(passphrase=Secret(passphrase) if passphrase else None,
                                   confirmation=Secret(confirmation) if confirmation else None,
                                   save_to=Path(save_to).expanduser() if save_to else None,
-                                  stored_safely=self.stored_safely.isChecked())
+                                  stored_safely=self.stored_safely.isChecked(),
+                                  # ticked: sealed when the vault has a recovery certificate; unticked: never
+                                  escrow=None if self.escrow.isChecked() else False)
 
     def keeping_current(self) -> bool:
         """In Change settings, empty passphrase fields mean "keep the passphrase in force"."""
