@@ -18,6 +18,7 @@ from wizard.core.limits import (CACHE_FREE_SPACE_RATIO, CREDENTIAL_LIFETIME_DEFA
 from wizard.docs import sample_data as sample
 from wizard.docs.cli_reference import cli_reference
 from wizard.docs.markdown import anchor, code, table
+from wizard.docs.passphrase_life import passphrase_life
 from wizard.docs.reference import answer_file_reference, exit_code_table, troubleshooting
 from wizard.docs.sample_data import AFTER_SHOTS, ERROR_SHOT_CODES, ERROR_SHOTS, PAGE_SHOTS, Shot
 from wizard.docs.steps import STEP_TEXT, hours
@@ -152,7 +153,7 @@ def _error_states() -> list[str]:
 
 def render(parser: argparse.ArgumentParser) -> str:
     """The whole guide as Markdown (deterministic: same code, same text)."""
-    parts = _overview() + _walkthrough() + _after_registration() + _error_states()
+    parts = _overview() + _walkthrough() + _after_registration() + passphrase_life() + _error_states()
     text = "\n".join(parts) + "\n"
     text += troubleshooting() + "\n"
     text += answer_file_reference() + "\n"

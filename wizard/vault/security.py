@@ -6,7 +6,8 @@ vault's SQLite file through its own connection: WAL mode lets the service and th
 commands use both at once.
 
 Envelopes are kept per machine under the original agent's name `AzBackup-<machine>-<vault>`,
-a new version on every passphrase change (numbered per machine name, across re-registrations); none is ever overwritten, so an administrator can
+a new version on every passphrase change (numbered per machine name, across re-registrations);
+none is ever overwritten, so an administrator can
 still recover a passphrase that was in force for older backups. Each version records the
 fingerprint of the certificate it was sealed to, so the holder knows which key opens it.
 
