@@ -155,12 +155,39 @@ def test_a_lost_registration_answer_keeps_the_passphrase_file(secret_service, tm
     assert _keyring(tmp_path).get(BACKUP_PASSPHRASE) == Secret(PASSPHRASE)
 
 
-def test_no_keyring_stops_before_the_network(no_keyring, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_keyring_stops_before_anything_is_written(no_keyring, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """No secret store: the run ends before the recovery folder is made or the passphrase file
+    written (not made and then taken back), with this system's command to fix it."""
     calls: list[str] = []
+    events: list[ProgressEvent] = []
+    folder = tmp_path / "deep" / "recovery"
+    settings = replace(_settings(_credentials_file(tmp_path), tmp_path), recovery=RecoveryFolder(folder, create=True))
     with pytest.raises(RegisterServerError) as excinfo:
-        run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
+        run_registration(settings, home=tmp_path / "home", on_progress=events.append,
                          transport_factory=_refusing_transport(calls))
     assert excinfo.value.code == "secrets.unavailable" and calls == []
+    assert [e.step for e in events] == ["checking_credentials", "preparing_recovery_folder"]
+    assert not folder.exists() and not (tmp_path / "pass.txt").exists()
+    assert "dbus-run-session" in excinfo.value.fix and "Credential Manager" not in excinfo.value.fix
+
+
+def test_no_keyring_stops_a_settings_change_before_it_writes(no_keyring, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Without the early check a recovery-folder change would make the folder and save the record."""
+    from wizard.core.answers import parse_answers
+    from wizard.core.storage import StateStore
+    from wizard.registration.maintenance import change_settings
+
+    record = {"registered_at": "2026-11-24T10:00:00+00:00", "machine": {"id": "m", "name": "SRV01"},
+              "vault": {"name": "v", "resource_id": "7", "registration_url": "https://vault.example/restapi/machines"}}
+    store = StateStore(tmp_path / "home")
+    store.save_registration(record)
+    before = store.path("registration.json").read_bytes()
+    folder = tmp_path / "new-recovery"
+    answers = parse_answers(f'[recovery]\nfolder = "{folder}"\ncreate = true\n')
+    with pytest.raises(RegisterServerError) as excinfo:
+        change_settings(answers, home=tmp_path / "home", environ={})
+    assert excinfo.value.code == "secrets.unavailable"
+    assert not folder.exists() and store.path("registration.json").read_bytes() == before
 
 
 def test_registered_elsewhere_is_refused_before_anything(tmp_path: Path) -> None:

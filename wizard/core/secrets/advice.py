@@ -28,21 +28,28 @@ def advice_for(code: str) -> str:
     return _linux_advice(code)
 
 
+# One line to paste: reads the keyring's password without echo (it never shows on screen, in
+# argv or in the shell's history), starts gnome-keyring on this session's bus with it (creating
+# the login keyring on first use, unlocking it afterwards) and forgets it.
+START_KEYRING = ("read -rsp 'Keyring password: ' pw && echo && printf '%s' \"$pw\" | "
+                 "gnome-keyring-daemon --replace --unlock --components=secrets --daemonize >/dev/null; unset pw")
+
+
 def _linux_advice(code: str) -> str:
+    start_keyring = f"`{START_KEYRING}`"
     if code == "secrets.locked":
         return ("Unlock the login keyring: in a desktop session, open Passwords and Keys; in a shell, run "
-                "`gnome-keyring-daemon --replace --unlock --components=secrets` and type its password, "
-                "then try again.")
+                f"{start_keyring} and type its password, then try again.")
     install = ""
     if shutil.which("gnome-keyring-daemon") is None or shutil.which("dbus-run-session") is None:
         install = f"Install a Secret Service: `apt-get install {_DEBIAN_PACKAGES}`. Then "
     bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
     if not bus or bus.startswith("disabled:"):
-        start = ("this shell has no D-Bus session (as over SSH or in a root shell): start one with a keyring "
-                 "and run register-server inside it: `dbus-run-session -- sh -c 'gnome-keyring-daemon "
-                 "--unlock --components=secrets; exec register-server'` (type a keyring password, then "
-                 "Ctrl-D). `register-server demo` starts a private one by itself.")
+        start = ("this shell has no D-Bus session (as over SSH or in a root shell): start one with "
+                 f"`dbus-run-session -- bash`, in it run {start_keyring} (the password you choose unlocks "
+                 "the same keyring next time), then run register-server in that shell. "
+                 "`register-server demo` starts a private one by itself.")
     else:
-        start = ("start the keyring in this session: `gnome-keyring-daemon --replace --unlock "
-                 "--components=secrets` (type a keyring password, then Ctrl-D), then try again.")
+        start = (f"start the keyring in this session: run {start_keyring} (the password you choose unlocks "
+                 "the same keyring next time), then try again.")
     return (install + start) if install else start[0].upper() + start[1:]

@@ -153,3 +153,29 @@ def _kill(process: subprocess.Popen | None) -> None:
     for stream in (process.stdout, process.stdin):
         if stream is not None:
             stream.close()
+
+
+def run_inside(command: list[str]) -> int:
+    """Run `command` with a fresh private Secret Service as its session's; its exit status.
+
+    For build pipelines on headless machines: `packaging/build_linux.sh` self-tests the frozen
+    app this way, because the self-test's `secret-store` check needs a store and a builder
+    often has no desktop session. The keyring is thrown away with the command.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="register-server-secret-service-") as root:
+        service = start_private_secret_service(Path(root))
+        try:
+            return subprocess.run(command, env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": service.address}).returncode
+        finally:
+            service.stop()
+
+
+if __name__ == "__main__":  # python -m wizard.core.secrets.private_service COMMAND [ARGS...]
+    import sys
+
+    if len(sys.argv) < 2:
+        sys.stderr.write("usage: python -m wizard.core.secrets.private_service COMMAND [ARGS...]\n")
+        sys.exit(2)
+    sys.exit(run_inside(sys.argv[1:]))
