@@ -159,3 +159,4 @@ def test_enter_after_test_connection_tests_again_and_stays_on_the_page(make_wiza
         qtbot.waitUntil(lambda: status.text() == "The vault can be reached.", timeout=30_000)
         qtbot.waitUntil(lambda: QApplication.focusWidget() is button)
         assert wizard.currentId() == int(Step.VAULT)
+        assert button.accessibleDescription() == "The vault can be reached."  # said with the button

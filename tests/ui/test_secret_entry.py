@@ -55,3 +55,16 @@ def test_showing_the_secret_shows_it_and_hiding_masks_it_again(qtbot: Any) -> No
     assert entry.text() == "visible on demand!" and qt_text(entry) == MASK * 18
     entry.clear()
     assert entry.text() == "" and qt_text(entry) == ""
+
+
+def test_text_set_through_the_accessibility_interface_becomes_the_secret(qtbot: Any) -> None:
+    """A screen reader (or automation) may set the text with EditableText: it must not stay in Qt."""
+    entry = make(qtbot)
+    seen: list[str] = []
+    entry.textChanged.connect(lambda _: seen.append(entry.text()))
+    editable = QAccessible.queryAccessibleInterface(entry).editableTextInterface()
+    editable.replaceText(0, 0, "set from outside")
+    assert entry.text() == "set from outside" and qt_text(entry) == MASK * 16
+    assert seen[-1] == "set from outside"
+    editable.insertText(3, "XY")
+    assert entry.text() == "setXY from outside" and qt_text(entry) == MASK * 18

@@ -32,6 +32,10 @@ class SecretEntry(QLineEdit):
 
         # The context menu's Paste/Undo would edit the masked text behind our back.
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        # Connected first, so it runs before any page's slot: text set from outside Python
+        # (a screen reader's or automation's EditableText.setTextContents) becomes the secret.
+        self._syncing = False
+        self.textChanged.connect(self._take_outside_edit)
 
     def masked(self) -> bool:
         return self.echoMode() != QLineEdit.EchoMode.Normal
@@ -95,6 +99,24 @@ class SecretEntry(QLineEdit):
             self._secret = self._secret[:start] + self._secret[start + removed:]
             self.textEdited.emit(super().text())
             self.textChanged.emit(super().text())
+
+    def _take_outside_edit(self, shown: str) -> None:
+        """Qt's text holds something other than masks: an edit that did not come through us."""
+        if self._syncing or not self.masked() or set(shown) <= {MASK}:
+            return
+        old = len(self._secret)
+        head = min(len(shown) - len(shown.lstrip(MASK)), old)
+        tail = min(len(shown) - len(shown.rstrip(MASK)), old - head, len(shown) - head)
+        self._secret = self._secret[:head] + shown[head:len(shown) - tail] + self._secret[old - tail:]
+        cursor = self.cursorPosition()
+        self._syncing = True
+        try:
+            self.blockSignals(True)
+            super().setText(MASK * len(self._secret))  # what Qt holds (and says) is masks again
+            self.setCursorPosition(min(cursor, len(self._secret)))
+        finally:
+            self.blockSignals(False)
+            self._syncing = False
 
     def _insert(self, chars: str) -> None:
         chars = "".join(c for c in chars if c.isprintable())

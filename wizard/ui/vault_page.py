@@ -362,6 +362,9 @@ class VaultPage(StepPage):
     def _test_finished(self) -> None:
         """Announce the outcome and hand the focus back to the button, so Enter tests again."""
         accessible.announce(self.test_status, self.test_status.text())
+        # Orca 43 (Debian 12) ignores announcements but reads a focused button's description:
+        # the outcome is said when the focus comes back here.
+        self.test_button.setAccessibleDescription(self.test_status.text())
         if getattr(self, "_focus_back", False) and self.test_button.isEnabled() and self.test_status.hasFocus():
             self.test_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.test_status.setFocusPolicy(Qt.FocusPolicy.NoFocus)
