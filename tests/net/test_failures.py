@@ -168,3 +168,49 @@ def test_a_proxy_failure_names_the_proxy_and_never_its_credentials() -> None:
     beyond = map_transport_error(httpx.ReadTimeout("slow"), via_proxy=True, target="vault.example:443", proxy=shown)
     assert beyond.code == "network.timeout" and beyond.detail == "(vault.example:443 through proxy 10.0.0.5:3128)"
     assert "alice" not in refused.message + beyond.message and "s3cret" not in refused.message + beyond.message
+
+
+def test_windows_with_a_ca_bundle_trusts_the_bundle_and_the_system_store(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a private CA from the Backup Vault page is trusted without being in the
+    system store (truststore's exclusive-root chain engine is not honoured by Wine 8), and the
+    system store stays trusted; a real handshake over loopback, IP-address SAN included."""
+    import socket
+    import threading
+
+    from wizard.net import tls
+    from wizard.vault.pki import VaultPki
+
+    pki = VaultPki.load_or_create(tmp_path)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(pki.server_cert_file, pki.server_key_file)
+    loaded: list[object] = []
+    original = ssl.SSLContext.load_default_certs
+
+    def load_default_certs(self: ssl.SSLContext, purpose: object = ssl.Purpose.SERVER_AUTH) -> None:
+        loaded.append(purpose)  # CPython reads the Windows ROOT and CA stores here
+        original(self, purpose)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tls.platform, "system", lambda: "Windows")
+    monkeypatch.setattr(ssl.SSLContext, "load_default_certs", load_default_certs)
+    tls._cached.cache_clear()
+    try:
+        context = ssl_context(pki.ca_file)
+    finally:
+        tls._cached.cache_clear()
+    assert type(context) is ssl.SSLContext and loaded == [ssl.Purpose.SERVER_AUTH]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.minimum_version == ssl.TLSVersion.TLSv1_2
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        def serve() -> None:
+            connection, _ = listener.accept()
+            with server_context.wrap_socket(connection, server_side=True):
+                pass
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        with socket.create_connection(listener.getsockname(), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls_socket:
+                assert tls_socket.version() in ("TLSv1.2", "TLSv1.3")
+        thread.join(5)

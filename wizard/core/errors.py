@@ -236,6 +236,9 @@ _STATE = _entries(ExitCode.LOCAL_STATE, [
     ("encryption.save_failed", "The passphrase file could not be written there (the folder may be read-only or "
      "full). No passphrase file was saved.",
      "Choose another location for the passphrase file, or free up space there, then try again.", Step.ENCRYPTION),
+    ("encryption.acl_failed", "Windows refused to restrict the passphrase file to you, the Administrators and "
+     "SYSTEM, so it was not written (a file anyone could read must not hold the passphrase). No passphrase file was saved.",
+     "Choose a folder on a local NTFS disk where you may change permissions, then try again.", Step.ENCRYPTION),
     ("diagnostics.write_failed", "The diagnostics file could not be written (the folder may be missing, "
      "read-only or full).", "Choose a folder that exists, that this account can write to and that has free space.", None),
 ])

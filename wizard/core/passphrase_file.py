@@ -8,14 +8,11 @@ used for anything else), (2) never replace another passphrase file by accident
 and why it must be kept.
 
 Permissions: 0600 on POSIX. On Windows the temporary file gets, before the passphrase is
-written into it, an ACL without inherited entries that grants full control to the
-current user and to the Administrators group only, applied with the built-in `icacls`:
-``icacls FILE /inheritance:r /grant:r *<user SID>:F *S-1-5-32-544:F``. The user's SID
-comes from ``whoami /user``; SIDs are used so the command works in every language.
-Both tools are run by full path from ``%SystemRoot%\\System32``, never looked up in the
-current folder or PATH (a planted ``icacls.exe`` next to a downloaded file must not run).
-The rename to the final name keeps that ACL. If the ACL cannot be applied, nothing is
-written (`encryption.save_failed`).
+written into it, a protected ACL (nothing inherited from the folder) that grants full
+control to the current user, the Administrators group and SYSTEM only, applied through the
+Win32 security API (`wizard.core.windows_security`: the user's SID from the process token,
+never parsed from `whoami`, no `icacls` run). The rename to the final name keeps that ACL.
+If the ACL cannot be applied, nothing is written (`encryption.acl_failed`).
 """
 
 from __future__ import annotations
@@ -23,10 +20,8 @@ from __future__ import annotations
 import glob
 import os
 import re
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Mapping
 
 from wizard.core.errors import RegisterServerError
 from wizard.core.logs import remember_secret
@@ -34,7 +29,7 @@ from wizard.core.secret import Secret
 from wizard.core.storage.atomic import TEMP_SUFFIX, atomic_write_text, remove_stale_temp_files, temp_prefix
 
 MARKER = "PASSPHRASE: "
-ADMINISTRATORS_SID = "S-1-5-32-544"
+ON_WINDOWS = os.name == "nt"  # a name, so tests can take the Windows path with the ACL step faked
 
 _TEMPLATE = """\
 BACKUP ENCRYPTION PASSPHRASE - KEEP THIS FILE SAFE
@@ -87,13 +82,15 @@ def write_passphrase_file(path: Path | str, passphrase: Secret, *, vault_name: s
     # a passphrase file beside it: remove those leftovers of this very name before writing again.
     remove_stale_temp_files(path.parent, glob.escape(temp_prefix(path)) + "*" + TEMP_SUFFIX)
     text = render(passphrase, vault_name=vault_name, machine_name=machine_name, created=created)
-    newline_text = text.replace("\n", "\r\n") if os.name == "nt" else text  # Notepad-friendly on Windows
+    newline_text = text.replace("\n", "\r\n") if ON_WINDOWS else text  # Notepad-friendly on Windows
     try:
         atomic_write_text(path, newline_text, mode=0o600, overwrite=False,
-                          before_write=restrict_to_owner if os.name == "nt" else None)
+                          before_write=restrict_to_owner if ON_WINDOWS else None)
     except RegisterServerError as error:
         if error.code != "state.write_failed":
             raise
+        if error.reason == "acl_not_applied":
+            raise RegisterServerError("encryption.acl_failed", detail=error.detail) from error
         # Say it about the passphrase file, so the wizard can send the user to the Encryption page.
         raise RegisterServerError("encryption.save_failed", reason=error.reason, detail=error.detail) from error
 
@@ -121,40 +118,11 @@ def read_passphrase_file(path: Path | str) -> Secret:
                               detail=f"({path} has no line starting with {MARKER.strip()!r})")
 
 
-def windows_acl_command(path: Path, user_sid: str, icacls: str = "icacls") -> list[str]:
-    """The icacls command that leaves only the current user and Administrators on `path`."""
-    return [icacls, str(path), "/inheritance:r", "/grant:r", f"*{user_sid}:F", f"*{ADMINISTRATORS_SID}:F"]
-
-
-def system_tool(name: str, environ: Mapping[str, str] | None = None) -> str:
-    """The full path of a Windows system tool (`icacls`, `whoami`) under %SystemRoot%\\System32."""
-    env = os.environ if environ is None else environ
-    root = env.get("SystemRoot") or env.get("windir") or "C:\\Windows"
-    return f"{root.rstrip(chr(92))}\\System32\\{name}.exe"
-
-
 def restrict_to_owner(path: Path) -> None:  # pragma: no cover - Windows only
-    """Apply the owner + Administrators ACL to `path` (Windows)."""
-    try:
-        sid = current_user_sid()
-        subprocess.run(windows_acl_command(path, sid, system_tool("icacls")), check=True, capture_output=True,
-                       creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise OSError(f"could not restrict the file's permissions ({type(exc).__name__})") from exc
+    """Leave only the current user, Administrators and SYSTEM on `path` (Windows)."""
+    from wizard.core.windows_security import restrict_file_to_user
 
-
-def current_user_sid() -> str:  # pragma: no cover - Windows only
-    """The current user's SID, from `whoami /user /fo csv /nh` ("DOMAIN\\user","S-1-5-...")."""
-    out = subprocess.run([system_tool("whoami"), "/user", "/fo", "csv", "/nh"], check=True, capture_output=True,
-                         text=True, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0)).stdout
-    return parse_whoami_sid(out)
-
-
-def parse_whoami_sid(output: str) -> str:
-    match = re.search(r"\b(S-1-[0-9-]+)\b", output)
-    if not match:
-        raise OSError("whoami did not report a SID")
-    return match.group(1)
+    restrict_file_to_user(path)
 
 
 def _one_line(text: str) -> str:

@@ -10,7 +10,16 @@ On Linux and the BSDs truststore's "OS store" *is* OpenSSL's default verify path
 reloads them on every connection (~20 ms) under one lock, which serialised every
 handshake of a 50-thread fleet. There we load the same paths (or the same fallback
 bundle truststore would pick) once into a standard context: identical trust, paid once.
-Windows and macOS, where truststore calls the platform verifier, always use truststore.
+macOS, where truststore calls the platform verifier, always uses truststore.
+
+Windows with a CA bundle: truststore would verify through a custom CryptoAPI chain engine
+that trusts only the bundle (`hExclusiveRoot`), which Wine 8 does not honour: a private CA
+given on the Backup Vault page was refused as "not trusted" there. So on Windows a bundle
+gets an OpenSSL-verified context holding the Windows certificate stores (CPython's
+`load_default_certs` reads the system ROOT and CA stores, where an inspecting proxy's CA is
+deployed) *and* the bundle: both are trusted, the vault's IP-address SANs match as on
+Linux. Without a bundle Windows uses truststore (the platform verifier, revocation and
+policy included).
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ def ssl_context(ca_bundle: Path | str | None = None) -> ssl.SSLContext:
 
 @functools.lru_cache(maxsize=16)
 def _cached(ca_bundle: str | None, stamp: int) -> ssl.SSLContext:
-    context = _os_store_context()
+    context = _os_store_context(with_bundle=ca_bundle is not None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if ca_bundle is not None:
         try:
@@ -47,8 +56,14 @@ def _cached(ca_bundle: str | None, stamp: int) -> ssl.SSLContext:
     return context
 
 
-def _os_store_context() -> ssl.SSLContext:
-    if platform.system() in ("Windows", "Darwin"):
+def _os_store_context(*, with_bundle: bool = False) -> ssl.SSLContext:
+    """A verifying context on the OS's trust store, ready to have a bundle added on top."""
+    system = platform.system()
+    if system == "Windows" and with_bundle:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_default_certs(ssl.Purpose.SERVER_AUTH)  # the Windows ROOT and CA stores
+        return context
+    if system in ("Windows", "Darwin"):
         import truststore
 
         return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from wizard.ui.platform_look import native_path
+
 
 def choose_open_file(parent: QWidget, caption: str, start: str, file_filter: str) -> str:
     """A path chosen in an open-file dialog, or "" when cancelled."""
     path, _ = QFileDialog.getOpenFileName(parent, caption, start, file_filter)
-    return path
+    return native_path(path)
 
 
 def choose_save_file(parent: QWidget, caption: str, start: str, file_filter: str) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, caption, start, file_filter)
-    return path
+    return native_path(path)
 
 
 def choose_folder(parent: QWidget, caption: str, start: str) -> str:
-    return QFileDialog.getExistingDirectory(parent, caption, start)
+    return native_path(QFileDialog.getExistingDirectory(parent, caption, start))
 
 
 def confirm(parent: QWidget, title: str, text: str, *, yes: str = "&Yes", no: str = "&No") -> bool:

@@ -25,6 +25,7 @@ from wizard.ui import accessible
 from wizard.ui.accessible import keyed
 from wizard.ui.assets import style_sheet as error_style
 from wizard.ui.field_message import FieldMessage
+from wizard.ui.platform_look import native_path
 from wizard.ui.worker import Task
 
 if TYPE_CHECKING:
@@ -219,7 +220,7 @@ class StepPage(QWizardPage):
             if len(urls) == 1 and urls[0].isLocalFile():
                 event.acceptProposedAction()  # type: ignore[attr-defined]
                 if kind == QEvent.Type.Drop:
-                    self._path_drops[watched](urls[0].toLocalFile())  # type: ignore[index]
+                    self._path_drops[watched](native_path(urls[0].toLocalFile()))  # type: ignore[index]
                 return True
         return super().eventFilter(watched, event)
 

@@ -20,6 +20,7 @@ from wizard.core.validators import (check_recovery_on_disk, format_size, free_sp
                                     validate_recovery)
 from wizard.ui import dialogs
 from wizard.ui.page_base import StepPage, page_layout
+from wizard.ui.platform_look import example_folder
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class RecoveryPage(StepPage):
         row_layout = QHBoxLayout(row)
         row_layout.setContentsMargins(0, 0, 0, 0)
         self.folder = QLineEdit(row)
-        self.folder.setPlaceholderText("/var/tmp/recovery")
+        self.folder.setPlaceholderText(example_folder())
         self.browse = QPushButton("Bro&wse...", row)
         self.browse.setObjectName("recovery.browse")
         row_layout.addWidget(self.folder, 1)

@@ -28,6 +28,7 @@ from wizard.core.validators import check_ca_bundle, validate_vault
 from wizard.ui import accessible, dialogs
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage, name_input, page_layout
+from wizard.ui.platform_look import native_path
 from wizard.ui.worker import Task
 
 FILE_FIELD = "vault.credentials_file"
@@ -187,7 +188,7 @@ class VaultPage(StepPage):
     def dropEvent(self, event: QDropEvent) -> None:
         urls = event.mimeData().urls()
         if len(urls) == 1 and urls[0].isLocalFile():
-            self.set_credentials_file(urls[0].toLocalFile())
+            self.set_credentials_file(native_path(urls[0].toLocalFile()))
             event.acceptProposedAction()
 
     def _file_edited(self) -> None:

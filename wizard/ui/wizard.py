@@ -26,6 +26,7 @@ from wizard.core.model import RegistrationSettings
 from wizard.ui import accessible
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage
+from wizard.ui.platform_look import look_for
 from wizard.ui.side_panel import SidePanel
 from wizard.ui.worker import Task
 
@@ -99,7 +100,7 @@ class RegisterWizard(QWizard):
         self._closing_now = False
         self.setObjectName("wizard")
         self.setWindowTitle(WINDOW_TITLE)
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setWizardStyle(look_for().wizard_style)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, pixmap("logo", 48))

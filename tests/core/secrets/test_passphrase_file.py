@@ -11,7 +11,7 @@ import pytest
 
 from wizard.core.errors import RegisterServerError
 from wizard.core.passphrase_file import (
-    ADMINISTRATORS_SID, MARKER, parse_whoami_sid, read_passphrase_file, windows_acl_command,
+    MARKER, read_passphrase_file,
     write_passphrase_file)
 from wizard.core.secret import Secret
 
@@ -107,24 +107,11 @@ def test_read_errors(tmp_path: Path, content: bytes | None, reason: str) -> None
     assert (caught.value.code, caught.value.reason) == ("secrets.missing", reason)
 
 
-def test_windows_acl_command_grants_only_user_and_administrators() -> None:
-    command = windows_acl_command(Path("C:/keys/p.txt"), "S-1-5-21-1-2-3-1001")
-    assert command[0] == "icacls" and "/inheritance:r" in command
-    grants = command[command.index("/grant:r") + 1:]
-    assert grants == ["*S-1-5-21-1-2-3-1001:F", f"*{ADMINISTRATORS_SID}:F"]
-
-
-def test_parse_whoami_output() -> None:
-    assert parse_whoami_sid('"contoso\\\\alice","S-1-5-21-11-22-33-1001"\r\n') == "S-1-5-21-11-22-33-1001"
-    with pytest.raises(OSError):
-        parse_whoami_sid("garbage")
-
-
 @pytest.mark.skipif(os.name != "nt", reason="Windows ACLs (POSIX permissions are tested above)")
 def test_windows_acl_has_only_user_and_administrators(tmp_path: Path) -> None:  # pragma: no cover - Windows
     import subprocess
 
-    from wizard.core.passphrase_file import current_user_sid
+    from wizard.core.windows_security import ADMINISTRATORS_SID, current_user_sid
 
     path = tmp_path / "p.txt"
     _write(path)
@@ -175,41 +162,40 @@ def test_any_valid_passphrase_round_trips(tmp_path_factory: pytest.TempPathFacto
     check()
 
 
-def test_windows_tools_run_by_full_system_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """icacls and whoami come from %SystemRoot%\\System32, never from the current folder or PATH."""
+def test_windows_acl_comes_from_the_win32_api_not_from_tools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No whoami/icacls: Wine's whoami prints no SID and tool output is localised."""
     import subprocess
 
-    from wizard.core import passphrase_file
+    from wizard.core import passphrase_file, windows_security
 
-    calls: list[list[str]] = []
+    def no_tools(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a tool was run")
 
-    def fake_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-        calls.append(command)
-        return subprocess.CompletedProcess(command, 0, '"host\\\\alice","S-1-5-21-7-8-9-1001"\r\n', "")
-
-    monkeypatch.setenv("SystemRoot", "D:\\Win\\")
-    monkeypatch.setattr(passphrase_file.subprocess, "run", fake_run)
+    applied: list[tuple[Path, str]] = []
+    monkeypatch.setattr(subprocess, "run", no_tools)
+    monkeypatch.setattr(windows_security, "current_user_sid", lambda: "S-1-5-21-7-8-9-1001")
+    monkeypatch.setattr(windows_security, "apply_sddl", lambda path, sddl: applied.append((path, sddl)))
     passphrase_file.restrict_to_owner(Path("C:/keys/p.txt"))
-    assert [c[0] for c in calls] == ["D:\\Win\\System32\\whoami.exe", "D:\\Win\\System32\\icacls.exe"]
-    assert calls[1][1:] == windows_acl_command(Path("C:/keys/p.txt"), "S-1-5-21-7-8-9-1001")[1:]
-    monkeypatch.delenv("SystemRoot")
-    assert passphrase_file.system_tool("icacls", {}) == "C:\\Windows\\System32\\icacls.exe"
+    assert applied == [(Path("C:/keys/p.txt"),
+                        "D:P(A;;FA;;;S-1-5-21-7-8-9-1001)(A;;FA;;;S-1-5-32-544)(A;;FA;;;S-1-5-18)")]
 
 
-def test_acl_failure_is_an_os_error_for_the_atomic_writer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A refused icacls must stop the write (atomic_write_bytes turns OSError into save_failed)."""
-    import subprocess
+def test_refused_acl_is_its_own_error_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused ACL stops the write and says so (not 'read-only or full')."""
+    from wizard.core import passphrase_file, windows_security
+    from wizard.core.flow import Step
+    from wizard.core.routing import step_for
 
-    from wizard.core import passphrase_file
+    def refused(path: Path) -> None:
+        raise windows_security.AclError(5, "SetNamedSecurityInfoW failed")
 
-    def failing_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-        if command[0].endswith("icacls.exe"):
-            raise subprocess.CalledProcessError(5, command)
-        return subprocess.CompletedProcess(command, 0, '"h\\\\a","S-1-5-21-1-1001"', "")
-
-    monkeypatch.setattr(passphrase_file.subprocess, "run", failing_run)
-    with pytest.raises(OSError):
-        passphrase_file.restrict_to_owner(Path("C:/keys/p.txt"))
+    monkeypatch.setattr(passphrase_file, "ON_WINDOWS", True)
+    monkeypatch.setattr(passphrase_file, "restrict_to_owner", refused)
+    with pytest.raises(RegisterServerError) as caught:
+        _write(tmp_path / "p.txt")
+    assert caught.value.code == "encryption.acl_failed"
+    assert step_for(caught.value.code) is Step.ENCRYPTION
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_leftovers_of_a_killed_writer_are_removed_before_writing(tmp_path: Path) -> None:

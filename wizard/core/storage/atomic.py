@@ -240,6 +240,10 @@ def _remove_quietly(path: Path) -> None:
 
 
 def _reason(exc: OSError) -> str:
+    from wizard.core.windows_security import AclError
+
+    if isinstance(exc, AclError):
+        return "acl_not_applied"
     names = {errno.ENOSPC: "disk_full", errno.EDQUOT: "quota_exceeded", errno.EFBIG: "file_too_large",
              errno.EROFS: "read_only", errno.EACCES: "permission_denied", errno.EPERM: "permission_denied",
              errno.ENOENT: "folder_missing"}
