@@ -61,3 +61,29 @@ def test_print_recovery_sheet_writes_the_pdf_chosen_and_says_so(page, monkeypatc
     encryption.print_sheet.click()  # the same name again: refused inline, the first sheet kept
     assert "not saved" in encryption.sheet_status.text()
     assert Secret(PASSPHRASE).reveal() not in encryption.sheet_status.text()
+
+
+def test_after_a_sheet_the_promise_counts_only_with_characters_typed_back(page, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from wizard.core.issues import Issue
+    from wizard.ui import dialogs
+
+    wizard, encryption = page
+    monkeypatch.setattr(dialogs, "choose_save_file", lambda *a: str(tmp_path / "sheet.pdf"))
+    encryption.passphrase.setText(PASSPHRASE)
+    encryption.confirmation.setText(PASSPHRASE)
+    encryption.stored_safely.setChecked(True)
+    codes = lambda: {i.code for i in encryption.collect_issues() if isinstance(i, Issue)}  # noqa: E731
+    assert "encryption.not_typed_back" not in codes()  # no sheet, nothing to type back: as before
+    assert not encryption.type_back.isVisibleTo(encryption)
+
+    encryption.print_sheet.click()
+    assert encryption.type_back.isVisibleTo(encryption) and len(encryption.type_back.boxes) == 3
+    assert "encryption.not_typed_back" in codes()
+    positions = [int(box.accessibleName().split()[-1]) for box in encryption.type_back.boxes]
+    assert positions == sorted(set(positions)) and all(PASSPHRASE[p - 1] != " " for p in positions)
+    for box, position in zip(encryption.type_back.boxes, positions):
+        box.setText("#" if PASSPHRASE[position - 1] != "#" else "%")
+    assert "encryption.not_typed_back" in codes()
+    for box, position in zip(encryption.type_back.boxes, positions):
+        box.setText(PASSPHRASE[position - 1])
+    assert "encryption.not_typed_back" not in codes()

@@ -102,6 +102,9 @@ _SETTINGS = _entries(_S, [
     ("encryption.save_dir_missing", "The folder for the passphrase file does not exist.", "Create the folder or choose another.", Step.ENCRYPTION),
     ("encryption.save_path_on_local_disk", "The passphrase file would be saved on this server's own disk.",
      "If this server is lost, so is the passphrase. Save it to another machine or removable media.", Step.ENCRYPTION),
+    ("encryption.not_typed_back", "The characters typed back do not match the passphrase on the recovery sheet.",
+     "Read the characters at the positions asked from the printed sheet and type them; if the page is hard "
+     "to read, print the sheet again.", Step.ENCRYPTION),
     ("encryption.not_stored_safely", "You have not confirmed that the passphrase file is stored safely.",
      "Store the passphrase file in a safe place, then tick the box.", Step.ENCRYPTION),
 ])

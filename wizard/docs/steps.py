@@ -140,7 +140,9 @@ STEP_TEXT: dict[Step, StepText] = {
                   "server is lost, so is the passphrase."),
             Field("Print recovery sheet", "encryption.print_sheet",
                   "Saves a one-page PDF with the vault, the machine, the passphrase in numbered groups of four "
-                  "(a middle dot marks a space) and a QR code of it, to print and lock away. The same sheet: "
+                  "(a middle dot marks a space) and a QR code of it, to print and lock away. Once a sheet is "
+                  "saved, the promise below counts only after you type back the characters at three random "
+                  "positions from the printed page. The same sheet: "
                   "`register-server passphrase sheet --out FILE.pdf` after registration."),
             Field("Also keep a sealed copy at the vault when it has a recovery certificate", "encryption.escrow",
                   "On by default. When the vault's administrator has set a recovery certificate (`register-server "

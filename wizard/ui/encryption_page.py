@@ -16,13 +16,14 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.flow import Step
-from wizard.core.issues import Issue
+from wizard.core.issues import Issue, issue
 from wizard.core.model import EncryptionSettings, RegistrationSettings
 from wizard.core.secret import Secret
 from wizard.core.validators import check_encryption_on_disk, passphrase_rules, validate_encryption
 from wizard.ui import dialogs
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import StepPage, name_input, page_layout
+from wizard.ui.type_back import TypeBack
 from wizard.ui.secret_entry import SecretEntry
 from wizard.ui.worker import Task
 
@@ -159,6 +160,9 @@ class EncryptionPage(StepPage):
         why.setWordWrap(True)
         why.setContentsMargins(self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth) + 6, 0, 0, 0)
         outer.addWidget(why)
+        self.type_back = TypeBack(self)
+        self.type_back.changed.connect(self.refresh)
+        outer.addWidget(self.type_back)
         outer.addWidget(self.message_for("encryption.stored_safely"))
         outer.addStretch(1)
 
@@ -213,10 +217,13 @@ class EncryptionPage(StepPage):
             return
         save_to = self._build().save_to
         start = save_to.parent if save_to is not None and save_to.parent.is_dir() else Path.home()
-        shown = print_recovery_sheet(self, self.wizard_(), Secret(passphrase), start)
-        if shown is not None:
+        outcome = print_recovery_sheet(self, self.wizard_(), Secret(passphrase), start)
+        if outcome is not None:
+            saved, shown = outcome
             self.sheet_status.setText(shown)
             self.sheet_status.setAccessibleDescription(shown)
+            if saved:
+                self.type_back.ask(passphrase)  # before the promise to keep it safe counts
 
     def update_strength(self) -> None:
         """Estimate the strength of the passphrase as it is now, in a worker thread.
@@ -296,7 +303,10 @@ class EncryptionPage(StepPage):
             return []
         wizard = self.wizard_()
         recovery = wizard.settings.recovery if wizard is not None else None
-        return validate_encryption(encryption, recovery)
+        found = validate_encryption(encryption, recovery)
+        if self.type_back.asked and encryption.stored_safely and not self.type_back.passed():
+            found.append(issue("encryption.stored_safely", "encryption.not_typed_back"))
+        return found
 
     def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
         return replace(settings, encryption=self._build())

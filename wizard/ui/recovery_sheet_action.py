@@ -40,8 +40,9 @@ def sheet_facts(host: Any) -> SheetFacts:
     return SheetFacts(vault, resolve_machine_name(settings), datetime.now(timezone.utc))
 
 
-def print_recovery_sheet(parent: QWidget, host: Any, passphrase: Secret, start_folder: Path) -> str | None:
-    """Ask where, write the sheet; what to show under the button (None when cancelled).
+def print_recovery_sheet(parent: QWidget, host: Any, passphrase: Secret,
+                         start_folder: Path) -> tuple[bool, str] | None:
+    """Ask where, write the sheet; (saved, what to show under the button), None when cancelled.
 
     The outcome is shown inline, like every other message of the wizard: message boxes are
     for confirmations only.
@@ -54,5 +55,5 @@ def print_recovery_sheet(parent: QWidget, host: Any, passphrase: Secret, start_f
     try:
         written = write_sheet(chosen, passphrase, facts)
     except RegisterServerError as error:
-        return f"The recovery sheet was not saved: {error.message} {error.fix}"
-    return f"Recovery sheet saved to {written}. Print it, keep the page somewhere safe, then delete the file."
+        return False, f"The recovery sheet was not saved: {error.message} {error.fix}"
+    return True, f"Recovery sheet saved to {written}. Print it, keep the page somewhere safe, then delete the file."
