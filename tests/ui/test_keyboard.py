@@ -160,3 +160,18 @@ def test_enter_after_test_connection_tests_again_and_stays_on_the_page(make_wiza
         qtbot.waitUntil(lambda: QApplication.focusWidget() is button)
         assert wizard.currentId() == int(Step.VAULT)
         assert button.accessibleDescription() == "The vault can be reached."  # said with the button
+
+
+def test_enter_on_a_page_that_cannot_go_on_focuses_the_first_problem(make_wizard: Any, qtbot: Any) -> None:
+    """Next is disabled while something blocks; Enter says why by moving to the field and its message."""
+    wizard = make_wizard()
+    wizard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
+    qtbot.keyClick(QApplication.focusWidget() or wizard, Qt.Key.Key_U, ALT)  # c&ustom: the address is required
+    qtbot.waitUntil(find(wizard, "proxy.mode.custom").isChecked)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_O, ALT)  # P&ort
+    qtbot.keyClicks(QApplication.focusWidget(), "99999")
+    key(qtbot, Qt.Key.Key_Return)
+    assert wizard.currentId() == int(Step.PROXY)
+    assert focused() == "proxy.host"  # the first field in page order with a blocking problem
+    assert find(wizard, "proxy.host").accessibleDescription() != ""

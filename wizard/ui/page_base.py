@@ -262,6 +262,17 @@ class StepPage(QWizardPage):
             self._complete = complete
             self.completeChanged.emit()
 
+    def focus_first_problem(self) -> None:
+        """Put the focus on the first field (in page order) with a blocking issue: a screen
+        reader then says its name and message, so Enter on a page that cannot go on is never silent."""
+        blocking = {i.field for i in self._issues if i.blocking}
+        for key, widget in self._inputs.items():
+            if key in blocking and widget.isVisibleTo(self) and widget.isEnabled():
+                from PySide6.QtCore import Qt
+
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
     def _tell(self, widget: QWidget, message: FieldMessage) -> None:
         """Tie the inline message to its field: the field's description, announced when it changes."""
         said = f"{message.text()} {message.fix_text()}".strip() if message.issue is not None else ""
@@ -325,6 +336,7 @@ class StepPage(QWizardPage):
 
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._complete:
             self.reveal_all()  # "on Next": the user tried to go on, so say what stops them
+            self.focus_first_problem()
         super().keyPressEvent(event)
 
 
