@@ -30,6 +30,9 @@ ManifestDPIAware true
 !define UNINST_KEY "${UNINST_PARENT}\RegisterServer"
 !define APP_KEY "Software\register-server"
 !define ANSWERS "installer-answers.toml"
+; Tells the app whether its registration is machine-wide (%ProgramData%, DPAPI machine scope)
+; or per-user: wizard/core/install_scope.py reads it beside register-server.exe.
+!define SCOPE "install-scope.txt"
 
 Name "${PRODUCT}"
 OutFile "${OUTFILE}"
@@ -271,6 +274,13 @@ Section "Install"
   !include "${FILES_NSH}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
   Call WriteAnswers
+  FileOpen $R0 "$INSTDIR\${SCOPE}" w
+  ${If} $MultiUser.InstallMode == "AllUsers"
+    FileWrite $R0 "machine$\r$\n"
+  ${Else}
+    FileWrite $R0 "user$\r$\n"
+  ${EndIf}
+  FileClose $R0
 
   ${If} $CacheDir == ""
     StrCpy $CacheDir "$INSTDIR\Scratch"
@@ -320,6 +330,7 @@ Section "Uninstall"
 
   Delete "$SMPROGRAMS\${PRODUCT}.lnk"
   Delete "$INSTDIR\${ANSWERS}"
+  Delete "$INSTDIR\${SCOPE}"
   !include "${UNFILES_NSH}"
   Delete "$INSTDIR\uninstall.exe"
   SetOutPath "$TEMP"                     ; a folder that is the current directory cannot be removed

@@ -1,7 +1,8 @@
 """Where the product keeps its state.
 
 `--home DIR` or `REGISTER_SERVER_HOME` override the per-user default, so tests, demos
-and several identities on one machine never share state by accident.
+and several identities on one machine never share state by accident. A per-machine
+Windows install uses ``%ProgramData%\register-server`` instead (`wizard.core.install_scope`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ def state_dir(home: str | os.PathLike[str] | None = None) -> Path:
         return Path(home).expanduser().resolve()
     if os.environ.get(HOME_ENV):
         return Path(os.environ[HOME_ENV]).expanduser().resolve()
+    from wizard.core.install_scope import MACHINE, current_scope, machine_state_dir
+
+    if current_scope() == MACHINE:  # a per-machine Windows install: one registration per server
+        return machine_state_dir()
     import platformdirs
 
     return Path(platformdirs.user_data_dir("register-server", appauthor=False))

@@ -54,7 +54,14 @@ class SecretStore:
 
     @classmethod
     def for_state_dir(cls, root: Path | str) -> "SecretStore":
-        """The store belonging to the identity whose state lives in `root`."""
+        """The store belonging to the identity whose state lives in `root`: the OS keyring, or for the
+        machine-wide state of a per-machine Windows install, DPAPI machine scope in that folder."""
+        from wizard.core.install_scope import is_machine_state
+
+        if is_machine_state(Path(root)):  # pragma: no cover - Windows only
+            from wizard.core.secrets.dpapi_file import DpapiMachineKeyring
+
+            return cls(namespace_for(root), backend=DpapiMachineKeyring(Path(root)))
         return cls(namespace_for(root))
 
     @property

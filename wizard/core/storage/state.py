@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.install_scope import is_machine_state
 from wizard.core.paths import state_dir
 from wizard.core.storage.atomic import (STALE_TEMP_AGE, TEMP_SUFFIX, atomic_write_text, fsync_directory,
                                         remove_stale_temp_files)
 from wizard.core.storage.lock import DirectoryLock
+from wizard.core.windows_security import AclError, restrict_folder_to_machine
 
 REGISTRATION = "registration.json"
 
@@ -36,6 +38,11 @@ class StateStore:
                 self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
                 if os.name == "posix":
                     os.chmod(self.root, 0o700)
+                elif is_machine_state(self.root):  # pragma: no cover - Windows only
+                    restrict_folder_to_machine(self.root)  # before anything is written in it
+        except AclError as exc:  # pragma: no cover - Windows only
+            raise RegisterServerError("state.write_failed", reason="acl_not_applied",
+                                      detail=f"({self.root}: {exc.strerror})") from exc
         except OSError as exc:
             raise RegisterServerError("state.write_failed", reason="folder_unavailable",
                                       detail=f"({self.root}: {exc.strerror})") from exc
