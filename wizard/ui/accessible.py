@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -100,11 +100,12 @@ def name_for_people(root: QWidget) -> None:
             buddy.setAccessibleName(plain(label.text()))
     for widget in root.findChildren(QWidget):
         key = widget.objectName()
-        if isinstance(widget, QComboBox) and key.endswith(".unit") and _unnamed(widget):
+        # inherits(), not isinstance: no widget class beyond the first page's on the start-up path
+        if widget.inherits("QComboBox") and key.endswith(".unit") and _unnamed(widget):
             owner = root.findChild(QWidget, key.removesuffix(".unit"))
             owner_name = owner.accessibleName() if owner is not None else ""
             widget.setAccessibleName(f"{owner_name} unit".strip())
-        elif isinstance(widget, QAbstractButton) and looks_like_key(widget.accessibleName()):
+        elif widget.inherits("QAbstractButton") and looks_like_key(widget.accessibleName()):
             widget.setAccessibleName("")  # its own text is the right name
 
 

@@ -13,8 +13,12 @@ what is on the screen may be read.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 
 MASK = "\u25cf"
 
@@ -28,14 +32,18 @@ class SecretEntry(QLineEdit):
         super().setEchoMode(QLineEdit.EchoMode.Password)
         self.setDragEnabled(False)
         self.setAcceptDrops(False)
-        from PySide6.QtCore import Qt
-
-        # The context menu's Paste/Undo would edit the masked text behind our back.
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         # Connected first, so it runs before any page's slot: text set from outside Python
         # (a screen reader's or automation's EditableText.setTextContents) becomes the secret.
         self._syncing = False
         self.textChanged.connect(self._take_outside_edit)
+
+    def contextMenuEvent(self, event: "QContextMenuEvent") -> None:
+        # The context menu's Paste/Undo would edit the masked text behind our back. (Not
+        # setContextMenuPolicy: the Qt namespace costs ~30 ms and this is on the first page.)
+        if self.masked():
+            event.ignore()
+        else:
+            super().contextMenuEvent(event)
 
     def masked(self) -> bool:
         return self.echoMode() != QLineEdit.EchoMode.Normal
@@ -64,11 +72,13 @@ class SecretEntry(QLineEdit):
         self.setText(current)
 
     # --- editing while masked ---------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:
+    def keyPressEvent(self, event: "QKeyEvent") -> None:
         if not self.masked():
             super().keyPressEvent(event)
             return
-        from PySide6.QtCore import Qt
+        from PySide6.QtCore import Qt  # off the start-up path, like page_base
+        from PySide6.QtGui import QKeySequence
+        from PySide6.QtWidgets import QApplication
 
         if event.matches(QKeySequence.StandardKey.Paste):
             self._insert(QApplication.clipboard().text())
