@@ -155,7 +155,10 @@ def check_tls() -> Check:
 
     context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return Check("tls", True, f"{ssl.OPENSSL_VERSION}, truststore {truststore.__version__}, "
+    from wizard.net.openssl_support import line_status
+
+    _, status = line_status(ssl.OPENSSL_VERSION)
+    return Check("tls", True, f"{ssl.OPENSSL_VERSION} ({status}), truststore {truststore.__version__}, "
                               f"httpx {httpx.__version__}, TLS >= 1.2 context")
 
 

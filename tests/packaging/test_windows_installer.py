@@ -174,6 +174,22 @@ def test_exe_carries_version_resource_and_icon(installer: Path) -> None:
     assert info["machine"] == "0x8664"  # x86-64
 
 
+def test_the_build_ships_a_supported_openssl_and_says_which(installer: Path) -> None:
+    """No OpenSSL line past its end of life (3.0-3.4 today): fails while the build ships the
+    embeddable CPython's OpenSSL 3.0.13 as it is (issue #21, part 2: OpenSSL 3.5 LTS)."""
+    import re
+
+    from wizard.net.openssl_support import line_status
+
+    prefix = WinePrefix(WORK / "prefix")
+    prefix.env["REGISTER_SERVER_SELF_TEST_CHECKS"] = "tls"
+    result = prefix.run(str(installer.parent / "register-server/register-server.exe"), "--self-test")
+    match = re.search(r"OpenSSL \d+\.\d+\.\d+\S* \d+ \w+ \d{4}", result.stdout)
+    assert match, result.stdout
+    supported, words = line_status(match.group(0))
+    assert supported, f"the Windows build ships {match.group(0)}: {words}"
+
+
 def test_signed_build_is_signed_and_still_installs(installer: Path, machine: WinePrefix, tmp_path: Path) -> None:
     cert, key = _throwaway_code_signing_cert(tmp_path)
     signed = _build(tmp_path / "signed", "--reuse-app", env={"SIGN_CERT": str(cert), "SIGN_KEY": str(key)})
