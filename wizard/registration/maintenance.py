@@ -30,6 +30,7 @@ from wizard.registration.procedure import MACHINE_CERT_FILE, TransportFactory, d
 from wizard.core.registration.record import load_record, settings_summary
 
 log = logging.getLogger(__name__)
+PIN_PROMPT = "Security PIN from the vault's administrator"  # what a terminal (or the wizard's Save page) is asked
 CHANGEABLE = ("proxy", "throttling", "recovery", "encryption")
 
 
@@ -246,7 +247,7 @@ def with_pin(call: Callable[[Any], dict[str, Any]], pin: Any | None, prompt: Sec
             raise
     from wizard.core.secret import Secret
 
-    return call(Secret(prompt("Security PIN from the vault's administrator: ").strip()))
+    return call(Secret(prompt(PIN_PROMPT + ": ").strip()))
 
 
 @dataclass(frozen=True)

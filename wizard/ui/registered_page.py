@@ -22,8 +22,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
-                               QWizardPage)
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget, QWizardPage)
 
 from wizard.core.model import RegistrationSettings
 from wizard.ui.page_base import name_input
@@ -207,6 +207,19 @@ class SaveSettingsPage(QWizardPage):
         layout = QVBoxLayout(self)
         self.changes = _value_label(self, "save_settings.changes")
         layout.addWidget(self.changes)
+        pin_row = QHBoxLayout()
+        pin_label = QLabel("Security P&IN, if the vault requires one:", self)
+        self.pin = name_input(QLineEdit(self), "security.pin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(16)
+        self.pin.setAccessibleName("Security PIN, if the vault requires one")
+        self.pin.setToolTip("A passphrase change may need a PIN the vault's administrator issues with "
+                            "`register-server vault security-pin VAULT` (valid 5 minutes)")
+        pin_label.setBuddy(self.pin)
+        pin_row.addWidget(pin_label)
+        pin_row.addWidget(self.pin)
+        pin_row.addStretch(1)
+        layout.addLayout(pin_row)
         self.save = name_input(QPushButton("&Save settings", self), "save_settings.save")
         row = QHBoxLayout()
         row.addWidget(self.save)
@@ -257,8 +270,13 @@ class SaveSettingsPage(QWizardPage):
 
         wizard = self.wizard_()
         settings, sections, home = wizard.settings, self.changed_sections(), wizard.home
+        from wizard.core.secret import Secret
+        from wizard.registration.maintenance import PIN_PROMPT
+
+        pin = self.pin.text().strip()
         secrets = {"proxy password": settings.proxy.password,
-                   "new encryption passphrase": settings.encryption.passphrase}
+                   "new encryption passphrase": settings.encryption.passphrase,
+                   PIN_PROMPT: Secret(pin) if pin else None}
         answers = Answers(replace(settings), proxy_password=SecretSource(SourceKind.PROMPT),
                           passphrase=SecretSource(SourceKind.PROMPT), sections=frozenset(sections))
 

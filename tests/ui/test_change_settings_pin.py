@@ -1,0 +1,61 @@
+"""Change settings on a vault that requires a security PIN: refused without one (nothing changes),
+saved with the PIN typed on the Save page. Real vault, real keyring, the wizard driven like a person."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.e2e.helpers import make_settings
+from tests.ui.helpers import click_next, fill_encryption, find
+from wizard.core.flow import Step
+
+pytestmark = pytest.mark.e2e
+NEW = "a brand new passphrase behind a PIN 2026!"
+
+
+def test_a_passphrase_change_needs_the_pin_typed_on_the_save_page(make_wizard, qtbot, vault_service,  # type: ignore[no-untyped-def]
+                                                                  secret_service, tmp_path: Path) -> None:
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, SecretStore
+    from wizard.registration import run_registration
+    from wizard.ui.registered_page import SAVE_SETTINGS_ID
+
+    vault = vault_service.create_vault()
+    creds = vault_service.issue(vault, tmp_path)
+    home = str(tmp_path / "home")
+    settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path)
+    run_registration(settings, home=home)
+    vault_service.admin.set_pin_required(vault, True)
+    old = SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE)
+
+    wizard = make_wizard(home=home)
+    qtbot.mouseClick(find(wizard, "registered.change_settings"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.PROXY), timeout=15_000)
+    click_next(qtbot, wizard, expect=Step.THROTTLING)
+    click_next(qtbot, wizard, expect=Step.RECOVERY)
+    click_next(qtbot, wizard, expect=Step.ENCRYPTION)
+    new_file = tmp_path / "new.passphrase.txt"
+    fill_encryption(qtbot, wizard, new_file, passphrase=NEW)
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID, timeout=15_000)
+    page = wizard.currentPage()
+
+    qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "security.pin_required" in find(wizard, "save_settings.status").text(), timeout=15_000)
+    assert not page.saved and not new_file.exists()
+    assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE) == old
+
+    pin, _ = vault_service.admin.issue_pin(vault)
+    find(wizard, "security.pin").setText(pin)
+    qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.saved, timeout=15_000)
+    assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE).reveal() == NEW
+    assert pin not in find(wizard, "save_settings.status").text()
+    status = json.loads(subprocess.run([sys.executable, "-m", "wizard", "status", "--json", "--home", home],
+                                       capture_output=True, text=True, timeout=60).stdout)
+    assert status["settings"]["encryption"]["passphrase_file"] == str(new_file)
