@@ -65,6 +65,11 @@ def next_button(wizard: QWizard) -> Any:
 
 def click_next(qtbot: Any, wizard: QWizard, *, expect: Step | None = None, timeout: int = 15_000) -> None:
     button = next_button(wizard)
+    if wizard.currentPage().isCommitPage():  # Register waits for the wizard's secret-store check, as a person would
+        try:
+            qtbot.waitUntil(button.isEnabled, timeout=timeout)
+        except Exception:
+            pass  # the assertion below says why
     assert button.isEnabled(), f"Next is disabled on {Step(wizard.currentId()).name}: {issues_of(wizard)}"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     if expect is not None:

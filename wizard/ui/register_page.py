@@ -160,8 +160,10 @@ class RegisterPage(QWizardPage):
             self._reset()
 
     def isComplete(self) -> bool:
-        """Register is clickable until it runs; once registered, nothing here can be done again."""
-        return not self.running() and self.result is None
+        """Register is clickable until it runs; once registered, nothing here can be done again.
+        Not before the wizard knows secrets can be stored here (the notice above says why)."""
+        store = getattr(self.wizard(), "secret_store", None)
+        return not self.running() and self.result is None and (store is None or store.usable)
 
     def validatePage(self) -> bool:
         if self.result is not None:

@@ -107,6 +107,10 @@ class RegisterWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CommitButton, "&Register")
         self.side_panel = SidePanel(self)
         self.setSideWidget(self.side_panel)
+        from wizard.ui.secret_store_notice import SecretStoreCheck
+
+        # Asked when the wizard opens (after the first paint when lazy: the probe loads keyring).
+        self.secret_store = SecretStoreCheck(self)
         if self.record is not None:
             first = self._build_registered_pages()
         else:
@@ -116,9 +120,14 @@ class RegisterWizard(QWizard):
         self.setMinimumSize(MINIMUM_SIZE)
         self.resize(DEFAULT_SIZE)
         if lazy:
-            first.installEventFilter(_FirstPaint(self.build_all_pages, self))
+            first.installEventFilter(_FirstPaint(self._after_first_paint, self))
         else:
             self.build_all_pages()
+            self.secret_store.recheck()
+
+    def _after_first_paint(self) -> None:
+        self.build_all_pages()
+        self.secret_store.recheck()
 
     # --- the registration on this machine -----------------------------------------------------
     def store_root(self) -> Path:
@@ -189,11 +198,22 @@ class RegisterWizard(QWizard):
     # --- pages -----------------------------------------------------------------------------------
     def _build_page(self, step: Step) -> QWizardPage:
         page = page_class(step)(self)
+        if step in (Step.PROXY, Step.REGISTER):
+            self._add_secret_store_notice(page, step)
         accessible.name_for_people(page)
         self.setPage(int(step), page)
         if isinstance(page, StepPage):
             page.load(self.settings)
         return page
+
+    def _add_secret_store_notice(self, page: QWizardPage, step: Step) -> None:
+        """The first page tells at once when secrets cannot be stored; Register waits for a store."""
+        from wizard.ui.secret_store_notice import SecretStoreNotice
+
+        key = "secrets.notice" if step is Step.PROXY else "register.secrets_notice"
+        page.layout().insertWidget(0, SecretStoreNotice(self.secret_store, key, page))  # type: ignore[attr-defined]
+        if step is Step.REGISTER:
+            self.secret_store.changed.connect(page.completeChanged)
 
     def build_all_pages(self) -> None:
         """Build every page not built yet (idempotent)."""

@@ -1,0 +1,64 @@
+"""The wizard without a secret store: its first page says so at once, with this system's fix and
+a Recheck button; Register is not offered and nothing is written; once a store is running,
+Recheck clears the notice and the same wizard registers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.support.fixtures_keyring import reset_keyring_choice
+from tests.ui.helpers import click_next, find, next_button, walk_to_register
+from wizard.core.flow import Step
+from tests.support.secret_service import SecretService
+
+pytestmark = pytest.mark.e2e
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def test_no_store_is_shown_on_the_first_page_and_register_waits_for_a_recheck(
+        no_keyring: None, make_wizard: Any, qtbot: Any, vault_service: Any, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    vault = vault_service.create_vault()
+    credentials = vault_service.issue(vault, tmp_path / "downloads")
+    wizard = make_wizard()
+    notice = find(wizard, "secrets.notice")
+    assert notice.parent() is wizard.page(int(Step.PROXY))  # the first page, not the last
+    qtbot.waitUntil(notice.isVisible, timeout=30_000)
+    message, fix = find(wizard, "secrets.notice.message").text(), find(wizard, "secrets.notice.fix").text()
+    assert "cannot be registered yet" in message and "No secure secret store" in fix
+    assert "dbus-run-session -- bash" in fix and "gnome-keyring-daemon" in fix  # the command for this system
+    assert "Credential Manager" not in fix  # not the other system's sentence
+    assert notice.accessibleName() == "Secret store problem" and fix in notice.accessibleDescription()
+    assert find(wizard, "secrets.notice.recheck").isEnabled()
+
+    before = _files_under(tmp_path / "downloads")
+    walk_to_register(qtbot, wizard, credentials=credentials, ca_file=vault_service.ca_file, tmp=tmp_path)
+    register_notice = find(wizard, "register.secrets_notice")
+    assert register_notice.isVisible()
+    assert not next_button(wizard).isEnabled()  # Register is not offered
+    qtbot.mouseClick(next_button(wizard), Qt.MouseButton.LeftButton)  # a click on the disabled button does nothing
+    assert wizard.currentId() == int(Step.REGISTER) and wizard.register_page().result is None
+    assert not (tmp_path / "keys" / "passphrase.txt").exists()  # nothing written
+    assert not (tmp_path / "home" / "registration.json").exists()
+    assert _files_under(tmp_path / "downloads") == before
+
+    # The administrator starts a Secret Service (here: a private one), then clicks Recheck.
+    service = SecretService(tmp_path / "secret-service", "the-keyring-password").start()
+    try:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
+        reset_keyring_choice()
+        qtbot.mouseClick(register_notice.recheck, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not register_notice.isVisible() and next_button(wizard).isEnabled(), timeout=30_000)
+        assert not notice.isVisibleTo(wizard.page(int(Step.PROXY)))
+        click_next(qtbot, wizard)
+        qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=90_000)
+        assert (tmp_path / "keys" / "passphrase.txt").exists()
+    finally:
+        service.stop()
