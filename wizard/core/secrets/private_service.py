@@ -21,6 +21,7 @@ from pathlib import Path
 
 SECRETS_BUS_NAME = "org.freedesktop.secrets"
 READY_TIMEOUT = 10.0
+MAX_SOCKET_PATH = 100  # bytes; sockaddr_un holds 108 with the terminating NUL, kept with a margin
 
 
 # A session bus without service activation: nothing starts behind the test's back (the
@@ -62,6 +63,8 @@ class SecretService:
     bus: subprocess.Popen | None = None
     keyring_daemon: subprocess.Popen | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # The sockets' folder when `root` is too deep for them (see `_runtime_dir`); removed by stop().
+    short_runtime: Path | None = field(default=None, repr=False)
 
     def start(self) -> "SecretService":
         for tool in ("dbus-daemon", "gnome-keyring-daemon"):
@@ -94,18 +97,38 @@ class SecretService:
         _kill(self.keyring_daemon)
         _kill(self.bus)
         self.keyring_daemon = self.bus = None
+        if self.short_runtime is not None:
+            shutil.rmtree(self.short_runtime, ignore_errors=True)
+            self.short_runtime = None
+
+    def _runtime_dir(self) -> Path:
+        """Where the sockets go: `root/run`, unless that is too deep for a Unix socket path.
+
+        A socket's path is limited to 107 bytes; the bus socket and gnome-keyring's
+        `keyring/control` socket under a deep `root` (a long TMPDIR, pytest's folders) exceeded
+        it and dbus-daemon exited without a word. Then a short private folder in /tmp is used.
+        """
+        run = self.root / "run"
+        if self.short_runtime is not None:  # started again (tests restart the keyring daemon)
+            return self.short_runtime
+        if len(os.fsencode(run / "keyring" / "control")) <= MAX_SOCKET_PATH:
+            return run
+        import tempfile
+
+        self.short_runtime = Path(tempfile.mkdtemp(prefix="rs-run-", dir="/tmp" if os.path.isdir("/tmp") else None))
+        return self.short_runtime
 
     def _prepare_dirs(self) -> None:
         home = self.root / "home"
         dirs = {"HOME": home, "XDG_DATA_HOME": home / ".local/share", "XDG_CONFIG_HOME": home / ".config",
-                "XDG_CACHE_HOME": home / ".cache", "XDG_RUNTIME_DIR": self.root / "run"}
+                "XDG_CACHE_HOME": home / ".cache", "XDG_RUNTIME_DIR": self._runtime_dir()}
         for path in dirs.values():
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
         base = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL")}
         self.env = {**base, **{k: str(v) for k, v in dirs.items()}}
 
     def _start_bus(self) -> None:
-        socket = self.root / "run" / "bus"
+        socket = Path(self.env["XDG_RUNTIME_DIR"]) / "bus"
         config = self.root / "session.conf"
         config.write_text(_BUS_CONFIG.format(socket=socket))
         self.bus = subprocess.Popen(
