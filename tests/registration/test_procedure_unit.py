@@ -171,6 +171,23 @@ def test_no_keyring_stops_before_anything_is_written(no_keyring, tmp_path: Path)
     assert "dbus-run-session" in excinfo.value.fix and "Credential Manager" not in excinfo.value.fix
 
 
+def test_the_early_store_check_writes_nothing_to_the_store(secret_service, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registration's up-front check only reads: a write to gnome-keyring rewrites its whole file."""
+    from wizard.core.secrets.availability import PROBE_NAMESPACE
+    from wizard.core.secrets.store import SecretStore
+
+    written: list[str] = []
+    real_set = SecretStore.set
+    monkeypatch.setattr(SecretStore, "set", lambda self, name, value: (written.append(self.namespace),
+                                                                      real_set(self, name, value))[1])
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
+                         transport_factory=_refusing_transport([]))
+    assert excinfo.value.code == "network.unreachable"
+    assert written and PROBE_NAMESPACE not in written  # the run's own secrets only
+
+
 def test_no_keyring_stops_a_settings_change_before_it_writes(no_keyring, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Without the early check a recovery-folder change would make the folder and save the record."""
     from wizard.core.answers import parse_answers
