@@ -62,3 +62,43 @@ def test_no_store_is_shown_on_the_first_page_and_register_waits_for_a_recheck(
         assert (tmp_path / "keys" / "passphrase.txt").exists()
     finally:
         service.stop()
+
+
+def test_change_settings_without_a_store_shows_the_notice_and_offers_no_save(
+        make_wizard: Any, qtbot: Any, vault_service: Any, secret_service: Any, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    """Registered while a store ran; opened again from a shell without one (as over SSH)."""
+    from tests.e2e.helpers import make_settings
+    from wizard.registration import run_registration
+    from wizard.ui.registered_page import SAVE_SETTINGS_ID
+
+    vault = vault_service.create_vault()
+    home = tmp_path / "home"
+    run_registration(make_settings(vault_service.issue(vault, tmp_path), ca_bundle=vault_service.ca_file,
+                                   passphrase_dir=tmp_path), home=home)
+    record = (home / "registration.json").read_bytes()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+    reset_keyring_choice()
+
+    wizard = make_wizard(home=str(home))
+    qtbot.waitUntil(lambda: wizard.secret_store.checked, timeout=30_000)
+    qtbot.mouseClick(find(wizard, "registered.change_settings"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.PROXY), timeout=15_000)
+    assert find(wizard, "secrets.notice").isVisible()  # told on the first page of the change
+    click_next(qtbot, wizard, expect=Step.THROTTLING)
+    find(wizard, "throttling.enabled").setChecked(True)
+    click_next(qtbot, wizard, expect=Step.RECOVERY)
+    click_next(qtbot, wizard, expect=Step.ENCRYPTION)
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID)
+    notice = find(wizard, "save_settings.secrets_notice")
+    assert notice.isVisible() and "dbus-run-session" in find(wizard, "save_settings.secrets_notice.fix").text()
+    assert "Throttling" in find(wizard, "save_settings.changes").text()
+    assert not find(wizard, "save_settings.save").isEnabled()  # Save is not offered
+    assert (home / "registration.json").read_bytes() == record
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service.address)  # the store is back
+    reset_keyring_choice()
+    qtbot.mouseClick(find(wizard, "save_settings.secrets_notice.recheck"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: find(wizard, "save_settings.save").isEnabled(), timeout=30_000)
+    assert not notice.isVisible()

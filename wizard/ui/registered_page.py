@@ -230,6 +230,8 @@ class SaveSettingsPage(QWizardPage):
         layout.addStretch(1)
         self.save.clicked.connect(self._save)
         self.saved = False
+        self._has_changes = False
+        self._saving = False
         self._task: Task | None = None
 
     def wizard_(self) -> "WizardHost":
@@ -255,9 +257,17 @@ class SaveSettingsPage(QWizardPage):
                  "encryption": f"A new passphrase, saved to {settings.encryption.save_to}"}
         self.changes.setText("\n".join(shown[s] for s in sections) if sections else
                              "Nothing was changed: the saved settings stay as they are.")
-        self.save.setEnabled(bool(sections))
+        self._has_changes = bool(sections)
+        self.refresh_save()
         self.status.setText("")
         self.completeChanged.emit()
+
+    def refresh_save(self) -> None:
+        """Save is offered when something changed and the secret store can be used (the notice
+        above says why not); never while a save runs."""
+        store = getattr(self.wizard(), "secret_store", None)
+        self.save.setEnabled(self._has_changes and not self._saving and not self.saved
+                             and (store is None or store.usable))
 
     def isComplete(self) -> bool:
         return self.saved or not self.changed_sections()
@@ -284,6 +294,7 @@ class SaveSettingsPage(QWizardPage):
             """What the pages hold for the secret the use case asks for (it asks as a terminal would)."""
             value = secrets.get(what.removesuffix(": "))
             return value.reveal() if value is not None else ""
+        self._saving = True
         self.save.setEnabled(False)
         self.status.setText("Saving...")
 
@@ -293,6 +304,7 @@ class SaveSettingsPage(QWizardPage):
             return change_settings(answers, home=home, environ={}, prompt=typed)
 
         def done(change: Any) -> None:
+            self._saving = False
             self.saved = True
             wizard.settings_saved(settings)
             passphrase = (f" The new passphrase is in force; its file is {change.passphrase_file}. Keep it safe."
@@ -301,7 +313,8 @@ class SaveSettingsPage(QWizardPage):
             self.completeChanged.emit()
 
         def failed(error: BaseException) -> None:
-            self.save.setEnabled(True)
+            self._saving = False
+            self.refresh_save()
             self.status.setText(_failure_text(error))
 
         self._task = Task(work, on_success=done, on_failure=failed, parent=self).start()

@@ -151,6 +151,11 @@ class RegisterWizard(QWizard):
 
         page = RegisteredPage(self)
         save = SaveSettingsPage(self)
+        from wizard.ui.secret_store_notice import SecretStoreNotice
+
+        # Saving changed settings needs the store too (a new passphrase, the proxy password).
+        save.layout().insertWidget(0, SecretStoreNotice(self.secret_store, "save_settings.secrets_notice", save))
+        self.secret_store.changed.connect(save.refresh_save)
         for built in (page, save):
             accessible.name_for_people(built)
         self.setPage(REGISTERED_ID, page)
