@@ -139,11 +139,16 @@ class DemoSecretStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the private store if one was started (idempotent; also from a signal handler)."""
         import os
 
-        if self.service is None:
+        service, self.service = self.service, None
+        if service is None:
             return
-        self.service.stop()
+        service.stop()
         if self._previous_bus is None:
             os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
         else:
@@ -160,8 +165,9 @@ def run(args: argparse.Namespace) -> int:
         downloads = Path(temp) / "Downloads"
         downloads.mkdir()
         vault_service = DemoVault(home / "local-vault")
-        _stop_on_termination(vault_service, Path(temp))  # until the wizard installs its own handlers
-        with DemoSecretStore(Path(temp) / "secret-service"):
+        secret_store = DemoSecretStore(Path(temp) / "secret-service")
+        _stop_on_termination((vault_service, secret_store), Path(temp))  # until the wizard has its own
+        with secret_store:
             sys.stderr.write("Starting the local vault service...\n")
             return _run_with_vault(args, vault_service, home, downloads)
 
@@ -178,8 +184,9 @@ def _run_with_vault(args: argparse.Namespace, vault_service: DemoVault, home: Pa
         return run_wizard(home=str(home), settings=settings)
 
 
-def _stop_on_termination(vault: DemoVault, temp: Path) -> None:
-    """SIGTERM or Ctrl+C before the wizard is up: stop the vault, remove the demo's files, exit 8.
+def _stop_on_termination(services: tuple[Any, ...], temp: Path) -> None:
+    """SIGTERM or Ctrl+C before the wizard is up: stop what the demo started (the vault, a
+    private secret store), remove the demo's files, exit 8.
 
     Why not raise KeyboardInterrupt from the handler: the signal may land inside an extension
     module's import (PySide6 loads for about 100 ms here), and an exception raised there
@@ -194,7 +201,8 @@ def _stop_on_termination(vault: DemoVault, temp: Path) -> None:
     from wizard.core.exit_codes import ExitCode
 
     def stop(signum: int, frame: object) -> None:
-        vault.stop()
+        for service in services:
+            service.stop()
         shutil.rmtree(temp, ignore_errors=True)
         sys.stderr.write("Stopped before the wizard opened; the local vault service is stopped.\n")
         os._exit(int(ExitCode.CANCELLED))

@@ -82,7 +82,7 @@ class SecretService:
         self.keyring_daemon = subprocess.Popen(
             ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=self.env, start_new_session=True)
+            env=self.env, start_new_session=True, preexec_fn=_die_with_parent)
         assert self.keyring_daemon.stdin is not None
         self.keyring_daemon.stdin.write(self.password.encode())
         self.keyring_daemon.stdin.close()
@@ -133,7 +133,8 @@ class SecretService:
         config.write_text(_BUS_CONFIG.format(socket=socket))
         self.bus = subprocess.Popen(
             ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address=1"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env, start_new_session=True)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env,
+            start_new_session=True, preexec_fn=_die_with_parent)
         assert self.bus.stdout is not None
         line = self.bus.stdout.readline().decode().strip()
         if not line:
@@ -160,6 +161,16 @@ class SecretService:
                     raise RuntimeError(f"{SECRETS_BUS_NAME} {'not ' if owned else 'still '}owned "
                                        f"after {READY_TIMEOUT} s")
                 time.sleep(0.005)
+
+
+def _die_with_parent() -> None:
+    """Linux: the daemon gets SIGTERM when the process that started it dies, even by SIGKILL,
+    so a killed demo or test never leaves a keyring daemon behind."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _kill(process: subprocess.Popen | None) -> None:
