@@ -11,6 +11,7 @@ path is what the model holds and what is reported.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -62,6 +63,9 @@ class Answers:
     path: Path | None = None
     sections: frozenset[str] = frozenset()   # the sections the file names (what `settings` changes)
     pin: SecretSource | None = None          # [security]: the vault's security PIN, for changes that need one
+
+
+MAX_PROBLEMS = 50  # problems reported per answer file; the rest are counted
 
 
 class InvalidAnswers(RegisterServerError):
@@ -117,21 +121,34 @@ def _line_of(text: str, section: str, key: str | None) -> int | None:
     (`machine = "x"`). Multi-line strings are not tracked; a miss only drops the line number.
     """
     wanted = (section,) if key is None else (section, key)
+    prefixes, inline = _line_index(text)
+    found = [prefixes.get(wanted)] + [inline.get(wanted[:size]) for size in range(1, len(wanted))]
+    numbers = [number for number in found if number is not None]
+    return min(numbers) if numbers else None
+
+
+@functools.lru_cache(maxsize=4)
+def _line_index(text: str) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], int]]:
+    """One pass over the file: the first line of every key path prefix, and of every inline table.
+    (Scanning the file once per problem made a file of 40,000 unknown keys take minutes.)"""
+    prefixes: dict[tuple[str, ...], int] = {}
+    inline: dict[tuple[str, ...], int] = {}
     table: tuple[str, ...] = ()
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
             table = _key_path(header.group("path"))
-            if table[:len(wanted)] == wanted:
-                return number
-            continue
-        assignment = _KEY.match(line)
-        if assignment:
+            full = table
+        else:
+            assignment = _KEY.match(line)
+            if not assignment:
+                continue
             full = table + _key_path(assignment.group("path"))
-            inline_table = len(full) < len(wanted) and wanted[:len(full)] == full and "{" in line
-            if full[:len(wanted)] == wanted or inline_table:
-                return number
-    return None
+            if "{" in line:
+                inline.setdefault(full, number)
+        for size in range(1, min(len(full), 2) + 1):
+            prefixes.setdefault(full[:size], number)
+    return prefixes, inline
 
 
 def line_of_field(text: str, field: str) -> int | None:
@@ -162,8 +179,13 @@ class _Reader:
         self.text = text
         self.base = base
         self.issues: list[Issue] = []
+        self.dropped: list[str] = []   # codes of the problems past MAX_PROBLEMS
 
     def problem(self, section: str, key: str | None, code: str, detail: str) -> None:
+        if len(self.issues) >= MAX_PROBLEMS:
+            # Each line lookup scans the file: uncapped, a file of 40,000 unknown keys took minutes.
+            self.dropped.append(code)
+            return
         line = _line_of(self.text, section, key)
         where = f" (line {line})" if line else ""
         self.issues.append(issue(f"{section}.{key}" if key else section, code, f"{detail}{where}."))
@@ -234,6 +256,8 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidAnswers([issue("answers", "answers.malformed", f"({error})")]) from None
+    except RecursionError:
+        raise InvalidAnswers([issue("answers", "answers.malformed", "(arrays or tables nested too deeply)")]) from None
     reader = _Reader(text, base if base is not None else Path.cwd())
     for section in doc:
         if section not in _SCHEMA:
@@ -285,15 +309,26 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     passphrase = reader.secret_source("encryption", encryption_t, "passphrase", allow_generate=True)
     pin = reader.secret_source("security", reader.table(doc, "security"), "pin")
     answers = Answers(settings, proxy_password, passphrase, path, frozenset(doc), pin=pin)
+    if reader.dropped:
+        reader.issues.append(issue("answers", reader.dropped[0],
+                                   f"{len(reader.dropped)} more problems of this file are not shown: fix the ones "
+                                   "above and check again."))
     if reader.issues:
         raise InvalidAnswers(reader.issues, answers=answers)
     return answers
 
 
+ANSWER_FILE_LIMIT = 4 * 1024 * 1024  # far above any real answer file; /dev/zero or a log is refused at once
+
+
 def load_answers(path: str | Path) -> Answers:
+    from wizard.core.small_file import UnsafeFile, read_small_file
+
     path = Path(path).expanduser().resolve()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_small_file(path, ANSWER_FILE_LIMIT).decode("utf-8-sig")
+    except UnsafeFile as error:
+        raise RegisterServerError("answers.unreadable", reason=error.reason, detail=f"{error.detail}.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise RegisterServerError("answers.unreadable", detail=f"{path}: {error.__class__.__name__}.") from None
     return parse_answers(text, base=path.parent, path=path)
@@ -326,14 +361,14 @@ def resolve_secret(source: SecretSource, *, what: str, environ: Mapping[str, str
 
 def _read_secret_file(path: Path, what: str) -> Secret:
     """A passphrase file this product wrote (its marked line), or a file whose first line is the secret."""
-    from wizard.core.passphrase_file import read_passphrase_file
+    from wizard.core.passphrase_file import read_passphrase_file, read_secret_bytes
 
     try:
         return read_passphrase_file(path)
     except RegisterServerError as error:
         if error.reason != "no_passphrase_line":
             raise
-    first_line = path.read_text(encoding="utf-8-sig").splitlines()[:1]
+    first_line = read_secret_bytes(path).decode("utf-8-sig", errors="replace").splitlines()[:1]
     if first_line and first_line[0]:
         return Secret(first_line[0])
     raise RegisterServerError("secrets.missing", detail=f"The {what} file {path} is empty.")

@@ -95,14 +95,24 @@ def write_passphrase_file(path: Path | str, passphrase: Secret, *, vault_name: s
         raise RegisterServerError("encryption.save_failed", reason=error.reason, detail=error.detail) from error
 
 
-def read_passphrase_file(path: Path | str) -> Secret:
-    """The passphrase from a passphrase file (its marked line); `secrets.missing` if absent."""
-    path = Path(path)
+def read_secret_bytes(path: Path) -> bytes:
+    """A secret file's bytes: a regular file of at most 64 KiB (never /dev/zero, a FIFO or a folder)."""
+    from wizard.core.small_file import SECRET_FILE_LIMIT, UnsafeFile, read_small_file
+
     try:
-        raw = path.read_bytes()
+        return read_small_file(path, SECRET_FILE_LIMIT)
+    except UnsafeFile as exc:
+        raise RegisterServerError("secrets.missing", reason=f"secret_file_{exc.reason}",
+                                  detail=f"({exc.detail})") from None
     except OSError as exc:
         raise RegisterServerError("secrets.missing", reason="passphrase_file_unreadable",
                                   detail=f"({path}: {exc.strerror})") from None
+
+
+def read_passphrase_file(path: Path | str) -> Secret:
+    """The passphrase from a passphrase file (its marked line); `secrets.missing` if absent."""
+    path = Path(path)
+    raw = read_secret_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
