@@ -240,6 +240,10 @@ def test_invalid_machine_name(tmp_path: Path) -> None:
     with pytest.raises(RegisterServerError) as excinfo:
         run_registration(replace(settings, machine=MachineSettings(name="-bad_name-")), home=tmp_path / "home")
     assert excinfo.value.code == "machine.name_invalid"
+    for name in ("server01\n", "server01 "):  # not quietly stripped: the name shown is the name sent
+        with pytest.raises(RegisterServerError) as excinfo:
+            run_registration(replace(settings, machine=MachineSettings(name=name)), home=tmp_path / "home")
+        assert excinfo.value.code == "machine.name_invalid", repr(name)
 
 
 def test_second_run_on_the_same_state_is_locked(tmp_path: Path) -> None:

@@ -141,3 +141,13 @@ def test_httpx_upload_of_100_mb_does_not_take_the_service_down(client) -> None: 
     except httpx.TransportError:
         pass  # the service closed the connection after its 413, while the client was still sending
     _still_serving(client)
+
+
+@pytest.mark.parametrize("name", ["server01\n", "server01 ", "server\u202e10", "server\u200b01"])
+def test_machine_names_that_are_not_plain_text_are_refused(client, token, name: str) -> None:  # type: ignore[no-untyped-def]
+    from wizard.core.registration.protocol import new_machine_key
+
+    response = client.post(wire.MACHINES_PATH, json={
+        "machine_name": name, "csr": new_machine_key("server01").csr_pem, "verifier": "x" * 43,
+        "agent_version": "1"}, headers={"Authorization": f"Bearer {token}"})
+    assert (response.status_code, _code(response)) == (400, "machine.name_invalid"), name

@@ -96,7 +96,9 @@ def _owner_only_rotating_handler(path: Path) -> logging.Handler:
 
     class OwnerOnlyRotatingHandler(logging.handlers.RotatingFileHandler):
         def _open(self):  # type: ignore[no-untyped-def]
-            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            from wizard.core.storage.private import open_private
+
+            fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
 
     return OwnerOnlyRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
@@ -129,7 +131,9 @@ def configure_logging(home: Path | str | None = None, *, verbose: bool = False) 
     """
     verbose = verbose or os.environ.get(DEBUG_ENV) == "1"
     path = log_path(home)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    from wizard.core.storage.private import make_private_dir
+
+    make_private_dir(path.parent)
     root = logging.getLogger()
     stop_logging()
     _previous_level.append(root.level)

@@ -62,8 +62,8 @@ def default_machine_name() -> str:
 
 
 def resolve_machine_name(settings: "RegistrationSettings") -> str:
-    name = (settings.machine.name or default_machine_name()).strip()
-    if not _NAME.match(name):
+    name = settings.machine.name or default_machine_name()  # never stripped: the name shown is the name sent
+    if not _NAME.fullmatch(name):
         raise RegisterServerError("machine.name_invalid", detail=f"({name[:70]!r})")
     return name
 

@@ -193,7 +193,7 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         data = await _json_body(request)
         name = _field(data, "machine_name", max_length=63)
         assert name is not None
-        if not _MACHINE_NAME.match(name):
+        if not _MACHINE_NAME.fullmatch(name):
             raise VaultRefusal("machine.name_invalid", 400, "The machine name is not a valid computer name.")
         csr = _field(data, "csr", max_length=8192)
         verifier = _verifier(data)

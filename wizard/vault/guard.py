@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # Descriptors kept free for the database, the log, the TLS files and the listening socket.
 RESERVED_DESCRIPTORS = 48
-HEAD_SECONDS = 10.0
+HEAD_SECONDS = 20.0
 BODY_SECONDS = 30.0
 ENV_HEAD = "REGISTER_SERVER_VAULT_HEAD_SECONDS"
 ENV_BODY = "REGISTER_SERVER_VAULT_BODY_SECONDS"

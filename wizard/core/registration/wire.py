@@ -56,4 +56,5 @@ VERIFIER_LENGTH = 32
 VERIFIER_SALT_PREFIX = "register-server/verifier/v1"
 
 MAX_BODY_BYTES = 64 * 1024
-MACHINE_NAME_PATTERN = r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$"
+# Matched with fullmatch, never `$`: `$` also matches before a trailing newline ("server01\n").
+MACHINE_NAME_PATTERN = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"

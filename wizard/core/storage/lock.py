@@ -10,6 +10,7 @@ stale-lock clean-up. The file itself stays; its presence means nothing.
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from pathlib import Path
@@ -58,9 +59,14 @@ class DirectoryLock:
         return self._depth > 0
 
     def _acquire(self) -> int:
+        from wizard.core.storage.private import open_private
+
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = open_private(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:  # a symlink planted where the lock goes: never follow it
+                raise RegisterServerError("state.write_failed", reason="lock_symlink",
+                                          detail=f"({self.path} is a symbolic link; remove it)") from None
             raise RegisterServerError("state.write_failed", reason="lock_unavailable",
                                       detail=f"({self.path}: {exc.strerror})") from exc
         try:

@@ -8,6 +8,7 @@ Documents are JSON without secrets; secrets go to the keyring (`wizard.core.secr
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 from pathlib import Path
@@ -19,6 +20,7 @@ from wizard.core.paths import state_dir
 from wizard.core.storage.atomic import (STALE_TEMP_AGE, TEMP_SUFFIX, atomic_write_text, fsync_directory,
                                         remove_stale_temp_files)
 from wizard.core.storage.lock import DirectoryLock
+from wizard.core.storage.private import make_private_dir, open_private
 from wizard.core.windows_security import AclError, restrict_folder_to_machine
 
 REGISTRATION = "registration.json"
@@ -35,10 +37,8 @@ class StateStore:
         """Create the state directory (0700 on POSIX) if missing; return it."""
         try:
             if not self.root.is_dir():
-                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-                if os.name == "posix":
-                    os.chmod(self.root, 0o700)
-                elif is_machine_state(self.root):  # pragma: no cover - Windows only
+                make_private_dir(self.root)  # 0700 on POSIX, parents included, whatever the umask
+                if os.name != "posix" and is_machine_state(self.root):  # pragma: no cover - Windows only
                     restrict_folder_to_machine(self.root)  # before anything is written in it
         except AclError as exc:  # pragma: no cover - Windows only
             raise RegisterServerError("state.write_failed", reason="acl_not_applied",
@@ -71,10 +71,15 @@ class StateStore:
         """The JSON document `name`, or None if it does not exist."""
         path = self.path(name)
         try:
-            text = path.read_text(encoding="utf-8")
+            fd = open_private(path, os.O_RDONLY)
+            with os.fdopen(fd, "r", encoding="utf-8") as stream:
+                text = stream.read()
         except FileNotFoundError:
             return None
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise RegisterServerError("state.corrupt", reason="symlink",
+                                          detail=f"({path} is a symbolic link; state files never are)") from None
             raise RegisterServerError("state.corrupt", reason="unreadable",
                                       detail=f"({path}: {exc.strerror})") from exc
         try:

@@ -8,13 +8,13 @@ from wizard.core.issues import Issue, issue
 from wizard.core.limits import MACHINE_NAME_MAX_LENGTH
 from wizard.core.model import MachineSettings, VaultSettings
 
-_NAME = re.compile(rf"^(?!-)[A-Za-z0-9-]{{1,{MACHINE_NAME_MAX_LENGTH}}}(?<!-)$")
+_NAME = re.compile(rf"(?!-)[A-Za-z0-9-]{{1,{MACHINE_NAME_MAX_LENGTH}}}(?<!-)")  # fullmatch: `$` lets "x\n" in
 
 
 def validate_machine(machine: MachineSettings) -> list[Issue]:
     if machine.name is None:
         return []
-    if not _NAME.match(machine.name):
+    if not _NAME.fullmatch(machine.name):
         return [issue("machine.name", "machine.name_invalid")]
     return []
 
