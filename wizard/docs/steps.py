@@ -44,7 +44,9 @@ STEP_TEXT: dict[Step, StepText] = {
     Step.PROXY: StepText(
         "How this server reaches the vault. Every connection is HTTPS with "
         f"{TLS_MINIMUM.replace('TLSv', 'TLS ')} or newer; when a proxy is set, it goes through the proxy "
-        "(HTTP CONNECT).",
+        "(HTTP CONNECT). When this server cannot store secrets (no keyring is running, as in a root shell over "
+        "SSH), a notice at the top of this first page says so, with the command to run on this system and a "
+        "**Recheck** button; Register is not offered until a recheck finds a usable store.",
         (
             Field("Connect directly (no proxy)", "proxy.mode.none", "No proxy: the server connects to the vault itself."),
             Field("Use this machine's system proxy settings", "proxy.mode.system",
