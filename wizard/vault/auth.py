@@ -42,6 +42,18 @@ def _invalid(message: str) -> VaultRefusal:
     return VaultRefusal("credentials.invalid", 401, message)
 
 
+def _numeric_date(claims: dict[str, Any], name: str) -> datetime:
+    """A JWT time claim as RFC 7519 NumericDate, held to integers: "123", 1.5 or true used to be
+    coerced by int() and accepted."""
+    value = claims.get(name)
+    if type(value) is not int:
+        raise _invalid(f"The client assertion's {name} must be an integer number of seconds.")
+    try:
+        return datetime.fromtimestamp(value, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise _invalid(f"The client assertion's {name} is out of range.") from None
+
+
 def _x5t_to_hex(x5t: str) -> str:
     try:
         raw = base64.urlsafe_b64decode(x5t + "=" * (-len(x5t) % 4))
@@ -126,14 +138,13 @@ class TokenAuthority:
 
     @staticmethod
     def _check_times(claims: dict[str, Any], now: datetime) -> datetime:
-        try:
-            issued = datetime.fromtimestamp(int(claims["iat"]), timezone.utc)
-            expires = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
-        except (KeyError, TypeError, ValueError, OverflowError, OSError):
-            raise _invalid("The client assertion needs numeric iat and exp.") from None
+        issued = _numeric_date(claims, "iat")
+        expires = _numeric_date(claims, "exp")
+        not_before = _numeric_date(claims, "nbf") if "nbf" in claims else None
         if expires <= issued or expires - issued > wire.ASSERTION_MAX_LIFETIME:
             raise _invalid("The client assertion's lifetime must be positive and at most five minutes.")
-        if issued > now + wire.CLOCK_SKEW or expires < now - wire.CLOCK_SKEW:
+        if (issued > now + wire.CLOCK_SKEW or expires < now - wire.CLOCK_SKEW
+                or (not_before is not None and not_before > now + wire.CLOCK_SKEW)):
             raise VaultRefusal("auth.clock_skew", 401, "The client assertion's times do not match the vault's clock.")
         return expires
 

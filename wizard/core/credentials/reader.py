@@ -295,13 +295,15 @@ def check_window(not_before: datetime, not_after: datetime, now: datetime) -> No
     """Refuse a certificate outside its validity window, allowing `limits.CLOCK_SKEW_ALLOWANCE` each way."""
     skew = limits.CLOCK_SKEW_ALLOWANCE
     stamp = "%Y-%m-%d %H:%M UTC"
-    if now < not_before - skew:
+    # The skew is added to `now`, never to the certificate's dates: 9999-12-31T23:59:59Z (or year 1)
+    # is a valid X.509 date, and not_after + skew overflowed datetime.
+    if now + skew < not_before:
         raise RegisterServerError(
             "credentials.not_yet_valid",
             detail=f"It becomes valid at {not_before.strftime(stamp)}; this machine's clock says "
                    f"{now.astimezone(timezone.utc).strftime(stamp)}.",
         )
-    if now > not_after + skew:
+    if now - skew > not_after:
         raise RegisterServerError("credentials.expired", detail=f"It expired at {not_after.strftime(stamp)}.")
 
 
