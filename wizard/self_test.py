@@ -60,7 +60,7 @@ def check_qt(home: Path) -> Check:
     except ImportError:
         create_wizard = None
     if create_wizard is not None:
-        wizard = create_wizard(home=home)
+        wizard = create_wizard(home=home, check_secret_store=False)  # the store has its own check below
         what = f"product wizard {type(wizard).__name__}"
     else:
         wizard = QWizard()

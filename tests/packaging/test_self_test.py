@@ -115,3 +115,16 @@ def test_a_hanging_check_is_stopped_by_the_watchdog() -> None:
 
 def test_self_test_is_in_the_help() -> None:
     assert "--self-test" in _run_cli("--help").stdout
+
+
+def test_the_qt_check_does_not_run_the_wizards_own_store_probe(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    """The store has its own line; a second probe in the wizard would only make the qt check (and
+    the start-up benchmark built on it) wait for keyring when the wizard closes."""
+    from wizard.ui.secret_store_notice import SecretStoreCheck
+
+    started: list[object] = []
+    monkeypatch.setattr(SecretStoreCheck, "recheck", lambda self: started.append(self))
+    check = self_test.check_qt(tmp_path)
+    assert check.ok, check.detail
+    assert started == []

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def create_wizard(answers: Any = None, *, home: Any = None, settings: Any = None, lazy: bool = False) -> Any:
+def create_wizard(answers: Any = None, *, home: Any = None, settings: Any = None, lazy: bool = False,
+                  check_secret_store: bool = True) -> Any:
     from wizard.ui.wizard import create_wizard as _create
 
-    return _create(answers, home=home, settings=settings, lazy=lazy)
+    return _create(answers, home=home, settings=settings, lazy=lazy, check_secret_store=check_secret_store)
 
 
 __all__ = ["create_wizard"]

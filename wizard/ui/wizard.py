@@ -82,7 +82,7 @@ class RegisterWizard(QWizard):
     """Holds the one `RegistrationSettings`; pages are keyed by `Step` value."""
 
     def __init__(self, settings: RegistrationSettings | None = None, *, home: str | Path | None = None,
-                 lazy: bool = False, parent: QWidget | None = None) -> None:
+                 lazy: bool = False, check_secret_store: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.home = str(home) if home else None
         # A registered state folder opens to its registration (RegisteredPage), not a blank wizard.
@@ -111,6 +111,7 @@ class RegisterWizard(QWizard):
 
         # Asked when the wizard opens (after the first paint when lazy: the probe loads keyring).
         self.secret_store = SecretStoreCheck(self)
+        self._check_secret_store = check_secret_store
         if self.record is not None:
             first = self._build_registered_pages()
         else:
@@ -123,11 +124,15 @@ class RegisterWizard(QWizard):
             first.installEventFilter(_FirstPaint(self._after_first_paint, self))
         else:
             self.build_all_pages()
-            self.secret_store.recheck()
+            self._start_secret_store_check()
 
     def _after_first_paint(self) -> None:
         self.build_all_pages()
-        self.secret_store.recheck()
+        self._start_secret_store_check()
+
+    def _start_secret_store_check(self) -> None:
+        if self._check_secret_store:
+            self.secret_store.recheck()
 
     # --- the registration on this machine -----------------------------------------------------
     def store_root(self) -> Path:
@@ -347,12 +352,15 @@ def _save_settings_id() -> int:
 
 
 def create_wizard(answers: str | Path | None = None, *, home: str | Path | None = None,
-                  settings: RegistrationSettings | None = None, lazy: bool = False) -> RegisterWizard:
+                  settings: RegistrationSettings | None = None, lazy: bool = False,
+                  check_secret_store: bool = True) -> RegisterWizard:
     """The wizard, ready to show; `answers` (an answer-file path) pre-fills the pages.
 
     Secrets are never pre-filled from an answer file: the administrator types them (the
     point of reviewing a prepared file). `settings` pre-fills directly (used by `demo`).
-    `lazy` builds pages 2-7 after the first paint (the application's choice). A
+    `lazy` builds pages 2-7 after the first paint (the application's choice).
+    `check_secret_store=False` skips the wizard's secret-store probe (the self-test reports the
+    store on its own line and must not wait for a second probe when it closes the wizard). A
     QApplication must exist.
     """
     if answers is not None:
@@ -361,7 +369,7 @@ def create_wizard(answers: str | Path | None = None, *, home: str | Path | None 
         from wizard.ui.registered_page import without_acknowledgement
 
         settings = without_acknowledgement(load_answers(answers).settings)
-    return RegisterWizard(settings, home=home, lazy=lazy)
+    return RegisterWizard(settings, home=home, lazy=lazy, check_secret_store=check_secret_store)
 
 
 
