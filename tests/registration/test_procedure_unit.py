@@ -298,3 +298,18 @@ def test_a_folder_that_cannot_be_made_stops_the_run_before_anything_is_written(
         run_registration(settings, home=tmp_path / "home", transport_factory=_refusing_transport(calls))
     assert excinfo.value.code == "recovery.folder_not_writable"
     assert calls == [] and not (tmp_path / "pass.txt").exists()
+
+
+def test_a_full_state_folder_is_found_before_the_vault_is_contacted(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(10_000_000, 9_990_000, 10_000))
+    calls: list[str] = []
+    with pytest.raises(RegisterServerError) as excinfo:
+        run_registration(_settings(_credentials_file(tmp_path), tmp_path), home=tmp_path / "home",
+                         transport_factory=_refusing_transport(calls))
+    assert (excinfo.value.code, excinfo.value.reason) == ("state.write_failed", "no_space")
+    assert calls == [], "the vault was contacted"
+    assert not (tmp_path / "pass.txt").exists()

@@ -129,6 +129,7 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
         raise RegisterServerError("vault.wrong_vault", reason="local_state",
                                   detail=f"(registered to {previous['vault']['name']})")
     existing_machine_id = previous["machine"]["id"] if previous else None  # load_record checked the shape
+    _check_state_folder(store)
 
     progress.step("preparing_recovery_folder")
     from wizard.core.secrets.availability import require_secret_store
@@ -238,6 +239,39 @@ def _save(settings: "RegistrationSettings", store: Any, clock: Callable[[], date
     return RegistrationResult(machine_id=machine.machine_id, machine_name=machine.machine_name,
                               vault_name=machine.vault_name, registered_at=registered_at,
                               re_registration=machine.re_registration, state_dir=store.root)
+
+
+STATE_SPACE_NEEDED = 1024 * 1024  # the record, the machine's key and certificate, with room to spare
+
+
+def _check_state_folder(store: Any) -> None:
+    """Before the vault is contacted: room and a real write in the state folder. Once the vault has
+    registered the machine the record must be saved; finding the disk full only then left the vault
+    and this machine disagreeing."""
+    import os
+    import shutil
+
+    try:
+        free = shutil.disk_usage(store.root).free
+    except OSError as exc:
+        raise RegisterServerError("state.write_failed", reason="folder_unavailable",
+                                  detail=f"({store.root}: {exc.strerror})") from None
+    if free < STATE_SPACE_NEEDED:
+        raise RegisterServerError("state.write_failed", reason="no_space",
+                                  detail=f"({free} bytes free in {store.root}; at least {STATE_SPACE_NEEDED} "
+                                         "are needed to save the registration)")
+    probe = store.path(".write-probe")
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            probe.unlink(missing_ok=True)
+    except OSError as exc:
+        raise RegisterServerError("state.write_failed", reason="not_writable",
+                                  detail=f"({store.root}: {exc.strerror})") from None
 
 
 def _prepare_disk(settings: "RegistrationSettings") -> bool:
