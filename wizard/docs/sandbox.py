@@ -28,20 +28,6 @@ from typing import IO
 ROOT_NAME = "register-server-docs"
 KEYRING_PASSWORD = "docs-sandbox-keyring"  # unlocks a keyring that is deleted at the end of the run
 
-_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
 
 class SandboxError(RuntimeError):
     """A tool the screenshot run needs is missing or did not start (the message says which)."""
@@ -183,39 +169,19 @@ class Sandbox:
 
     # --- private Secret Service -------------------------------------------------------------
     def _start_keyring(self) -> None:
-        """A private D-Bus and an unlocked gnome-keyring: registration stores the passphrase there."""
-        dbus_daemon, keyring_daemon = _require("dbus-daemon"), _require("gnome-keyring-daemon")
-        config = self.root / "session.conf"
-        config.write_text(_BUS_CONFIG.format(socket=self.root / "run" / "bus"))
-        bus = self._spawn([dbus_daemon, f"--config-file={config}", "--nofork", "--nopidfile", "--print-address=1"],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        address = bus.stdout.readline().decode().strip() if bus.stdout else ""
-        if not address:
-            raise SandboxError("dbus-daemon did not print its address")
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
-        daemon = self._spawn([keyring_daemon, "--foreground", "--unlock", "--components=secrets"],
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert daemon.stdin is not None
-        daemon.stdin.write(KEYRING_PASSWORD.encode())
-        daemon.stdin.close()
-        self._wait_for_secrets(address, daemon)
+        """The product's private Secret Service (the demo's and the tests'): registration stores
+        the passphrase there. Its daemons are stopped by PID when the sandbox closes."""
+        from wizard.core.secrets.private_service import SecretService, SecretServiceUnavailable
 
-    @staticmethod
-    def _wait_for_secrets(address: str, daemon: subprocess.Popen, timeout: float = 10.0) -> None:  # type: ignore[type-arg]
-        from jeepney import DBusAddress, new_method_call
-        from jeepney.io.blocking import open_dbus_connection
-
-        bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
-        deadline = time.monotonic() + timeout
-        with open_dbus_connection(bus=address) as connection:
-            while True:
-                reply = connection.send_and_get_reply(new_method_call(bus, "NameHasOwner", "s",
-                                                                      ("org.freedesktop.secrets",)), timeout=2)
-                if reply.body[0]:
-                    return
-                if daemon.poll() is not None or time.monotonic() > deadline:
-                    raise SandboxError("gnome-keyring-daemon did not start a Secret Service")
-                time.sleep(0.01)
+        service = SecretService(self.root / "secret-service", KEYRING_PASSWORD)
+        self._stack.callback(service.stop)
+        try:
+            service.start()
+        except SecretServiceUnavailable as error:
+            raise SandboxError(str(error)) from None
+        except RuntimeError as error:  # a daemon did not start or did not take its bus name
+            raise SandboxError(f"the private Secret Service did not start: {error}") from None
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = service.address
 
     # --- the local vault service -------------------------------------------------------------
     def start_vault(self) -> Vault:
