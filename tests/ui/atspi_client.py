@@ -81,6 +81,26 @@ def public(node):
     return {k: v for k, v in node.items() if k != "_acc"}
 
 
+def pump(seconds=0.0):
+    """Let the main loop deliver what the application sent, for `seconds` (at least once).
+
+    libatspi keeps each object's states in a cache that only its events update, and they are
+    dispatched by the main loop: a command that waits without pumping reads the cache of the
+    moment it started (a page's "showing" state stays as the last QWizard button update left
+    it while it was half done), where a screen reader, idle between keystrokes, has caught up.
+    """
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + seconds
+    while True:
+        # bounded: a source that is always ready (pyatspi's GIL-release idle, off here) must not hold us
+        for _ in range(200):
+            if not context.iteration(False):
+                break
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.01)
+
+
 def find(name, role=None):
     """The showing control named `name`; a name ending in "..." matches any name it starts."""
     def named(node):
@@ -94,10 +114,11 @@ def find(name, role=None):
         if time.monotonic() > deadline:
             showing = [(n["role"], n["name"], n["states"]) for n in walk(window(), [])]
             raise LookupError(f"nothing named {name!r} is showing: {showing}")
-        time.sleep(0.1)
+        pump(0.1)
 
 
 def handle(command):
+    pump()
     kind = command["cmd"]
     if kind == "app":
         deadline = time.monotonic() + command.get("timeout", 30)
@@ -106,7 +127,7 @@ def handle(command):
                 if app is not None and command["name"] in (app.name or "") and app.childCount:
                     state["app"] = app
                     return {"ok": True}
-            time.sleep(0.1)
+            pump(0.1)
         return {"error": f"no application {command['name']!r} on the AT-SPI bus"}
     if kind == "page":
         return {"nodes": [public(n) for n in walk(window(), [])]}
@@ -157,7 +178,7 @@ def main():
     GLib.io_add_watch(GLib.IOChannel.unix_new(sys.stdin.fileno()), GLib.PRIORITY_DEFAULT, GLib.IO_IN | GLib.IO_HUP,
                       on_stdin)
     print(json.dumps({"ready": True}), flush=True)
-    Registry.start()
+    Registry.start(gil=False)  # no threads here: its GIL-release idle source would keep the loop always busy
 
 
 if __name__ == "__main__":

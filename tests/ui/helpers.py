@@ -76,6 +76,18 @@ def click_next(qtbot: Any, wizard: QWizard, *, expect: Step | None = None, timeo
         qtbot.waitUntil(lambda: wizard.currentId() == int(expect), timeout=timeout)
 
 
+def click_when_enabled(qtbot: Any, wizard: QWizard, name: str, *, timeout: int = 30_000) -> None:
+    """Click the button `name` once it is offered, as a person would: Save and Register wait for
+    the wizard's background secret-store check, which can take seconds on a busy machine."""
+    button = find(wizard, name)
+    try:
+        qtbot.waitUntil(button.isEnabled, timeout=timeout)
+    except Exception:
+        pass  # the assertion below says why
+    assert button.isEnabled(), f"{name} is not offered on {wizard.currentPage().objectName()}: {issues_of(wizard)}"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 def issues_of(wizard: QWizard) -> list[str]:
     page = wizard.currentPage()
     return [f"{i.field}: {i.code}" for i in getattr(page, "issues", lambda: [])()]

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.e2e.helpers import make_settings
-from tests.ui.helpers import click_next, fill_encryption, find
+from tests.ui.helpers import click_next, click_when_enabled, fill_encryption, find
 from wizard.core.flow import Step
 
 pytestmark = pytest.mark.e2e
@@ -45,14 +45,14 @@ def test_a_passphrase_change_needs_the_pin_typed_on_the_save_page(make_wizard, q
     qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID, timeout=15_000)
     page = wizard.currentPage()
 
-    qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
+    click_when_enabled(qtbot, wizard, "save_settings.save")
     qtbot.waitUntil(lambda: "security.pin_required" in find(wizard, "save_settings.status").text(), timeout=15_000)
     assert not page.saved and not new_file.exists()
     assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE) == old
 
     pin, _ = vault_service.admin.issue_pin(vault)
     find(wizard, "security.pin").setText(pin)
-    qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
+    click_when_enabled(qtbot, wizard, "save_settings.save")
     qtbot.waitUntil(lambda: page.saved, timeout=15_000)
     assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE).reveal() == NEW
     assert pin not in find(wizard, "save_settings.status").text()

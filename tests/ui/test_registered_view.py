@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.e2e.helpers import make_settings
-from tests.ui.helpers import click_next, find, message, type_into
+from tests.ui.helpers import click_next, click_when_enabled, find, message, type_into
 from wizard.core.errors import info
 from wizard.core.flow import Step
 
@@ -77,7 +77,7 @@ def test_change_settings_saves_throttling_that_status_then_shows(make_wizard, qt
     qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID)
     assert "Throttling: 4 Mbps" in find(wizard, "save_settings.changes").text()
     assert "passphrase" not in find(wizard, "save_settings.changes").text()
-    qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
+    click_when_enabled(qtbot, wizard, "save_settings.save")
     qtbot.waitUntil(lambda: wizard.currentPage().saved, timeout=15_000)
     status = subprocess.run([sys.executable, "-m", "wizard", "status", "--json", "--home", home],
                             capture_output=True, text=True, timeout=60)
@@ -139,7 +139,7 @@ def test_change_settings_puts_a_new_passphrase_in_force_through_the_settings_use
     click_next(qtbot, wizard)
     qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID, timeout=15_000)
     assert find(wizard, "save_settings.changes").text() == f"A new passphrase, saved to {new_file}"
-    qtbot.mouseClick(find(wizard, "save_settings.save"), Qt.MouseButton.LeftButton)
+    click_when_enabled(qtbot, wizard, "save_settings.save")
     qtbot.waitUntil(lambda: wizard.currentPage().saved, timeout=15_000)
     assert read_passphrase_file(new_file).reveal() == "a brand new passphrase 2026!"
     assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE).reveal() == "a brand new passphrase 2026!"
