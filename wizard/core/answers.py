@@ -22,14 +22,13 @@ from typing import Any, Callable, Mapping
 
 from wizard.core.bandwidth import Bandwidth, format_bandwidth
 from wizard.core.errors import RegisterServerError
+from wizard.core.fields import DEFAULT_PASSPHRASE_ENV, DEFAULT_PROXY_PASSWORD_ENV, schema
 from wizard.core.issues import Issue, issue
 from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
                                RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
 from wizard.core.secret import Secret
 from wizard.core.validators import parse_bandwidth_text, parse_size_text, parse_time_text
 
-DEFAULT_PROXY_PASSWORD_ENV = "PROXY_PASSWORD"
-DEFAULT_PASSPHRASE_ENV = "BACKUP_PASSPHRASE"
 
 
 class SourceKind(StrEnum):
@@ -85,19 +84,8 @@ class InvalidAnswers(RegisterServerError):
             f"{len(self.issues)} problems in the answer file: " + "; ".join(self.detail_lines)
 
 
-# key -> expected Python type(s) for each section
-_SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
-    "machine": {"name": (str,)},
-    "proxy": {"mode": (str,), "host": (str,), "port": (int,), "username": (str,), "password_env": (str,),
-              "password_file": (str,), "password_keyring": (bool,)},
-    "vault": {"credentials_file": (str,), "ca_bundle": (str,)},
-    "throttling": {"enabled": (bool,), "work_days": (list,), "work_start": (str,), "work_end": (str,),
-                   "work_bandwidth": (str, int), "non_work_bandwidth": (str, int)},
-    "recovery": {"folder": (str,), "create": (bool,), "space_needed": (str, int)},
-    "encryption": {"passphrase_env": (str,), "passphrase_file": (str,), "passphrase_keyring": (bool,),
-                   "generate": (bool,), "save_passphrase_to": (str,), "escrow": (bool,)},
-    "security": {"pin_env": (str,), "pin_file": (str,)},
-}
+# key -> expected Python type(s) for each section, from the one field table
+_SCHEMA: dict[str, dict[str, tuple[type, ...]]] = schema()
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
 
 

@@ -1,0 +1,147 @@
+"""Every answer-file field, declared once: its key, its type, the page that edits it, what it means.
+
+The answer-file reader checks keys and types against this table, the error routing sends a
+field's problem to the page of its section, and the guide's answer-file reference is this
+table's `doc` column — so adding a field is one row here (plus the model and the control
+that shows it), and no second list can drift. Descriptions are Markdown (backticks for
+values) and every number in them is formatted from `wizard.core.limits` or the model's
+defaults, never retyped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wizard.core.bandwidth import format_bandwidth
+from wizard.core.flow import Step
+from wizard.core.limits import MACHINE_NAME_MAX_LENGTH, MAX_BANDWIDTH_BPS, MIN_BANDWIDTH_BPS, PASSPHRASE_MIN_LENGTH
+from wizard.core.model import RegistrationSettings, Weekday
+
+DEFAULT_PROXY_PASSWORD_ENV = "PROXY_PASSWORD"
+DEFAULT_PASSPHRASE_ENV = "BACKUP_PASSPHRASE"
+
+# The answer-file sections, in file order, and the wizard step whose page edits each (None: no
+# page does — the machine name is this computer's, a PIN is typed when a change asks for it).
+SECTIONS: dict[str, Step | None] = {
+    "machine": None,
+    "proxy": Step.PROXY,
+    "vault": Step.VAULT,
+    "throttling": Step.THROTTLING,
+    "recovery": Step.RECOVERY,
+    "encryption": Step.ENCRYPTION,
+    "security": None,
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One `section.key` of the answer file."""
+
+    key: str
+    types: tuple[type, ...]
+    doc: str
+
+    @property
+    def section(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The key inside its section (`port` of `proxy.port`)."""
+        return self.key.split(".", 1)[1]
+
+    @property
+    def step(self) -> Step | None:
+        return SECTIONS[self.section]
+
+
+def _c(value: object) -> str:
+    return f"`{value}`"
+
+
+_DEFAULTS = RegistrationSettings()
+_BANDWIDTH_RANGE = f"{format_bandwidth(MIN_BANDWIDTH_BPS)} to {format_bandwidth(MAX_BANDWIDTH_BPS)}"
+_WEEKDAYS = ", ".join(_c(d.key) for d in Weekday)
+
+FIELDS: tuple[Field, ...] = (
+    Field("machine.name", (str,),
+          f"The name this server registers under; 1 to {MACHINE_NAME_MAX_LENGTH} letters, digits and hyphens. "
+          "Default: this computer's name. The same name again is a re-registration."),
+    Field("proxy.mode", (str,),
+          f"{_c('none')} (connect directly), {_c('system')} (the operating system's proxy settings) or "
+          f"{_c('custom')} (the proxy below). Default {_c('none')}."),
+    Field("proxy.host", (str,),
+          "Custom proxy: host name, IPv4 address or IPv6 address in brackets; an `http://` prefix is allowed."),
+    Field("proxy.port", (int,), "Custom proxy: its port, 1 to 65535."),
+    Field("proxy.username", (str,),
+          "Custom proxy: the user name when the proxy asks for a sign-in (basic authentication)."),
+    Field("proxy.password_env", (str,),
+          f"Name of the environment variable holding the proxy password (the wizard writes "
+          f"{_c(DEFAULT_PROXY_PASSWORD_ENV)})."),
+    Field("proxy.password_file", (str,), "Path of a file whose first line is the proxy password."),
+    Field("proxy.password_keyring", (bool,), "`true`: take the proxy password from this machine's keyring."),
+    Field("vault.credentials_file", (str,),
+          "Path of the vault credentials file (`.VaultCredentials`) downloaded from the vault. "
+          "Relative paths are resolved against the answer file's folder."),
+    Field("vault.ca_bundle", (str,),
+          "Optional PEM file with an extra CA certificate to trust for the vault's TLS certificate."),
+    Field("throttling.enabled", (bool,),
+          f"`true` to limit the bandwidth backups use. Default {_c(str(_DEFAULTS.throttling.enabled).lower())}."),
+    Field("throttling.work_days", (list,),
+          f"Work days: a list of weekday names ({_WEEKDAYS}). Default Monday to Friday."),
+    Field("throttling.work_start", (str,),
+          f"Start of work hours, 24-hour `HH:MM`. Default {_c(_DEFAULTS.throttling.work_start.strftime('%H:%M'))}."),
+    Field("throttling.work_end", (str,),
+          "End of work hours, `HH:MM`; an end before the start means overnight work hours. Default "
+          f"{_c(_DEFAULTS.throttling.work_end.strftime('%H:%M'))}."),
+    Field("throttling.work_bandwidth", (str, int),
+          f"Limit during work hours, in bits per second: {_BANDWIDTH_RANGE} (for example `\"2 Mbps\"`, or a whole "
+          f"number of bit/s). Default {_c(_DEFAULTS.throttling.work_bandwidth)}."),
+    Field("throttling.non_work_bandwidth", (str, int),
+          f"Limit at all other times: {_BANDWIDTH_RANGE}. Default {_c(_DEFAULTS.throttling.non_work_bandwidth)}."),
+    Field("recovery.folder", (str,), "Full path of the recovery folder (temporary holding area during recovery)."),
+    Field("recovery.create", (bool,), "`true`: create the recovery folder when it does not exist. Default `false`."),
+    Field("recovery.space_needed", (str, int),
+          "Optional room the recoveries need (`\"50 GB\"`, or bytes); checked against the folder's free space."),
+    Field("encryption.passphrase_env", (str,),
+          f"Name of the environment variable holding the passphrase (the wizard writes {_c(DEFAULT_PASSPHRASE_ENV)})."),
+    Field("encryption.passphrase_file", (str,),
+          "Path of a passphrase file saved earlier, or a file whose first line is the passphrase."),
+    Field("encryption.passphrase_keyring", (bool,),
+          "`true`: take the passphrase from this machine's keyring (re-registration)."),
+    Field("encryption.generate", (bool,),
+          f"`true`: generate a new random passphrase (at least {PASSPHRASE_MIN_LENGTH} characters)."),
+    Field("encryption.save_passphrase_to", (str,),
+          "Full path of the passphrase file to write; an existing file is never overwritten. Keep it off this server."),
+    Field("encryption.escrow", (bool,),
+          "`true`: also seal the passphrase to the vault's recovery certificate and keep the envelope at the vault "
+          "(refused with `escrow.not_configured` if the vault has none); `false`: never. Unset: sealed when the "
+          "vault has a recovery certificate. Only the holders of that certificate's private key can open it "
+          "(`passphrase recover`)."),
+    Field("security.pin_env", (str,),
+          "For `register-server settings` when the vault requires a security PIN: name of the environment "
+          "variable holding the PIN the vault's administrator issued (`vault security-pin`; 8 digits, valid "
+          "5 minutes, good for one change)."),
+    Field("security.pin_file", (str,),
+          "Like `pin_env`, but a file whose first line is the PIN. Without either, a terminal asks."),
+)
+
+BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+
+
+def schema() -> dict[str, dict[str, tuple[type, ...]]]:
+    """{section: {key: accepted Python types}}, in file order: what the reader accepts."""
+    out: dict[str, dict[str, tuple[type, ...]]] = {section: {} for section in SECTIONS}
+    for f in FIELDS:
+        out[f.section][f.name] = f.types
+    return {section: keys for section, keys in out.items() if keys}
+
+
+def _check() -> None:
+    """Each field once, in a known section (a typo here would silently drop a key)."""
+    unknown = [f.key for f in FIELDS if f.section not in SECTIONS]
+    if unknown or len(BY_KEY) != len(FIELDS):
+        raise AssertionError(f"field table: unknown sections {unknown} or a key declared twice")
+
+
+_check()
