@@ -21,7 +21,7 @@ def storage(tmp_path: Path) -> SqliteVaultStorage:
 
 def _register(storage: SqliteVaultStorage, vault_id: int, name: str, verifier: bytes = b"v" * 32,
               existing: str | None = None) -> tuple[str, bool]:
-    record, again = storage.register_machine(vault_id, name=name, verifier_hash=verifier, certificate_pem=b"cert",
+    record, again, _ = storage.register_machine(vault_id, name=name, verifier_hash=verifier, certificate_pem=b"cert",
                                              agent_version="t", now=NOW, existing_machine_id=existing)
     return record.machine_id, again
 

@@ -33,7 +33,7 @@ from wizard.vault.pki import VaultPki
 from wizard.vault.machine_auth import verify_machine_assertion
 from wizard.vault.refusal import VaultRefusal
 from wizard.vault.security import VaultSecurity
-from wizard.vault.storage import VaultStorage
+from wizard.vault.storage import EscrowWrite, VaultStorage
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -207,13 +207,11 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
             security.check_fingerprint(vault.id, escrow[1])
         certificate = pki.sign_machine_csr((csr or "").encode("ascii", "replace"), machine_name=name,
                                            vault_name=vault.name, now=now)
-        record, re_registration = storage.register_machine(
+        record, re_registration, stored = storage.register_machine(
             vault.id, name=name, verifier_hash=hashlib.sha256(verifier).digest(), certificate_pem=certificate,
-            agent_version=agent_version or "", now=now, existing_machine_id=existing)
-        kept = None
-        if escrow is not None:
-            stored = security.add_envelope(vault.id, record.machine_id, record.name, escrow[0], escrow[1], now=now)
-            kept = {"version": stored.version, "fingerprint": stored.fingerprint}
+            agent_version=agent_version or "", now=now, existing_machine_id=existing,
+            escrow=None if escrow is None else EscrowWrite(*escrow))
+        kept = None if stored is None else {"version": stored.version, "fingerprint": stored.fingerprint}
         return JSONResponse({
             "escrow": kept,
             "machine_id": record.machine_id, "machine_name": record.name, "vault_name": vault.name,
@@ -249,12 +247,9 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         if escrow is not None:
             security.check_fingerprint(machine.vault_id, escrow[1])
         security.use_pin(machine.vault_id, request.headers.get(wire.PIN_HEADER), now=now)
-        storage.set_verifier(machine.machine_id, hashlib.sha256(verifier).digest(), now=now)
-        kept = None
-        if escrow is not None:
-            stored = security.add_envelope(machine.vault_id, machine.machine_id, machine.name, escrow[0], escrow[1],
-                                           now=now)
-            kept = {"version": stored.version, "fingerprint": stored.fingerprint}
+        _, stored = storage.set_verifier(machine.machine_id, hashlib.sha256(verifier).digest(), now=now,
+                                         escrow=None if escrow is None else EscrowWrite(*escrow))
+        kept = None if stored is None else {"version": stored.version, "fingerprint": stored.fingerprint}
         return JSONResponse({"machine_id": machine.machine_id, "verifier_updated": True, "escrow": kept})
 
     async def recovery_certificate(request: Request) -> Response:

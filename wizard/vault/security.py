@@ -31,7 +31,7 @@ from pathlib import Path
 
 from wizard.vault.refusal import VaultRefusal
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS recovery_certificates (
     vault_id INTEGER PRIMARY KEY REFERENCES vaults(id),
     certificate_pem BLOB NOT NULL,
@@ -99,7 +99,7 @@ class VaultSecurity:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -123,30 +123,28 @@ class VaultSecurity:
 
     # envelopes -------------------------------------------------------------------------
     def check_fingerprint(self, vault_id: int, fingerprint: object) -> None:
-        """Refuse an envelope sealed to anything but this vault's current recovery certificate."""
-        current = self.recovery_certificate(vault_id)
-        if current is None:
-            raise VaultRefusal("escrow.not_configured", 409, "This vault has no recovery certificate.")
-        if fingerprint != current.fingerprint:
-            raise VaultRefusal("escrow.certificate_changed", 409,
-                               "The envelope was sealed to another recovery certificate than the vault's.")
+        """Refuse an envelope sealed to anything but this vault's current recovery certificate.
+
+        A quick refusal before the vault does any work; the registration's own transaction checks
+        again (`require_fingerprint`), since the administrator may replace the certificate meanwhile.
+        """
+        with self._lock:
+            require_fingerprint(self._db, vault_id, fingerprint)
 
     def add_envelope(self, vault_id: int, machine_id: str, name: str, envelope: bytes, fingerprint: str, *,
                      now: datetime) -> EscrowEnvelope:
-        """Store the next version of a machine's envelope."""
+        """Store the next version of a machine's envelope (on its own; a registration or a passphrase
+        change stores its envelope inside its own transaction, through the storage)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                (latest,) = self._db.execute("SELECT COALESCE(MAX(version), 0) FROM escrow_envelopes"
-                                             " WHERE vault_id = ? AND name = ?", (vault_id, name)).fetchone()
-                version = int(latest) + 1
-                self._db.execute("INSERT INTO escrow_envelopes VALUES (?,?,?,?,?,?,?)",
-                                 (machine_id, version, vault_id, name, envelope, fingerprint, _ts(now)))
+                stored = insert_envelope(self._db, vault_id=vault_id, machine_id=machine_id, name=name,
+                                         envelope=envelope, fingerprint=fingerprint, now=now)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return EscrowEnvelope(machine_id, version, name, envelope, fingerprint, now)
+        return stored
 
     def envelopes(self, vault_id: int, machine_name: str) -> list[EscrowEnvelope]:
         """Every version kept for a machine name in a vault, oldest first (kept after it is removed)."""
@@ -211,6 +209,34 @@ class VaultSecurity:
         if datetime.fromisoformat(row[0]) < now:
             return VaultRefusal("security.pin_expired", 403, "The security PIN has expired.")
         return None
+
+
+def require_fingerprint(db: sqlite3.Connection, vault_id: int, fingerprint: object) -> None:
+    """On connection `db` (inside the caller's transaction when it has one): refuse an envelope
+    sealed to anything but the vault's current recovery certificate."""
+    row = db.execute("SELECT fingerprint FROM recovery_certificates WHERE vault_id = ?", (vault_id,)).fetchone()
+    if row is None:
+        raise VaultRefusal("escrow.not_configured", 409, "This vault has no recovery certificate.")
+    if fingerprint != row[0]:
+        raise VaultRefusal("escrow.certificate_changed", 409,
+                           "The envelope was sealed to another recovery certificate than the vault's.")
+
+
+def insert_envelope(db: sqlite3.Connection, *, vault_id: int, machine_id: str, name: str, envelope: bytes,
+                    fingerprint: str, now: datetime) -> EscrowEnvelope:
+    """Store the next version of a machine's envelope on `db`, inside the caller's transaction.
+
+    Why a function on a connection: the machine row and its envelope must commit together (a
+    machine registered without the escrow it asked for, or an envelope for a registration the
+    vault refused, are both half-done), so the storage calls this within its own transaction.
+    """
+    require_fingerprint(db, vault_id, fingerprint)
+    (latest,) = db.execute("SELECT COALESCE(MAX(version), 0) FROM escrow_envelopes WHERE vault_id = ? AND name = ?",
+                           (vault_id, name)).fetchone()
+    version = int(latest) + 1
+    db.execute("INSERT INTO escrow_envelopes VALUES (?,?,?,?,?,?,?)",
+               (machine_id, version, vault_id, name, envelope, fingerprint, _ts(now)))
+    return EscrowEnvelope(machine_id, version, name, envelope, fingerprint, now)
 
 
 def _pin_hash(pin: str) -> bytes:

@@ -5,7 +5,10 @@ admin commands only use these methods. The SQLite implementation runs in WAL mod
 admin commands (another process) can read and write while `vault serve` is running, and
 every registration is one ``BEGIN IMMEDIATE`` transaction guarded by a UNIQUE constraint
 on (vault, machine name): two concurrent registrations of one name can never make two
-records.
+records. A registration or a passphrase change that carries an escrow envelope stores it in
+that same transaction (`EscrowWrite`): the machine row and its envelope commit together or not
+at all, so a refused or failed escrow never leaves a machine registered without the escrow it
+asked for, nor an envelope for a registration the vault did not keep.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from wizard.vault.refusal import VaultRefusal
+from wizard.vault.security import SCHEMA as SECURITY_SCHEMA
+from wizard.vault.security import EscrowEnvelope, insert_envelope, require_fingerprint
 
 REDUNDANCIES = ("GRS", "LRS", "ZRS")
 
@@ -63,6 +68,25 @@ class MachineRecord:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class EscrowWrite:
+    """An envelope to store with a registration or a passphrase change: opaque bytes, and the
+    fingerprint of the recovery certificate the client sealed it to."""
+    envelope: bytes
+    fingerprint: str
+
+
+class Registered(NamedTuple):
+    record: MachineRecord
+    re_registration: bool
+    envelope: EscrowEnvelope | None = None
+
+
+class VerifierChanged(NamedTuple):
+    updated: bool
+    envelope: EscrowEnvelope | None = None
+
+
 class VaultStorage(Protocol):
     """Everything the service and the admin commands need from a store."""
 
@@ -79,13 +103,14 @@ class VaultStorage(Protocol):
     def credential_by_thumbprint(self, thumbprint_sha1: str) -> CredentialRecord | None: ...
     def use_jti(self, jti: str, *, expires: datetime, now: datetime) -> bool: ...
     def register_machine(self, vault_id: int, *, name: str, verifier_hash: bytes, certificate_pem: bytes,
-                         agent_version: str, now: datetime, existing_machine_id: str | None
-                         ) -> tuple[MachineRecord, bool]: ...
+                         agent_version: str, now: datetime, existing_machine_id: str | None,
+                         escrow: EscrowWrite | None = None) -> Registered: ...
     def machines(self, vault_id: int) -> list[MachineRecord]: ...
     def remove_machine(self, vault_id: int, name: str) -> bool: ...
     def machine_by_id(self, machine_id: str) -> MachineRecord | None: ...
     def remove_machine_by_id(self, machine_id: str) -> bool: ...
-    def set_verifier(self, machine_id: str, verifier_hash: bytes, *, now: datetime) -> bool: ...
+    def set_verifier(self, machine_id: str, verifier_hash: bytes, *, now: datetime,
+                     escrow: EscrowWrite | None = None) -> VerifierChanged: ...
 
 
 _SCHEMA = """
@@ -171,6 +196,7 @@ class SqliteVaultStorage:
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, fast commits
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._db.executescript(SECURITY_SCHEMA)  # escrow envelopes are written in this connection's transactions
         self._jti_inserts = 0
 
     def close(self) -> None:
@@ -274,20 +300,25 @@ class SqliteVaultStorage:
 
     # machines -----------------------------------------------------------------------------
     def register_machine(self, vault_id: int, *, name: str, verifier_hash: bytes, certificate_pem: bytes,
-                         agent_version: str, now: datetime, existing_machine_id: str | None
-                         ) -> tuple[MachineRecord, bool]:
-        """Insert or re-register `name` in one transaction; returns (record, re_registration)."""
+                         agent_version: str, now: datetime, existing_machine_id: str | None,
+                         escrow: EscrowWrite | None = None) -> Registered:
+        """Insert or re-register `name`, with its escrow envelope when given, in one transaction."""
         stamp = _ts(now)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                result = self._register_locked(vault_id, name, verifier_hash, certificate_pem, agent_version,
-                                               stamp, existing_machine_id)
+                if escrow is not None:  # the certificate may have been replaced since the request was read
+                    require_fingerprint(self._db, vault_id, escrow.fingerprint)
+                record, re_registration = self._register_locked(vault_id, name, verifier_hash, certificate_pem,
+                                                                agent_version, stamp, existing_machine_id)
+                envelope = None if escrow is None else insert_envelope(
+                    self._db, vault_id=vault_id, machine_id=record.machine_id, name=record.name,
+                    envelope=escrow.envelope, fingerprint=escrow.fingerprint, now=now)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return result
+        return Registered(record, re_registration, envelope)
 
     def _register_locked(self, vault_id: int, name: str, verifier_hash: bytes, certificate_pem: bytes,
                          agent_version: str, stamp: str, existing_machine_id: str | None
@@ -343,8 +374,24 @@ class SqliteVaultStorage:
             cursor = self._db.execute("DELETE FROM machines WHERE machine_id = ?", (machine_id,))
         return cursor.rowcount > 0
 
-    def set_verifier(self, machine_id: str, verifier_hash: bytes, *, now: datetime) -> bool:
+    def set_verifier(self, machine_id: str, verifier_hash: bytes, *, now: datetime,
+                     escrow: EscrowWrite | None = None) -> VerifierChanged:
+        """Change a machine's passphrase verifier, with the new passphrase's envelope when given,
+        in one transaction (the old verifier stays in force when the envelope cannot be kept)."""
         with self._lock:
-            cursor = self._db.execute("UPDATE machines SET verifier_hash = ?, updated_at = ? WHERE machine_id = ?",
-                                      (verifier_hash, _ts(now), machine_id))
-        return cursor.rowcount > 0
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT vault_id, name FROM machines WHERE machine_id = ?",
+                                       (machine_id,)).fetchone()
+                envelope = None
+                if row is not None:
+                    self._db.execute("UPDATE machines SET verifier_hash = ?, updated_at = ? WHERE machine_id = ?",
+                                     (verifier_hash, _ts(now), machine_id))
+                    if escrow is not None:
+                        envelope = insert_envelope(self._db, vault_id=row[0], machine_id=machine_id, name=row[1],
+                                                   envelope=escrow.envelope, fingerprint=escrow.fingerprint, now=now)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return VerifierChanged(row is not None, envelope)
