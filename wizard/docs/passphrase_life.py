@@ -50,7 +50,8 @@ def passphrase_life() -> list[str]:
         "default). The administrator issues one with `register-server vault security-pin VAULT`: "
         f"{PIN_DIGITS} digits, valid {minutes} minutes, good for one operation; {MAX_PIN_FAILURES} wrong tries "
         "void every outstanding PIN. The server gives it from `[security] pin_env` or `pin_file` (settings), "
-        "`--pin-env` or `--pin-file` (unregister), or a terminal prompt. Refusals:", "",
+        "`--pin-env` or `--pin-file` (unregister), or a terminal prompt; in the wizard, from the PIN box on "
+        "the **Save settings** page (Change settings) and on the registered view (Unregister). Refusals:", "",
         table(("code", "what happened", "what to do"),
               ((code(c), CATALOGUE[c].message, CATALOGUE[c].fix)
                for c in ("security.pin_required", "security.pin_invalid", "security.pin_expired"))), "",

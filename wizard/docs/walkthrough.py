@@ -121,8 +121,10 @@ def _after_registration() -> list[str]:
                                          "another vault."),
                ("**Unregister...**", "After a confirmation, removes this server from its vault and forgets the "
                                      "registration here, as `register-server unregister` does (which asks the "
-                                     "same question on a terminal; scripts pass `--yes`). The passphrase file "
-                                     "stays where it is."),
+                                     "same question on a terminal; scripts pass `--yes`). When the vault "
+                                     "requires a security PIN, type it in **Security PIN for Unregister, if the "
+                                     "vault requires one** first; a refusal is shown under that box and the "
+                                     "server stays registered. The passphrase file stays where it is."),
            ]), "",
            "Cancel says what stays registered: on the view itself it closes at once; in Change settings it warns "
            "that nothing was saved and the server stays registered with its current settings.", ""]

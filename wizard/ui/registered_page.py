@@ -10,7 +10,10 @@ recovery folder, passphrase file — and offers the three things one does next:
   settings` (`wizard.registration.maintenance.change_settings`).
 * *Register again*: the normal flow, pre-filled; the Backup Vault page refuses another
   vault's file (`vault.wrong_vault`).
-* *Unregister*: after a confirmation, the same use case as `register-server unregister`.
+* *Unregister*: after a confirmation, the same use case as `register-server unregister`. When
+  the vault requires a security PIN, the PIN typed in the box under the buttons goes with the
+  request (the use case sends none when the box is empty); a refusal (`security.pin_*`) is
+  shown under that box, which takes the focus, so the administrator fixes it where it is asked.
 
 Both pages live outside the core's step table (they are not steps of a registration), under
 their own page ids.
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
                                QWidget, QWizardPage)
 
 from wizard.core.model import RegistrationSettings
+from wizard.ui.field_message import FieldMessage
 from wizard.ui.page_base import name_input
 from wizard.ui.worker import Task
 
@@ -85,6 +89,19 @@ class RegisteredPage(QWizardPage):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        self.pin_row = QWidget(self)
+        pin_layout = QHBoxLayout(self.pin_row)
+        pin_layout.setContentsMargins(0, 0, 0, 0)
+        self.pin_label = QLabel("Security P&IN for Unregister, if the vault requires one:", self.pin_row)
+        self.pin = pin_box(self.pin_row, "registered.security_pin", "unregistering this server")
+        self.pin_label.setBuddy(self.pin)
+        pin_layout.addWidget(self.pin_label)
+        pin_layout.addWidget(self.pin)
+        pin_layout.addStretch(1)
+        layout.addWidget(self.pin_row)
+        self.pin_message = FieldMessage("registered.security_pin", self)
+        self.pin_message.show_fix = True
+        layout.addWidget(self.pin_message)
         self.status = _value_label(self, "registered.status")
         layout.addWidget(self.status)
         layout.addStretch(1)
@@ -128,6 +145,9 @@ class RegisteredPage(QWizardPage):
         self.setSubTitle("This server is not registered.")
         self.change.setEnabled(False)
         self.unregister.setEnabled(False)
+        self.pin.clear()
+        self.pin_row.setVisible(False)
+        self.show_pin_refusal(None)
         self.again.setText("&Register...")
         try:
             self.again.clicked.disconnect()
@@ -176,16 +196,52 @@ class RegisteredPage(QWizardPage):
                                "server to the vault stop. Registering again needs a new credentials file.",
                                yes="&Unregister", no="&Keep"):
             return
+        from wizard.core.secret import Secret
+
         home = wizard.home
+        typed = self.pin.text().strip()
+        pin = Secret(typed) if typed else None  # none: the vault says whether it needs one
+        self.show_pin_refusal(None)
         self._busy(f"Unregistering from vault {vault}...")
 
         def work(report: Any) -> object:
             from wizard.registration.maintenance import unregister
 
-            return unregister(home=home)
+            return unregister(home=home, pin=pin)
 
-        self._task = Task(work, on_success=lambda done: wizard.forget_registration(),
-                          on_failure=lambda error: self._idle(_failure_text(error)), parent=self).start()
+        def failed(error: BaseException) -> None:
+            code = getattr(error, "code", "")
+            if code.startswith("security.pin_"):
+                self._idle("")
+                self.show_pin_refusal(code)
+            else:
+                self._idle(_failure_text(error))
+
+        self._task = Task(work, on_success=lambda done: wizard.forget_registration(), on_failure=failed,
+                          parent=self).start()
+
+    def show_pin_refusal(self, code: str | None) -> None:
+        """The vault's security.pin_* refusal under the PIN box, read out with it; None clears it."""
+        from wizard.core.issues import issue
+        from wizard.ui.accessible import announce, describe
+
+        shown = issue("registered.security_pin", code) if code else None
+        self.pin_message.show_issues([shown] if shown else [])
+        describe(self.pin, self.pin.toolTip(), f"{shown.message} {shown.fix}" if shown else "")
+        if shown is not None:
+            self.pin.setFocus()
+            self.pin.selectAll()  # a new PIN typed replaces the refused one
+            announce(self.pin, shown.message, assertive=True)
+
+
+def pin_box(parent: QWidget, key: str, needed_for: str) -> QLineEdit:
+    """A masked box for a security PIN; its name comes from its label (`setBuddy`), never `key`."""
+    box = name_input(QLineEdit(parent), key)
+    box.setEchoMode(QLineEdit.EchoMode.Password)
+    box.setMaxLength(16)
+    box.setToolTip(f"The vault may require a PIN for {needed_for}: its administrator issues one with "
+                   "`register-server vault security-pin VAULT` (valid 5 minutes)")
+    return box
 
 
 def _failure_text(error: BaseException) -> str:
@@ -209,12 +265,7 @@ class SaveSettingsPage(QWizardPage):
         layout.addWidget(self.changes)
         pin_row = QHBoxLayout()
         pin_label = QLabel("Security P&IN, if the vault requires one:", self)
-        self.pin = name_input(QLineEdit(self), "security.pin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(16)
-        self.pin.setAccessibleName("Security PIN, if the vault requires one")
-        self.pin.setToolTip("A passphrase change may need a PIN the vault's administrator issues with "
-                            "`register-server vault security-pin VAULT` (valid 5 minutes)")
+        self.pin = pin_box(self, "security.pin", "a passphrase change")
         pin_label.setBuddy(self.pin)
         pin_row.addWidget(pin_label)
         pin_row.addWidget(self.pin)
