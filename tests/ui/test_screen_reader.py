@@ -80,6 +80,18 @@ class Reader:
             last = nodes
         return last
 
+    def wait_events(self, what: str, since: int, condition: Callable[[dict[str, Any]], bool],
+                    timeout: float = 30) -> list[dict[str, Any]]:
+        """Every event from `since` on, once one of them meets `condition`."""
+        events: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while not any(condition(e) for e in events):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; events: {events[-20:]}")
+            events += self.ask(cmd="events", since=since + len(events))["events"]
+            time.sleep(0.1)
+        return events
+
     def press_when_enabled(self, name: str) -> None:
         self.wait(f"{name!r} enabled", lambda nodes: any(n["name"] == name and "enabled" in n["states"] for n in nodes))
         self.ask(cmd="press", name=name)
@@ -98,6 +110,12 @@ def node(nodes: list[dict[str, Any]], name: str, role: str | None = None) -> dic
     found = [n for n in nodes if n["name"] == name and (role is None or n["role"] == role)]
     assert found, f"nothing named {name!r} ({role}) on the page: {[(n['role'], n['name']) for n in nodes]}"
     return found[0]
+
+
+def current_steps(nodes: list[dict[str, Any]]) -> list[str]:
+    """The selected items of the step list (a list named "Steps", its items list items)."""
+    assert any(n["role"] == "list" and n["name"] == "Steps" for n in nodes), "no step list is exposed"
+    return [n["name"] for n in nodes if n["role"] == "list item" and "selected" in n["states"]]
 
 
 def problems_of(nodes: list[dict[str, Any]]) -> list[str]:
@@ -141,7 +159,12 @@ def test_a_screen_reader_walks_every_page_through_a_failed_registration_to_a_reg
 
         # Proxy: a bad port's message is reachable from the field itself, once the user left it.
         seen["proxy"] = reader.page("Proxy Configuration")
+        assert current_steps(seen["proxy"]) == ["Proxy Configuration"]
         reader.ask(cmd="press", name="Use a custom proxy server")
+        # The disabled Next says why: the page's first blocking problem is its description.
+        blocked = reader.wait("Next to say why it is disabled", lambda nodes: "enabled" not in node(nodes, "Next >")["states"]
+                              and "address" in node(nodes, "Next >")["description"], timeout=10)
+        assert "proxy" in node(blocked, "Next >")["description"], node(blocked, "Next >")
         reader.ask(cmd="focus", name="Port")
         reader.ask(cmd="set_text", name="Port", text="99999")
         reader.ask(cmd="focus", name="Address")
@@ -153,15 +176,35 @@ def test_a_screen_reader_walks_every_page_through_a_failed_registration_to_a_reg
 
         # Backup Vault: the vault's facts are read as text, not keys.
         seen["vault"] = reader.page("Backup Vault")
+        assert current_steps(seen["vault"]) == ["Backup Vault"]
+        assert "credentials file" in node(seen["vault"], "Next >")["description"]
         reader.ask(cmd="set_text", name="Credentials file", text=str(first_file))
         reader.ask(cmd="set_text", name="Trusted CA certificate", text=str(vault_service.ca_file))
         seen["vault (file chosen)"] = reader.wait("the vault's name", lambda nodes: any(n["name"] == vault for n in nodes))
         reader.press_when_enabled("Next >")
 
         seen["throttling"] = reader.page("Throttling Setting")
+        assert current_steps(seen["throttling"]) == ["Throttling Setting"]
+        assert node(seen["throttling"], "Next >")["description"] == ""  # enabled: nothing to explain
+        # The week grid's text alternative is live: its description follows the schedule and is announced.
+        assert node(seen["throttling"], "Week preview")["description"].startswith("Throttling is off")
+        since = reader.ask(cmd="events", since=0)["next"]
+        reader.ask(cmd="press", name="Limit the network bandwidth backups may use")
+        on = reader.wait("the grid's summary to follow", lambda nodes: " on Mon" in node(nodes, "Week preview")["description"],
+                         timeout=10)
+        summary = node(on, "Week preview")["description"]
+        node(on, summary, "label")  # the visible summary line says the same
+        said = reader.wait_events("the new summary announced", since, lambda e: e["type"] == "object:announcement"
+                                  and e["detail"] == summary)
+        assert any(e["type"] == "object:property-change:accessible-description" and e["name"] == "Week preview"
+                   for e in said), said
+        reader.ask(cmd="press", name="Limit the network bandwidth backups may use")
+        reader.wait("throttling off again", lambda nodes: node(nodes, "Week preview")["description"].startswith(
+            "Throttling is off"), timeout=10)
         reader.press_when_enabled("Next >")
 
         seen["recovery"] = reader.page("Recovery Folder Setting")
+        assert current_steps(seen["recovery"]) == ["Recovery Folder Setting"]
         reader.ask(cmd="set_text", name="Recovery folder", text=str(tmp_path / "recovery"))
         reader.press_when_enabled("Next >")
 
@@ -180,6 +223,7 @@ def test_a_screen_reader_walks_every_page_through_a_failed_registration_to_a_reg
         # Register, with a file a newer download superseded: the failure is announced and the
         # focus goes to the button that leads to the page that fixes it.
         seen["register"] = reader.page("Register")
+        assert current_steps(seen["register"]) == ["Register"]
         newer_file = vault_service.issue(vault, tmp_path / "downloads")
         since = reader.ask(cmd="events", since=0)["next"]
         reader.press_when_enabled("Register")
@@ -206,6 +250,7 @@ def test_a_screen_reader_walks_every_page_through_a_failed_registration_to_a_reg
         reader.page("Register")
         reader.press_when_enabled("Register")
         seen["summary"] = reader.page("Summary")
+        assert current_steps(seen["summary"]) == ["Summary"]
         passphrase = read_passphrase_file(passphrase_file).reveal()
         all_events = reader.ask(cmd="events", since=0)["events"]
     finally:

@@ -13,11 +13,16 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from wizard.core.issues import Issue, Severity
 from wizard.ui.assets import pixmap
+from wizard.ui.contrast import scheme_for
 
 _ICON = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-# Dark enough for WCAG AA contrast on the page background.
-_COLOUR = {Severity.ERROR: QColor("#b42318"), Severity.WARNING: QColor("#8a5a00"), Severity.INFO: QColor("#2c5282")}
+
+
+def _colour(severity: Severity, palette: QPalette) -> QColor:
+    """WCAG AA on the page background, light or high contrast (wizard.ui.contrast checks both)."""
+    scheme = scheme_for(palette)
+    return {Severity.ERROR: scheme.error, Severity.WARNING: scheme.warning, Severity.INFO: scheme.info}[severity]
 
 
 def most_important(issues: list[Issue]) -> Issue | None:
@@ -101,7 +106,7 @@ class FieldMessage(QWidget):
                 self._text.setTextFormat(Qt.TextFormat.PlainText)
             self._text.setText(chosen.message)
         palette = self._text.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, _COLOUR[chosen.severity])
+        palette.setColor(QPalette.ColorRole.WindowText, _colour(chosen.severity, palette))
         self._text.setPalette(palette)
         self._text.setProperty("messageKind", chosen.severity.value)
         self.setAccessibleDescription(f"{chosen.message} {self._fix}".strip())

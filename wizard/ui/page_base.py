@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton, QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage,
@@ -43,6 +43,7 @@ class StepPage(QWizardPage):
     """Base of the five settings pages. Subclasses set `step` and implement the hooks."""
 
     step: Step
+    reasonChanged = Signal()  # blocked_because() changed (the wizard puts it on the disabled Next)
     # Pages whose slow check looks at the disk: it re-runs whenever the disk may have changed
     # (an input gains focus, Next, every RECHECK_MS while the page is shown), never cached per path;
     # a folder created in a file manager meanwhile must not keep "does not exist" on screen.
@@ -58,6 +59,7 @@ class StepPage(QWizardPage):
         self._touched: set[str] = set()
         self._issues: list[Issue] = []
         self._complete = True
+        self._reason = ""
         self.setSubTitle(self.subtitle())
         # Slow checks (disk, file parsing): run in a worker for one snapshot of the inputs.
         self._slow_for: Hashable | None = None
@@ -261,6 +263,10 @@ class StepPage(QWizardPage):
         if complete != self._complete:
             self._complete = complete
             self.completeChanged.emit()
+        reason = self.blocked_because()
+        if reason != self._reason:
+            self._reason = reason
+            self.reasonChanged.emit()
 
     def focus_first_problem(self) -> None:
         """Put the focus on the first field (in page order) with a blocking issue: a screen
@@ -272,6 +278,22 @@ class StepPage(QWizardPage):
 
                 widget.setFocus(Qt.FocusReason.OtherFocusReason)
                 return
+
+    def blocked_because(self) -> str:
+        """Why Next is not available, for the disabled Next button to say ("" when it is available).
+
+        The first blocking issue in page order, with what to do: the same issues the messages
+        show (no second list of rules), including those of fields the user has not left yet.
+        """
+        if self._complete:
+            return ""
+        blocking = [i for i in self._issues if i.blocking]
+        order = list(self._inputs)
+        blocking.sort(key=lambda i: order.index(i.field) if i.field in order else len(order))
+        if blocking:
+            first = blocking[0]
+            return " ".join(part for part in (first.message, first.fix) if part)
+        return "The page is still being checked."
 
     def _tell(self, widget: QWidget, message: FieldMessage) -> None:
         """Tie the inline message to its field: the field's description, announced when it changes."""

@@ -165,6 +165,20 @@ class RegisterPage(QWizardPage):
         store = getattr(self.wizard(), "secret_store", None)
         return not self.running() and self.result is None and (store is None or store.usable)
 
+    def blocked_because(self) -> str:
+        """Why Register is not available, for the disabled button to say ("" when it is)."""
+        store = getattr(self.wizard(), "secret_store", None)
+        if self.running():
+            return "Registration is running. Cancel stops it."
+        if self.result is not None:
+            return "This server has been registered."
+        if store is not None and not store.usable:
+            problem = store.problem
+            if problem is None:
+                return "Checking that this system can store secrets."
+            return f"Secrets cannot be stored on this system: {problem.message} What to do: {problem.fix}"
+        return ""
+
     def validatePage(self) -> bool:
         if self.result is not None:
             return True

@@ -2,21 +2,50 @@
 
 Titles and order come from `wizard.core.flow`, so the panel, the pages and the docs
 never disagree about what the steps are called.
+
+The steps are a `QListWidget`, not a column of labels: assistive technology then gets what a
+person sees, a list ("Steps", 7 items) whose current item is *selected* (AT-SPI state
+selected, UIA SelectionItem), and a selection event when it moves. The list is only a
+display: it never takes the focus or a click (the steps are reached with Next and Back).
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QIcon, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from wizard.core.flow import ORDER, TITLES, Step
-from wizard.ui.assets import pixmap
+from wizard.ui.assets import icon
+from wizard.ui.contrast import Scheme, scheme_for
 
 PANEL_WIDTH = 220
-BACKGROUND = QColor("#edf2f7")
-CURRENT = QColor("#1a365d")
-OTHER = QColor("#2d3748")
-PENDING = QColor("#4a5568")
+# Qt::AccessibleTextRole / AccessibleDescriptionRole, as ints: the Qt namespace costs ~30 ms to
+# load and the panel is built before the first paint.
+_ACCESSIBLE_NAME_ROLE = 11
+_ACCESSIBLE_DESCRIPTION_ROLE = 12
+
+
+def _untinted(original: QIcon) -> QIcon:
+    """The icon as drawn, also for the selected item (a style tints selected icons with the
+    highlight colour: on the high-contrast palette the yellow made the current step's icon murky)."""
+    shown = QIcon()
+    for size in (16, 24, 32):
+        pixmap = original.pixmap(size, size)
+        shown.addPixmap(pixmap, QIcon.Mode.Normal)
+        shown.addPixmap(pixmap, QIcon.Mode.Selected)
+    return shown
+
+
+class StepList(QListWidget):
+    """The steps as a list a reader can read; the mouse and keyboard pass through it."""
+
+    def mousePressEvent(self, event: object) -> None:
+        event.ignore()  # type: ignore[attr-defined]
+
+    mouseReleaseEvent = mouseDoubleClickEvent = mouseMoveEvent = wheelEvent = mousePressEvent
+
+    def keyPressEvent(self, event: object) -> None:
+        event.ignore()  # type: ignore[attr-defined]
 
 
 class SidePanel(QFrame):
@@ -25,60 +54,78 @@ class SidePanel(QFrame):
         self.setObjectName("sidePanel")
         self.setAccessibleName("Steps")
         self.setFixedWidth(PANEL_WIDTH)
+        self.scheme: Scheme = scheme_for(self.palette())
+        scheme = self.scheme
         # A style sheet on this frame alone: QWizard repaints its side widget's background
         # itself, and painting it by hand would load the whole Qt namespace before first paint.
-        self.setStyleSheet(f"QFrame#sidePanel {{ background: {BACKGROUND.name()}; "
-                           f"border: none; border-right: 1px solid #cbd5e0; }}")
+        self.setStyleSheet(f"QFrame#sidePanel {{ background: {scheme.panel_background.name()}; "
+                           f"border: none; border-right: 1px solid {scheme.panel_border.name()}; }}")
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, scheme.panel_background)  # what the text is read against
+        self.setPalette(palette)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 16, 8, 12)
-        layout.setSpacing(10)
+        layout.setSpacing(6)
         title = QLabel("Steps", self)
         title.setObjectName("sidePanelTitle")
-        self._style(title, CURRENT, bold=True)
+        title_palette = title.palette()
+        title_palette.setColor(QPalette.ColorRole.WindowText, scheme.step_current)
+        title.setPalette(title_palette)
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
         layout.addWidget(title)
-        self._icons: dict[Step, QLabel] = {}
-        self._titles: dict[Step, QLabel] = {}
+        self.steps = StepList(self)
+        self.steps.setObjectName("wizard.steps")
+        self.steps.setAccessibleName("Steps")
+        self.steps.setFrameShape(QFrame.Shape.NoFrame)
+        self.steps.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
+        self.steps.setWordWrap(True)
+        self.steps.setSpacing(4)
+        list_palette = self.steps.palette()
+        for role, colour in ((QPalette.ColorRole.Base, scheme.panel_background),
+                             (QPalette.ColorRole.Window, scheme.panel_background),
+                             (QPalette.ColorRole.Highlight, scheme.step_highlight),
+                             (QPalette.ColorRole.HighlightedText, scheme.step_current)):
+            list_palette.setColor(role, colour)
+        self.steps.setPalette(list_palette)
+        self._items: dict[Step, QListWidgetItem] = {}
         for step in ORDER:
-            row = QHBoxLayout()
-            row.setSpacing(8)
-            icon = QLabel(self)
-            icon.setFixedSize(16, 16)
-            text = QLabel(TITLES[step], self)
-            text.setWordWrap(True)
-            text.setObjectName(f"wizard.steps.{step.name.lower()}")
-            row.addWidget(icon)
-            row.addWidget(text, 1)
-            layout.addLayout(row)
-            self._icons[step] = icon
-            self._titles[step] = text
-        layout.addStretch(1)
+            item = QListWidgetItem(TITLES[step], self.steps)
+            item.setData(_ACCESSIBLE_NAME_ROLE, TITLES[step])
+            self._items[step] = item
+        layout.addWidget(self.steps, 1)
         self._current: Step | None = None
         self.set_current(ORDER[0])
 
-    @staticmethod
-    def _style(label: QLabel, colour: QColor, *, bold: bool) -> None:
-        palette = label.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, colour)
-        label.setPalette(palette)
-        font = label.font()
-        font.setBold(bold)
-        label.setFont(font)
+    def finish(self) -> None:
+        """After the first paint: the list never takes the focus (Tab goes from the buttons to the page).
+        Deferred because it needs the Qt namespace."""
+        from PySide6.QtCore import Qt
+
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def current(self) -> Step | None:
         return self._current
 
     def state_of(self, step: Step) -> str:
-        return str(self._titles[step].property("stepState"))
+        return str(self._items[step].data(_ACCESSIBLE_DESCRIPTION_ROLE))
 
     def set_current(self, current: Step) -> None:
         self._current = current
         position = ORDER.index(current)
         for index, step in enumerate(ORDER):
             state = "current" if index == position else "done" if index < position else "pending"
-            label = self._titles[step]
-            label.setProperty("stepState", state)
-            self._style(label, {"current": CURRENT, "done": OTHER, "pending": PENDING}[state], bold=state == "current")
-            label.setAccessibleDescription(state)
-            self._icons[step].setPixmap(pixmap(f"step-{state}"))
-            self._icons[step].setAccessibleName(state)  # an icon with a name, not an unnamed image
+            item = self._items[step]
+            item.setData(_ACCESSIBLE_DESCRIPTION_ROLE, state)
+            item.setForeground({"current": self.scheme.step_current, "done": self.scheme.step_done,
+                                "pending": self.scheme.step_pending}[state])
+            font = QFont(self.steps.font())
+            font.setBold(state == "current")
+            item.setFont(font)
+            item.setIcon(_untinted(icon(f"step-{state}")))
+        # Selected, never "current": Qt reports the view's current item as focused to assistive
+        # technology even while the list has no focus, and a reader would follow it here.
+        self.steps.clearSelection()
+        self._items[current].setSelected(True)
         self.setAccessibleDescription(f"Step {position + 1} of {len(ORDER)}: {TITLES[current]}")

@@ -18,7 +18,8 @@ from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings, ThrottlingSchedule, Weekday
 from wizard.core.validators import parse_bandwidth_text, validate_throttling
 from wizard.ui.page_base import StepPage, name_input
-from wizard.ui.week_preview import OTHER_COLOUR, WORK_COLOUR, WeekPreview, local_zone_name
+from wizard.ui.contrast import scheme_for
+from wizard.ui.week_preview import WeekPreview, local_zone_name
 
 _DAY_TEXT = {
     Weekday.MONDAY: "&Mon", Weekday.TUESDAY: "&Tue", Weekday.WEDNESDAY: "&Wed", Weekday.THURSDAY: "T&hu",
@@ -174,10 +175,10 @@ class ThrottlingPage(StepPage):
         preview_title.setToolTip("Each square shows the limit that applies at the middle of that hour.")
         legend.addWidget(preview_title)
         legend.addStretch(1)
-        legend.addWidget(_swatch(WORK_COLOUR))
+        legend.addWidget(_swatch(scheme_for(self.palette()).week_work))
         legend.addWidget(QLabel("work-hours limit", self))
         legend.addSpacing(12)
-        legend.addWidget(_swatch(OTHER_COLOUR))
+        legend.addWidget(_swatch(scheme_for(self.palette()).week_other))
         legend.addWidget(QLabel("other times", self))
         outer.addSpacing(6)
         outer.addLayout(legend)

@@ -10,16 +10,15 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from wizard.core.model import ThrottlingSchedule, Weekday
+from wizard.ui.contrast import scheme_for
 
-WORK_COLOUR = QColor("#2b6cb0")
-OTHER_COLOUR = QColor("#bee3f8")
-OFF_COLOUR = QColor("#e2e8f0")
 # A Monday to anchor the week; only weekday and time of day matter.
 _MONDAY = datetime(2024, 1, 1)
+ANNOUNCE_PAUSE_MS = 600  # the summary is announced once the schedule has stopped changing this long
 _DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -64,6 +63,13 @@ class WeekPreview(QWidget):
         self.setAccessibleName("Week preview")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._grid: list[list[bool | None]] = week_grid(ThrottlingSchedule())
+        self._announced: str | None = None
+        from PySide6.QtCore import QTimer
+
+        self._announce_timer = QTimer(self)
+        self._announce_timer.setSingleShot(True)
+        self._announce_timer.setInterval(ANNOUNCE_PAUSE_MS)
+        self._announce_timer.timeout.connect(self._announce)
         self.setMinimumHeight(self.sizeHint().height())
 
     def sizeHint(self) -> QSize:
@@ -75,7 +81,24 @@ class WeekPreview(QWidget):
         if grid != self._grid:
             self._grid = grid
             self.update()
-        self.setAccessibleDescription(self.describe(schedule))
+        summary = self.describe(schedule)
+        if summary != self.accessibleDescription():
+            # The grid's text alternative, kept live: the description changes at once (a reader
+            # looking at the grid reads the new one) and is announced once the user pauses, so
+            # typing "10 MB/s" says one summary, not one a keystroke.
+            self.setAccessibleDescription(summary)
+            if self._announced is not None:
+                self._announce_timer.start()
+            else:
+                self._announced = summary  # the first summary is the page's, not a change
+
+    def _announce(self) -> None:
+        summary = self.accessibleDescription()
+        if summary != self._announced and self.isVisible():
+            self._announced = summary
+            from wizard.ui.accessible import announce
+
+            announce(self, summary)
 
     def grid(self) -> list[list[bool | None]]:
         return self._grid
@@ -90,7 +113,8 @@ class WeekPreview(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Blit a cached rendering; re-render only when the grid, size or palette changed."""
-        key = (self._grid_key(), self.width(), self.height(), self.devicePixelRatioF(), self.isEnabled())
+        key = (self._grid_key(), self.width(), self.height(), self.devicePixelRatioF(), self.isEnabled(),
+               self.palette().color(self.backgroundRole()).rgb())
         if getattr(self, "_cache_key", None) != key:
             ratio = self.devicePixelRatioF()
             pixmap = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
@@ -118,13 +142,14 @@ class WeekPreview(QWidget):
             x = label_width + hour * cell_w
             painter.drawText(QRectF(x, 0, cell_w * 3, header), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              f"{hour:02d}")
-        grid_pen = QPen(QColor("#ffffff"))
+        scheme = scheme_for(self.palette())  # white on black gets its own cell colours (contrast.py)
+        grid_pen = QPen(scheme.week_lines)
         for day, row in enumerate(self._grid):
             y = header + day * cell_h
             painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(QRectF(0, y, label_width, cell_h), Qt.AlignmentFlag.AlignVCenter, _DAY_LABELS[day])
             for hour, value in enumerate(row):
-                colour = OFF_COLOUR if value is None else WORK_COLOUR if value else OTHER_COLOUR
+                colour = scheme.week_off if value is None else scheme.week_work if value else scheme.week_other
                 rect = QRectF(label_width + hour * cell_w, y, cell_w, cell_h)
                 painter.fillRect(rect, colour)
                 painter.setPen(grid_pen)

@@ -211,8 +211,13 @@ class RegisterWizard(QWizard):
         if step in (Step.PROXY, Step.REGISTER):
             self._add_secret_store_notice(page, step)
         accessible.name_for_people(page)
+        # What a reader says as the focus enters the page (Orca speaks a named container the focus
+        # moves into; it ignores the announcement of the page change).
+        page.setAccessibleName(step_heading(step))
         self.setPage(int(step), page)
+        page.completeChanged.connect(self.explain_next)
         if isinstance(page, StepPage):
+            page.reasonChanged.connect(self.explain_next)
             page.load(self.settings)
         return page
 
@@ -233,6 +238,7 @@ class RegisterWizard(QWizard):
                 self._build_page(step)
                 built = True
         if built:
+            self.side_panel.finish()
             # The window's objects live as long as it does: keep full collections from
             # walking them (each walk holds the interpreter lock; see RegisterPage.start).
             gc.freeze()
@@ -254,11 +260,26 @@ class RegisterWizard(QWizard):
         self.build_all_pages()  # a keystroke can never outrun the deferred build
         super().next()
 
+    def explain_next(self) -> None:
+        """The disabled Next (or Register) says why: the page's first blocking problem becomes the
+        button's accessible description and tooltip, so a reader that reaches it - Orca's flat review,
+        NVDA's object navigation, a mouse user hovering - learns what to fix. Empty when it is enabled."""
+        page = self.currentPage()
+        reason = ""
+        if page is not None and not page.isComplete() and hasattr(page, "blocked_because"):
+            reason = page.blocked_because()
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
+            button = self.button(which)
+            if button.accessibleDescription() != reason:  # only one of the two is shown at a time
+                button.setToolTip(reason)  # first: an empty description falls back to the tooltip
+                button.setAccessibleDescription(reason)
+
     def _current_changed(self, page_id: int) -> None:
         is_step = page_id in iter(Step)
         if is_step:
             self.side_panel.set_current(Step(page_id))
             accessible.announce(self.side_panel, self.side_panel.accessibleDescription())
+        self.explain_next()
         # The registered view and Save settings are not steps of a registration: no step list there.
         self.side_panel.setVisible(is_step)
         if int(Step.THROTTLING) <= page_id <= int(Step.SUMMARY) and not self._prewarmed:
@@ -343,6 +364,13 @@ class RegisterWizard(QWizard):
         if vault is not None and hasattr(vault, "cancel_test"):
             vault.cancel_test()
         Task.wait_all(10_000)
+
+
+def step_heading(step: Step) -> str:
+    """"Step 2 of 7: Backup Vault": the page's name for assistive technology."""
+    from wizard.core.flow import TITLES
+
+    return f"Step {ORDER.index(step) + 1} of {len(ORDER)}: {TITLES[step]}"
 
 
 def _save_settings_id() -> int:
