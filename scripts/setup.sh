@@ -18,6 +18,8 @@ DEBIAN_PACKAGES=(
   binutils
   # a real Secret Service for keyring tests
   dbus dbus-daemon gnome-keyring
+  # systemd-creds, the machine-bound secret store for headless servers ([secrets] store = "systemd-creds")
+  systemd
   # real proxies with basic authentication for end-to-end tests
   tinyproxy squid apache2-utils
   # reading the recovery sheet back in its tests: pdftotext (text) and zbarimg (QR code)

@@ -29,9 +29,9 @@ def _may_name_a_command(argv: Sequence[str]) -> bool:
     """
     tokens = iter(argv)
     for token in tokens:
-        if token in ("--answers", "--home"):
+        if token in ("--answers", "--home", "--secret-store"):
             next(tokens, None)
-        elif not token.startswith(("--answers=", "--home=")):
+        elif not token.startswith(("--answers=", "--home=", "--secret-store=")):
             return True
     return False
 
@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "self_test", False):
         from wizard.self_test import run as run_self_test
 
-        return run_self_test()
+        return run_self_test(secret_store=getattr(args, "secret_store", None), home=getattr(args, "home", None))
     logging_started: list[bool] = []
 
     def start_logging() -> None:  # once; for the wizard only after its first paint (start-up goal)

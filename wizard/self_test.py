@@ -187,13 +187,25 @@ def check_keyring() -> list[Check]:
     return checks
 
 
-def check_secret_store() -> Check:
+def check_secret_store(store: str | None = None, home: str | None = None) -> Check:
     """Secrets can be stored here now (a real round trip). Mandatory: without a store the
-    product cannot register, so "passed" would send the administrator to a last-step failure."""
-    from wizard.core.secrets.availability import secret_store_problem
+    product cannot register, so "passed" would send the administrator to a last-step failure.
 
-    problem = secret_store_problem()
+    The store probed is the one this server would use: `--secret-store`, else the one the
+    registration record (of `--home`, or the default state folder) names, else the keyring."""
+    from wizard.core.errors import RegisterServerError
+    from wizard.core.paths import state_dir
+    from wizard.core.secrets.availability import secret_store_problem
+    from wizard.core.secrets.choice import SYSTEMD_CREDS, store_for
+
+    try:
+        kind = store_for(state_dir(home), store)
+    except RegisterServerError as error:
+        return Check("secret-store", False, f"{error.code}: {error.message} What to do: {error.fix}")
+    problem = secret_store_problem(store=kind)
     if problem is None:
+        if kind == SYSTEMD_CREDS:
+            return Check("secret-store", True, "systemd-creds seals and opens a secret (host key, TPM2 when present)")
         from wizard.core.secrets.store import keyring_status
 
         return Check("secret-store", True, f"stores, returns and forgets a secret ({keyring_status()[1]})")
@@ -252,7 +264,7 @@ def _start_watchdog(out: TextIO, current: list[str]) -> threading.Timer:
     return timer
 
 
-def run(out: TextIO | None = None) -> int:
+def run(out: TextIO | None = None, *, secret_store: str | None = None, home: str | None = None) -> int:
     """Run every check, print one line each, return 0 when all mandatory checks passed."""
     out = out or sys.stdout
     failed = 0
@@ -263,7 +275,7 @@ def run(out: TextIO | None = None) -> int:
             ("runtime", check_runtime), ("commands", check_commands),
             ("qt", lambda: check_qt(Path(home))), ("svg", check_svg), ("crypto", check_crypto),
             ("tls", check_tls),
-            ("keyring", check_keyring), ("secret-store", check_secret_store), ("resources", check_resources),
+            ("keyring", check_keyring), ("secret-store", lambda: check_secret_store(secret_store, home)), ("resources", check_resources),
         ]
         wanted = {n.strip() for n in os.environ.get(CHECKS_ENV, "").split(",") if n.strip()}
         for name, step in steps:

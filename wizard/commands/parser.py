@@ -11,6 +11,7 @@ import argparse
 
 from wizard import __version__
 from wizard.commands import discover
+from wizard.commands._secret_store import add_secret_store_option
 from wizard.core.exit_codes import ExitCode
 
 
@@ -27,6 +28,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
                                                       "or REGISTER_SERVER_HOME)")
     parser.add_argument("--self-test", action="store_true",
                         help="check that this installation works (Qt, cryptography, keyring) and exit")
+    add_secret_store_option(parser, top_level=True)
     if not with_commands:
         return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.commands import Command
+from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
@@ -31,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sheet.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write it (never overwritten)")
     sheet.add_argument("--json", action="store_true", help="print one JSON object")
     sheet.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+    add_secret_store_option(sheet)
     recover = sub.add_parser("recover", help="open an escrow envelope with the recovery certificate's private key")
     recover.add_argument("--envelope", required=True, metavar="FILE",
                          help="the envelope, as written by `vault escrow VAULT MACHINE --out FILE`")
@@ -63,7 +65,7 @@ def _sheet(args: argparse.Namespace) -> int:
     record = load_record(store)
     if record is None:
         raise RegisterServerError("state.not_registered", detail=f"(state folder {store.root})")
-    passphrase = SecretStore.for_state_dir(store.root).require(BACKUP_PASSPHRASE)
+    passphrase = SecretStore.for_state_dir(store.root, chosen(args)).require(BACKUP_PASSPHRASE)
     escrowed = bool((record.get("escrow") or {}).get("in_force"))
     facts = SheetFacts(vault_name=record["vault"]["name"], machine_name=record["machine"]["name"],
                        created=datetime.now(timezone.utc), escrowed=escrowed)

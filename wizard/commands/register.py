@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.commands import Command
+from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json, report_error
 from wizard.core.exit_codes import ExitCode
 
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "register nothing")
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
                         help="state directory (default: per-user data folder, or REGISTER_SERVER_HOME)")
+    add_secret_store_option(parser)
 
 
 def terminal_prompt() -> Any:
@@ -46,6 +48,20 @@ def load_settings(answers_path: str, home: str | None) -> Any:
                                  prompt=terminal_prompt())
 
 
+def with_secret_store(settings: Any, option: str | None) -> Any:
+    """The settings with `--secret-store` applied; an answer file that says otherwise is refused."""
+    from dataclasses import replace
+
+    from wizard.core.errors import RegisterServerError
+
+    if option is None or settings.secret_store == option:
+        return settings
+    if settings.secret_store is not None:
+        raise RegisterServerError("secrets.store_mismatch", detail=f"(the answer file says [secrets] store = "
+                                                                   f"\"{settings.secret_store}\", --secret-store {option})")
+    return replace(settings, secret_store=option)
+
+
 def run(args: argparse.Namespace) -> int:
     from wizard.core.errors import RegisterServerError
     from wizard.registration import run_registration, test_connection
@@ -53,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     home = getattr(args, "home", None)
     emit = _Emitter(args.json)
     try:
-        settings = load_settings(args.answers, home)
+        settings = with_secret_store(load_settings(args.answers, home), chosen(args))
         emit.info("validated", f"Answer file {Path(args.answers).resolve()} is valid; credentials file: "
                                f"{settings.vault.credentials_file}")
         if args.dry_run:

@@ -11,6 +11,7 @@ import argparse
 import os
 
 from wizard.commands import Command
+from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.exit_codes import ExitCode
 
@@ -20,14 +21,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="answer file with only the sections to change")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+    add_secret_store_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.commands.register import terminal_prompt
+    from dataclasses import replace
+
+    from wizard.commands.register import terminal_prompt, with_secret_store
     from wizard.core.answers import load_answers
     from wizard.registration.maintenance import change_settings
 
-    change = change_settings(load_answers(args.answers), home=getattr(args, "home", None), environ=os.environ,
+    answers = load_answers(args.answers)
+    answers = replace(answers, settings=with_secret_store(answers.settings, chosen(args)))
+    change = change_settings(answers, home=getattr(args, "home", None), environ=os.environ,
                              prompt=terminal_prompt())
     if args.json:
         print_json({"ok": True, "changed": list(change.changed),

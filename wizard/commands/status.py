@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from wizard.commands import Command
+from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.exit_codes import ExitCode
 
@@ -18,6 +19,7 @@ from wizard.core.exit_codes import ExitCode
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+    add_secret_store_option(parser)
 
 
 def _week_order(days: list[str]) -> list[str]:
@@ -58,6 +60,7 @@ def describe(record: dict[str, Any]) -> list[str]:
     lines.append(f"Recovery folder: {recovery.get('path') or '-'}")
     encryption = settings.get("encryption", {})
     lines.append(f"Passphrase file: {encryption.get('passphrase_file') or '-'}")
+    lines.append(f"Secret store:    {record.get('secret_store') or 'keyring'}")
     escrow = record.get("escrow") or {}
     lines.append(f"Escrow:          in force, version {escrow.get('version')}, sealed to recovery certificate "
                  f"{str(escrow.get('certificate_fingerprint', ''))[:16]}..." if escrow.get("in_force")
@@ -72,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
     from wizard.core.registration.record import load_record
 
     record = load_record(store)
+    if record is not None:
+        from wizard.core.secrets.choice import store_for
+
+        store_for(store.root, chosen(args))  # --secret-store naming another store than the record's: refused
     if record is None:
         if args.json:
             print_json({"registered": False, "state_dir": str(store.root)})
@@ -81,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"registered": True, "state_dir": str(store.root), "registered_at": record["registered_at"],
                     "vault": record["vault"], "machine": {k: record["machine"][k] for k in ("id", "name")},
-                    "settings": record.get("settings", {}),
+                    "settings": record.get("settings", {}), "secret_store": record.get("secret_store") or "keyring",
                     "escrow": record.get("escrow") or {"in_force": False}})
     else:
         print("\n".join(describe(record)))

@@ -17,6 +17,7 @@ import sys
 from typing import Any, Callable, TextIO
 
 from wizard.commands import Command
+from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
@@ -33,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pin-file", metavar="FILE", help="file whose first line is the security PIN")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+    add_secret_store_option(parser)
 
 
 def question(record: dict[str, Any], *, local_only: bool) -> str:
@@ -61,7 +63,10 @@ def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_ter
     from wizard.core.storage import StateStore
     from wizard.registration.maintenance import unregister
 
+    from wizard.core.secrets.choice import store_for
+
     home = getattr(args, "home", None)
+    store_for(StateStore(home).root, chosen(args))  # a store the record does not name: refused before asking
     if not args.yes:
         record = load_record(StateStore(home))  # a damaged or missing registration is reported as such first
         if record is None:
@@ -69,7 +74,8 @@ def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_ter
         if not confirm(question(record, local_only=args.local_only)):
             print("Not unregistered: nothing was changed.", file=sys.stderr)
             return int(ExitCode.CANCELLED)
-    done = unregister(home=home, local_only=args.local_only, pin=_pin(args), prompt=_pin_prompt())
+    done = unregister(home=home, local_only=args.local_only, pin=_pin(args), prompt=_pin_prompt(),
+                      secret_store=chosen(args))
     if args.json:
         print_json({"ok": True, "machine_id": done.machine_id, "machine_name": done.machine_name,
                     "vault": done.vault_name, "removed_from_vault": done.removed_from_vault})

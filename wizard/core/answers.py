@@ -27,6 +27,7 @@ from wizard.core.issues import Issue, issue
 from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
                                RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
 from wizard.core.secret import Secret
+from wizard.core.secrets.choice import STORES
 from wizard.core.validators import parse_bandwidth_text, parse_size_text, parse_time_text
 
 
@@ -277,6 +278,11 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
         non_work_bandwidth=reader.bandwidth("throttling", "non_work_bandwidth",
                                             throttling_t.get("non_work_bandwidth"), defaults.non_work_bandwidth),
     )
+    secret_store = reader.table(doc, "secrets").get("store")
+    if secret_store is not None and secret_store not in STORES:
+        reader.problem("secrets", "store", "answers.wrong_type",
+                       "secrets.store must be " + " or ".join(f'"{name}"' for name in STORES))
+        secret_store = None
     space_needed = None
     if "space_needed" in recovery_t:
         raw = recovery_t["space_needed"]
@@ -292,6 +298,7 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
         # In unattended mode, naming save_passphrase_to is the operator's promise to keep the file safe.
         encryption=EncryptionSettings(save_to=reader.path(encryption_t.get("save_passphrase_to")), stored_safely=True,
                                       escrow=encryption_t.get("escrow")),
+        secret_store=secret_store,
     )
     proxy_password = reader.secret_source("proxy", proxy_t, "password")
     passphrase = reader.secret_source("encryption", encryption_t, "passphrase", allow_generate=True)
@@ -403,6 +410,8 @@ def dump_answers(settings: RegistrationSettings, *,
     if settings.encryption.save_to:
         encryption["save_passphrase_to"] = str(settings.encryption.save_to)
     doc["encryption"] = encryption
+    if settings.secret_store is not None:
+        doc["secrets"] = {"store": settings.secret_store}
     header = (
         "# register-server answer file. It holds no secrets: before running\n"
         "#   register-server register --answers THIS_FILE\n"
@@ -429,7 +438,7 @@ def resolve_answers(answers: Answers, *, environ: Mapping[str, str], state_root:
             from wizard.core.paths import state_dir
             from wizard.core.secrets.store import SecretStore
 
-            return SecretStore.for_state_dir(state_root or state_dir()).get(name)
+            return SecretStore.for_state_dir(state_root or state_dir(), settings.secret_store).get(name)
         return get
 
     proxy = settings.proxy

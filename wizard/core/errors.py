@@ -214,6 +214,18 @@ _SECRETS = _entries(ExitCode.SECRETS, [
     ("secrets.locked", "The secret store (keyring) is locked.", "Unlock your keyring and try again.", None),
     ("secrets.missing", "A secret the settings refer to was not found.",
      "Supply it: set the environment variable, create the file, or store it in the keyring, as the answer file says.", None),
+    ("secrets.store_not_installed", "The secret store chosen for this server is not installed.",
+     "Install it (the message names the command for this system), or choose the keyring store; secrets are "
+     "never stored in plain text instead.", None),
+    ("secrets.undecryptable", "A secret kept by systemd-creds cannot be decrypted on this machine: it was "
+     "encrypted on another machine, or with a host key or TPM this machine no longer has, or its file is "
+     "damaged.",
+     "The secrets of this registration are lost here (they are never copied between machines). Run "
+     "`register-server unregister --local-only --yes`, then register again with the passphrase from your "
+     "passphrase file (`[encryption] passphrase_file`).", None),
+    ("secrets.store_mismatch", "The secret store asked for is not the one this server's registration uses.",
+     "Leave out `[secrets] store` / `--secret-store` (the registration record says which store holds the "
+     "secrets). To move them to another store, unregister and register again with the new store.", None),
 ])
 
 _ANSWERS = _entries(ExitCode.INVALID_SETTINGS, [

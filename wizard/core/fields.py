@@ -30,6 +30,7 @@ SECTIONS: dict[str, Step | None] = {
     "recovery": Step.RECOVERY,
     "encryption": Step.ENCRYPTION,
     "security": None,
+    "secrets": None,  # where the secrets are kept: no page; the record remembers it (secrets/choice.py)
 }
 
 
@@ -124,6 +125,12 @@ FIELDS: tuple[Field, ...] = (
           "5 minutes, good for one change)."),
     Field("security.pin_file", (str,),
           "Like `pin_env`, but a file whose first line is the PIN. Without either, a terminal asks."),
+    Field("secrets.store", (str,),
+          "Where this server keeps its secrets (passphrase, proxy password, the machine key's protection): "
+          "`keyring` (the OS keyring; the default) or `systemd-creds` (headless Linux servers without a desktop "
+          "session: sealed with this machine's host key, and its TPM2 when present, in the state folder; run as "
+          "root). Registration records the choice; later commands use it without being told (`--secret-store` "
+          "for commands without an answer file)."),
 )
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}

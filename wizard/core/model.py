@@ -140,3 +140,6 @@ class RegistrationSettings:
     throttling: ThrottlingSchedule = field(default_factory=ThrottlingSchedule)
     recovery: RecoveryFolder = field(default_factory=RecoveryFolder)
     encryption: EncryptionSettings = field(default_factory=EncryptionSettings)
+    # Where the secrets go: "keyring" or "systemd-creds" (wizard.core.secrets.choice); None = not
+    # chosen here, so the store the registration record names, else the OS keyring.
+    secret_store: str | None = None

@@ -104,11 +104,14 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
 
     from wizard.core.secrets.availability import require_secret_store
 
-    fixed = sorted(answers.sections - set(CHANGEABLE) - {"security"})  # [security] says how, not what
+    fixed = sorted(answers.sections - set(CHANGEABLE) - {"security", "secrets"})  # these say how, not what
     if fixed:
         raise InvalidAnswers([issue(name, "answers.not_changeable", f"[{name}]") for name in fixed])
-    require_secret_store()  # before any file is written (a new passphrase file, a new recovery folder)
-    secrets = SecretStore.for_state_dir(store.root)
+    from wizard.core.secrets.choice import store_for
+
+    kind = store_for(store.root, answers.settings.secret_store)  # the record's store; another is refused
+    require_secret_store(kind)  # before any file is written (a new passphrase file, a new recovery folder)
+    secrets = SecretStore.for_state_dir(store.root, kind)
     current = settings_from_record(record, secrets)
     wanted = answers.settings
     new = current
@@ -260,7 +263,7 @@ class Unregistration:
 
 def unregister(*, home: Path | str | None = None, local_only: bool = False, now: Callable[[], datetime] | None = None,
                transport_factory: TransportFactory | None = None, pin: Any | None = None,
-               prompt: SecretPrompt | None = None) -> Unregistration:
+               prompt: SecretPrompt | None = None, secret_store: str | None = None) -> Unregistration:
     """Remove the machine from its vault (with a security PIN when the vault requires one), then here."""
     from wizard.core.secrets.machine_key import forget_private_key
     from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
@@ -270,7 +273,7 @@ def unregister(*, home: Path | str | None = None, local_only: bool = False, now:
     clock = now or _utcnow
     with store.lock():
         record = _registration(store)
-        secrets = SecretStore.for_state_dir(store.root)
+        secrets = SecretStore.for_state_dir(store.root, secret_store)  # None: the store the record names
         removed = False
         if not local_only:
             settings = settings_from_record(record, secrets)

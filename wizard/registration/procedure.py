@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -129,12 +130,17 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
         raise RegisterServerError("vault.wrong_vault", reason="local_state",
                                   detail=f"(registered to {previous['vault']['name']})")
     existing_machine_id = previous["machine"]["id"] if previous else None  # load_record checked the shape
+    from wizard.core.secrets.choice import store_for
+
+    # The store named by the settings, else the one a re-registration's record names; another
+    # store than the record's is refused before anything is written.
+    settings = replace(settings, secret_store=store_for(store.root, settings.secret_store))
     _check_state_folder(store)
 
     progress.step("preparing_recovery_folder")
     from wizard.core.secrets.availability import require_secret_store
 
-    require_secret_store()  # before any file is written: a run that cannot store secrets cannot finish
+    require_secret_store(settings.secret_store)  # before any file is written: else the run cannot finish
     undo = RunUndo()
     if _prepare_disk(settings) and settings.recovery.path is not None:
         undo.created_folder(settings.recovery.path)
@@ -168,7 +174,7 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
     passphrase = settings.encryption.passphrase
     assert passphrase is not None  # checked in step 1
     progress.step("saving_passphrase")
-    secrets = SecretStore.for_state_dir(store.root)
+    secrets = SecretStore.for_state_dir(store.root, settings.secret_store)
     written = _save_passphrase_file(settings, passphrase, vault_name=credentials.vault_name,
                                     machine_name=machine_name, created=clock())
     if written is not None:
@@ -225,7 +231,7 @@ def _save(settings: "RegistrationSettings", store: Any, clock: Callable[[], date
     """Step 6: once the vault has registered the machine, local state follows it."""
     from wizard.core.secrets.store import SecretStore
 
-    secrets = SecretStore.for_state_dir(store.root)
+    secrets = SecretStore.for_state_dir(store.root, settings.secret_store)
     from wizard.core.secrets.machine_key import protect_private_key
     from wizard.core.storage import atomic_write_bytes
 

@@ -119,6 +119,8 @@ def build_record(settings: "RegistrationSettings", credentials: "VaultCredential
             "key_file": "machine-key.json",
         },
         "settings": settings_summary(settings),
+        # Which store holds the secrets: every later command looks for them there (secrets/choice.py).
+        "secret_store": settings.secret_store or "keyring",
         # Whether the passphrase in force is sealed at the vault (status and the sheet say so).
         "escrow": machine.escrow.to_record() if machine.escrow else {"in_force": False},
     }

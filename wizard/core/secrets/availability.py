@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from wizard.core.errors import RegisterServerError
 from wizard.core.secret import Secret
 from wizard.core.secrets.advice import advice_for
+from wizard.core.secrets.choice import KEYRING, SYSTEMD_CREDS
 
 PROBE_NAMESPACE = "availability-probe"
 
@@ -41,7 +42,7 @@ class SecretStoreProblem:
                                    advice=self.fix)
 
 
-def secret_store_problem(*, round_trip: bool = True) -> SecretStoreProblem | None:
+def secret_store_problem(*, round_trip: bool = True, store: str = KEYRING) -> SecretStoreProblem | None:
     """None when a trusted store takes, returns and forgets a secret; else the problem and its fix.
 
     `round_trip=False` only reads an entry that does not exist: it still reaches the backend,
@@ -49,7 +50,18 @@ def secret_store_problem(*, round_trip: bool = True) -> SecretStoreProblem | Non
     registration makes before its first write: each write to gnome-keyring rewrites its whole
     keyring file, and a round trip (a write and a delete) cost a registration ~190 ms against
     ~20 ms for the read, with 300 items in the keyring (measured here, median of 30).
+
+    `store="systemd-creds"` probes that store instead: a value sealed and opened in memory
+    (both forms; nothing is written), and the fix is that store's own.
     """
+    if store == SYSTEMD_CREDS:
+        from wizard.core.secrets.systemd_creds import probe
+
+        try:
+            probe()
+        except RegisterServerError as error:
+            return SecretStoreProblem(error, error.fix)
+        return None
     from wizard.core.secrets.store import SecretStore
 
     store = SecretStore(PROBE_NAMESPACE)
@@ -71,10 +83,10 @@ def secret_store_problem(*, round_trip: bool = True) -> SecretStoreProblem | Non
     return None
 
 
-def require_secret_store() -> None:
+def require_secret_store(store: str = KEYRING) -> None:
     """Raise the problem (with this system's fix) when the store cannot be reached or is locked.
 
     The read-only probe: a write the store refuses later is still undone by the registration."""
-    problem = secret_store_problem(round_trip=False)
+    problem = secret_store_problem(round_trip=False, store=store)
     if problem is not None:
         raise problem.as_error()

@@ -53,11 +53,20 @@ class SecretStore:
         self._backend = backend  # injected only by unit tests of failure paths
 
     @classmethod
-    def for_state_dir(cls, root: Path | str) -> "SecretStore":
+    def for_state_dir(cls, root: Path | str, kind: str | None = None) -> "SecretStore":
         """The store belonging to the identity whose state lives in `root`: the OS keyring, or for the
-        machine-wide state of a per-machine Windows install, DPAPI machine scope in that folder."""
-        from wizard.core.install_scope import is_machine_state
+        machine-wide state of a per-machine Windows install, DPAPI machine scope in that folder.
 
+        `kind` is an explicit choice (`wizard.core.secrets.choice`); None means the store the
+        registration record names, else the keyring. `systemd-creds` keeps the secrets as
+        machine-bound blobs in that folder (`wizard.core.secrets.systemd_creds`)."""
+        from wizard.core.install_scope import is_machine_state
+        from wizard.core.secrets.choice import SYSTEMD_CREDS, store_for
+
+        if store_for(root, kind) == SYSTEMD_CREDS:
+            from wizard.core.secrets.systemd_creds import SystemdCredsKeyring
+
+            return cls(namespace_for(root), backend=SystemdCredsKeyring(Path(root)))
         if is_machine_state(Path(root)):  # pragma: no cover - Windows only
             from wizard.core.secrets.dpapi_file import DpapiMachineKeyring
 
@@ -102,6 +111,14 @@ class SecretStore:
         """Remove `name`; removing a secret that is not there is not an error."""
         from keyring.errors import PasswordDeleteError
 
+        if getattr(self.backend, "deletes_without_reading", False):
+            # A file store forgets a secret without opening it: one this machine can no longer
+            # decrypt must still be removable (`unregister --local-only` after a lost host key).
+            try:
+                self.backend.delete_password(self.service, _check_name(name))
+            except PasswordDeleteError:
+                pass
+            return
         if self.get(name) is None:
             return
         try:
@@ -117,6 +134,8 @@ class SecretStore:
         backend = self.backend
         try:
             return action(backend)
+        except RegisterServerError:  # a backend of ours (systemd-creds) already said what and what to do
+            raise
         except KeyringLocked as exc:
             raise RegisterServerError("secrets.locked", detail=f"({describe(backend)})",
                                       advice=advice_for("secrets.locked")) from exc
