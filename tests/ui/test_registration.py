@@ -1,24 +1,27 @@
 """End to end: click through the whole wizard and register against the real local vault.
 
 Real parts: the vault service over HTTPS (its own CA), the Secret Service keyring, the
-passphrase file on disk. The registration runs in a worker thread; a QTimer heartbeat
-shows the GUI thread keeps turning while it does.
+passphrase file on disk. The registration runs in a worker thread (the procedure's step log
+says which); how long the GUI thread may stall is a benchmark (benchmarks/bench_gui_stall.py),
+never a pass/fail figure.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
 from tests.ui.helpers import PASSPHRASE, click_next, find, next_button, walk_to_register
 from wizard.core.errors import info
 from wizard.core.flow import Step
+from wizard.registration.procedure import STEPS
 
 pytestmark = pytest.mark.e2e
 
@@ -34,43 +37,12 @@ def ready(make_wizard: Any, qtbot: Any, vault_service: Any, secret_service: Any,
     return wizard
 
 
-class Heartbeat:
-    """Ticks every 10 ms on the GUI thread; the longest gap is how long the thread stalled."""
-
-    def __init__(self) -> None:
-        self.times: list[float] = []
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(lambda: self.times.append(time.perf_counter()))
-
-    def start(self) -> None:
-        self.times = [time.perf_counter()]
-        self.timer.start()
-
-    def stop(self) -> float:
-        self.timer.stop()
-        self.times.append(time.perf_counter())
-        return max(b - a for a, b in zip(self.times, self.times[1:]))
-
-
-def test_the_heartbeat_sees_a_stalled_gui_thread(qtbot: Any) -> None:
-    """The instrument itself: a 150 ms block on the GUI thread must show as a gap over 100 ms."""
-    heartbeat = Heartbeat()
-    heartbeat.start()
-    qtbot.wait(50)
-    QTimer.singleShot(0, lambda: time.sleep(0.150))
-    qtbot.wait(100)
-    longest = heartbeat.stop()
-    assert longest >= 0.140, longest
-    assert len(heartbeat.times) > 5
-
-
 def machines_name(vault_service: Any, wizard: Any) -> str:
     return str(vault_service.admin.machines(wizard.vault_name)[0].name)
 
 
 def test_click_through_and_register(ready: Any, qtbot: Any, vault_service: Any, tmp_path: Path,
-                                    dialogs: Any) -> None:
+                                    dialogs: Any, caplog: Any) -> None:
     wizard = ready
     register = wizard.currentPage()
     assert wizard.side_panel.current() is Step.REGISTER
@@ -86,18 +58,18 @@ def test_click_through_and_register(ready: Any, qtbot: Any, vault_service: Any, 
                     commit=wizard.button(QWizard.WizardButton.CommitButton).isEnabled())
 
     register.registered.connect(finished)
-    heartbeat = Heartbeat()
-    heartbeat.start()
+    caplog.set_level(logging.INFO, logger="wizard.registration.procedure")
     click_next(qtbot, wizard)  # the commit button: "Register"
     assert register.running()
     assert not next_button(wizard).isEnabled()
     assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
     assert "Cancel" in register.subTitle()
     qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=60_000)
-    longest = heartbeat.stop()
-    print(f"longest GUI-thread gap during registration: {longest * 1000:.1f} ms over {len(heartbeat.times)} ticks")
-    assert longest < 0.100, f"the GUI thread stalled for {longest * 1000:.0f} ms"
-    assert len(heartbeat.times) > 5
+    # Every step ran off the GUI thread (how long the GUI thread stalls is measured, not asserted:
+    # benchmarks/bench_gui_stall.py).
+    steps = [r for r in caplog.records if r.getMessage().startswith("registration step")]
+    assert len(steps) == len(STEPS) and {r.threadName for r in steps}.isdisjoint({threading.main_thread().name}), \
+        [(r.getMessage(), r.threadName) for r in steps]
     assert seen == {"subtitle": "Registration complete.", "back": False, "commit": False,
                     "intro": f"This server, <b>{machines_name(vault_service, ready)}</b>, is now registered "
                              f"with the vault <b>{ready.vault_name}</b>."}, seen
