@@ -1,8 +1,11 @@
 """`register-server status`: which vault is this server registered to, since when, with what settings.
 
-Reads only the local registration record (no network, no secrets), so it answers
-instantly and works while the vault is unreachable. Exit 0 when registered, the
-LOCAL_STATE exit code (9) when not, so scripts can branch on it.
+Reads the local registration record, so it answers instantly and works while the vault is
+unreachable. Only when an earlier passphrase change or unregistration was interrupted (a
+journal is pending) does it first ask the vault what is in force and finish or undo that
+change (`wizard.registration.reconcile`); when the vault cannot be asked, it says so and
+shows the record as it stands. Exit 0 when registered, the LOCAL_STATE exit code (9) when
+not, so scripts can branch on it.
 """
 
 from __future__ import annotations
@@ -68,12 +71,36 @@ def describe(record: dict[str, Any]) -> list[str]:
     return lines
 
 
+def settle_pending(home: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Settle an interrupted change first: (what was done, as JSON, or None; the sentence to print, or None).
+
+    Never fails the status: a vault that cannot be asked, or another run holding the lock, is
+    reported and the record is shown as it stands."""
+    from wizard.core.errors import RegisterServerError
+    from wizard.registration.reconcile import reconcile_pending
+
+    try:
+        settled = reconcile_pending(home)
+    except RegisterServerError as error:
+        if error.code == "state.locked":
+            return ({"resolved": False, "error": error.to_dict()},
+                    "Another register-server is changing this registration right now.")
+        if error.code != "state.change_unresolved":
+            raise
+        return {"resolved": False, "error": error.to_dict()}, f"Pending change: {error.message} {error.fix}"
+    if settled is None:
+        return None, None
+    return {"resolved": True, **settled.to_dict()}, settled.sentence()
+
+
 def run(args: argparse.Namespace) -> int:
     from wizard.core.storage import StateStore
 
-    store = StateStore(getattr(args, "home", None))
+    home = getattr(args, "home", None)
+    store = StateStore(home)
     from wizard.core.registration.record import load_record
 
+    pending, sentence = settle_pending(home)
     record = load_record(store)
     if record is not None:
         from wizard.core.secrets.choice import store_for
@@ -81,17 +108,19 @@ def run(args: argparse.Namespace) -> int:
         store_for(store.root, chosen(args))  # --secret-store naming another store than the record's: refused
     if record is None:
         if args.json:
-            print_json({"registered": False, "state_dir": str(store.root)})
+            print_json({"registered": False, "state_dir": str(store.root),
+                        **({"pending_change": pending} if pending else {})})
         else:
-            print(f"Not registered (state folder {store.root}).")
+            print("\n".join(filter(None, [sentence, f"Not registered (state folder {store.root})."])))
         return int(ExitCode.LOCAL_STATE)
     if args.json:
         print_json({"registered": True, "state_dir": str(store.root), "registered_at": record["registered_at"],
                     "vault": record["vault"], "machine": {k: record["machine"][k] for k in ("id", "name")},
                     "settings": record.get("settings", {}), "secret_store": record.get("secret_store") or "keyring",
-                    "escrow": record.get("escrow") or {"in_force": False}})
+                    "escrow": record.get("escrow") or {"in_force": False},
+                    **({"pending_change": pending} if pending else {})})
     else:
-        print("\n".join(describe(record)))
+        print("\n".join(([sentence] if sentence else []) + describe(record)))
     return int(ExitCode.OK)
 
 

@@ -164,6 +164,11 @@ _NETWORK = _entries(ExitCode.NETWORK, [
      "Connections need TLS 1.2 or newer; update the server or the TLS-inspecting proxy in between.", Step.VAULT),
     ("tls.untrusted", "The vault service's TLS certificate is not trusted by this machine.",
      "Install the issuing CA in this machine's trust store, or choose it as the vault's CA certificate.", Step.VAULT),
+    ("state.change_unresolved", "A passphrase change or unregistration was interrupted (or the vault's answer was "
+     "lost), and the vault could not be asked whether it took effect. Nothing here was changed: it is finished or "
+     "undone as soon as the vault answers.",
+     "Make sure the vault can be reached (network, proxy), then run `register-server status`: it asks the vault "
+     "and finishes or undoes the change. Until then keep both passphrase files.", None),
 ])
 
 _VAULT = _entries(ExitCode.VAULT_REFUSED, [

@@ -1,72 +1,45 @@
 """After registration: change settings, unregister — with the machine's own identity.
 
 `change_settings` applies the sections an answer file names (proxy, throttling,
-recovery, encryption) with the same validators as registration. A passphrase change
-writes the new passphrase file first, then updates the vault's verifier (signed with the
-machine key), then the keyring; if the vault refuses, the new file is removed again and
-the old passphrase stays in force, so nothing is half-changed.
+recovery, encryption) with the same validators as registration. A passphrase change is
+journalled first (`wizard.registration.journal`), then writes the new passphrase file, then
+updates the vault's verifier (signed with the machine key), then the keyring and the record,
+and only then drops the journal. If the vault refuses, the new file is removed again and the
+old passphrase stays in force. If the vault's answer is lost, the vault is asked which
+passphrase is in force and the change is finished or undone accordingly; if it cannot be
+asked, the journal stays and the next run settles it (`wizard.registration.reconcile`), as it
+does after a SIGKILL at any point.
 
-`unregister` asks the vault to remove this machine, then forgets it locally (record,
-machine key and certificate, keyring entries). The passphrase file is the user's and is
-left where it is. `local_only` forgets locally without the vault (for a vault that is gone).
+`unregister` journals itself, asks the vault to remove this machine, then forgets it locally
+(record, machine key and certificate, keyring entries). The passphrase file is the user's and
+is left where it is. `local_only` forgets locally without the vault (for a vault that is gone).
+
+Both settle a journalled change of an earlier, interrupted run before anything else.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from wizard.core.answers import Answers, InvalidAnswers, SecretPrompt, SecretSource, SourceKind, resolve_secret
-from wizard.core.bandwidth import Bandwidth
 from wizard.core.errors import RegisterServerError
 from wizard.core.issues import Issue, issue
-from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
-                               RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
+from wizard.core.model import EncryptionSettings, ProxyMode, RegistrationSettings
 from wizard.core.registration import wire
-from wizard.registration.procedure import MACHINE_CERT_FILE, TransportFactory, default_transport
 from wizard.core.registration.record import load_record, settings_summary
+from wizard.registration import journal
+from wizard.registration.machine_calls import (PIN_PROMPT, TransportFactory, default_transport, forget_locally,
+                                               machine_call, settings_from_record, utcnow, with_pin)
+
+__all__ = ["CHANGEABLE", "PIN_PROMPT", "SettingsChange", "Unregistration", "change_settings", "settings_from_record",
+           "unregister", "with_pin"]
 
 log = logging.getLogger(__name__)
-PIN_PROMPT = "Security PIN from the vault's administrator"  # what a terminal (or the wizard's Save page) is asked
 CHANGEABLE = ("proxy", "throttling", "recovery", "encryption")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def settings_from_record(record: Mapping[str, Any], secrets: Any | None = None) -> RegistrationSettings:
-    """The settings a registration record describes; the proxy password comes from the keyring."""
-    from wizard.core.secrets.store import PROXY_PASSWORD
-
-    saved = record.get("settings", {})
-    proxy = saved.get("proxy", {})
-    password = secrets.get(PROXY_PASSWORD) if secrets is not None and proxy.get("password") else None
-    throttling = saved.get("throttling", {})
-    defaults = ThrottlingSchedule()
-    recovery = saved.get("recovery", {})
-    encryption = saved.get("encryption", {})
-    return RegistrationSettings(
-        machine=MachineSettings(record.get("machine", {}).get("name")),
-        proxy=ProxySettings(ProxyMode(proxy.get("mode", "none")), proxy.get("host") or "", proxy.get("port"),
-                            proxy.get("username") or "", password),
-        vault=VaultSettings(None, Path(saved["vault_ca_bundle"]) if saved.get("vault_ca_bundle") else None),
-        throttling=ThrottlingSchedule(
-            enabled=bool(throttling.get("enabled", False)),
-            work_days=frozenset(Weekday.from_key(d) for d in throttling.get("work_days", [])) or defaults.work_days,
-            work_start=time.fromisoformat(throttling.get("work_start", "09:00")),
-            work_end=time.fromisoformat(throttling.get("work_end", "18:00")),
-            work_bandwidth=Bandwidth(int(throttling.get("work_bandwidth_bps", defaults.work_bandwidth.bits_per_second))),
-            non_work_bandwidth=Bandwidth(int(throttling.get("non_work_bandwidth_bps",
-                                                            defaults.non_work_bandwidth.bits_per_second)))),
-        recovery=RecoveryFolder(Path(recovery["path"]) if recovery.get("path") else None,
-                                space_needed_bytes=recovery.get("space_needed_bytes")),
-        encryption=EncryptionSettings(save_to=Path(encryption["passphrase_file"])
-                                      if encryption.get("passphrase_file") else None, stored_safely=True),
-    )
 
 
 @dataclass(frozen=True)
@@ -80,11 +53,15 @@ def change_settings(answers: Answers, *, home: Path | str | None = None, environ
                     transport_factory: TransportFactory | None = None) -> SettingsChange:
     from wizard.core.storage import StateStore
 
+    from wizard.registration.reconcile import reconcile
+
     store = StateStore(home)
+    clock, transport = now or utcnow, transport_factory or default_transport
     with store.lock():
+        reconcile(store, clock=clock, transport_factory=transport)
         record = _registration(store)
-        return _change(answers, store, record, environ=environ, prompt=prompt, clock=now or _utcnow,
-                       transport_factory=transport_factory or default_transport)
+        return _change(answers, store, record, environ=environ, prompt=prompt, clock=clock,
+                       transport_factory=transport)
 
 
 def _registration(store: Any) -> dict[str, Any]:
@@ -151,6 +128,14 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
             escrow = True  # a passphrase that was escrowed stays escrowed unless the answer file says otherwise
         pin = resolve_secret(answers.pin, what="security PIN", environ=environ) if answers.pin else None
         _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory, escrow, pin, prompt)
+        # The passphrase part is saved at once, then the journal goes: a later failure of another
+        # section must not leave the vault and the record disagreeing about the passphrase.
+        record.setdefault("settings", {})["encryption"] = settings_summary(new)["encryption"]
+        record["saved_at"] = clock().isoformat()
+        store.save_registration(record)
+        journal.reached("record_saved")
+        journal.clear(store)
+        journal.reached("journal_removed")
     if "proxy" in answers.sections:
         if new.proxy.authenticated and new.proxy.password:
             secrets.set(PROXY_PASSWORD, new.proxy.password)
@@ -169,88 +154,90 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
 def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: RegistrationSettings, passphrase: Any,
                        clock: Callable[[], datetime], transport_factory: TransportFactory,
                        escrow: bool | None = None, pin: Any | None = None, prompt: SecretPrompt | None = None) -> None:
-    """New passphrase file, then the vault's verifier (with a new escrow envelope), then the keyring.
+    """Journal, new passphrase file, the vault's verifier (with a new escrow envelope), then the keyring.
 
-    `escrow`: True requires a sealed copy, False sends none, None seals when the vault has a
-    recovery certificate."""
+    The caller saves the record and drops the journal. `escrow`: True requires a sealed copy,
+    False sends none, None seals when the vault has a recovery certificate."""
     from wizard.core.passphrase_file import write_passphrase_file
     from wizard.core.registration.protocol import (EscrowReceipt, escrow_body, no_certificate_when_unknown,
                                                    passphrase_verifier)
     from wizard.core.secrets.store import BACKUP_PASSPHRASE
+    from wizard.registration.journal import PASSPHRASE_CHANGE, PendingChange
 
     target = new.encryption.save_to
     assert target is not None
     vault, machine = record["vault"], record["machine"]
-    created = not target.exists()
-    if created:
-        write_passphrase_file(target, passphrase, vault_name=vault["name"], machine_name=machine["name"],
-                              created=clock())
+    verifier = passphrase_verifier(passphrase, resource_id=vault["resource_id"], machine_name=machine["name"])
+    body: dict[str, Any] = {"verifier": verifier}
+    if escrow is not False:
+        # Sealed to the certificate the vault holds now and sent with the new verifier: the
+        # vault keeps a new version only if it takes the new passphrase. (A read: nothing to journal yet.)
+        answer = no_certificate_when_unknown(lambda: machine_call(
+            store, record, secrets, new, "GET", wire.MACHINE_RECOVERY_CERTIFICATE_PATH, None, clock,
+            transport_factory))
+        sealed = escrow_body(passphrase, answer, required=escrow is True)
+        if sealed is not None:
+            body[wire.ESCROW_FIELD] = sealed
+    pending = PendingChange(PASSPHRASE_CHANGE, machine["id"], clock().isoformat(), str(target),
+                            file_created=not target.exists(),
+                            escrow_fingerprint=(body.get(wire.ESCROW_FIELD) or {}).get("fingerprint"))
+    journal.write(store, pending)
+    journal.reached("journal_written")
     try:
-        verifier = passphrase_verifier(passphrase, resource_id=vault["resource_id"], machine_name=machine["name"])
-        body: dict[str, Any] = {"verifier": verifier}
-        if escrow is not False:
-            # Sealed to the certificate the vault holds now and sent with the new verifier: the
-            # vault keeps a new version only if it takes the new passphrase.
-            answer = no_certificate_when_unknown(lambda: _machine_call(
-                store, record, secrets, new, "GET", wire.MACHINE_RECOVERY_CERTIFICATE_PATH, None, clock,
-                transport_factory))
-            sealed = escrow_body(passphrase, answer, required=escrow is True)
-            if sealed is not None:
-                body[wire.ESCROW_FIELD] = sealed
-        done = with_pin(lambda given: _machine_call(store, record, secrets, new, "PUT", wire.VERIFIER_PATH, body, clock,
-                                                    transport_factory, given), pin, prompt)
+        if pending.file_created:
+            write_passphrase_file(target, passphrase, vault_name=vault["name"], machine_name=machine["name"],
+                                  created=clock())
     except BaseException:
-        if created:
-            target.unlink(missing_ok=True)  # never in force: the old passphrase (and its file) still are
+        journal.clear(store)  # nothing written, the vault not contacted
         raise
+    journal.reached("file_written")
+    try:
+        done = with_pin(lambda given: machine_call(store, record, secrets, new, "PUT", wire.VERIFIER_PATH, body, clock,
+                                                    transport_factory, given), pin, prompt)
+    except RegisterServerError as error:
+        # Raises (rolled back, or unresolved with the journal kept), or returns once the vault, asked,
+        # turned out to have the new passphrase and everything here was rolled forward.
+        _after_failed_change(store, record, secrets, new, pending, passphrase, verifier, error, clock,
+                             transport_factory)
+        return
+    journal.reached("vault_answered")
     secrets.set(BACKUP_PASSPHRASE, passphrase)
+    journal.reached("keyring_set")
     receipt = EscrowReceipt.from_answer(done.get(wire.ESCROW_FIELD))
     record["escrow"] = receipt.to_record() if receipt else {"in_force": False}
 
 
-def _machine_url(record: Mapping[str, Any], path: str) -> str:
-    registration_url = record["vault"]["registration_url"]           # https://host:port/restapi/machines
-    base = registration_url[: -len(wire.MACHINES_PATH)]
-    return base + path.format(machine_id=record["machine"]["id"])
+# Failures that prove the verifier update never reached the vault (the connection was never made).
+_NOT_DELIVERED = frozenset({"proxy.unreachable", "proxy.auth_required", "proxy.refused", "network.dns",
+                            "tls.untrusted", "tls.version"})
 
 
-def _machine_call(store: Any, record: Mapping[str, Any], secrets: Any, settings: RegistrationSettings, method: str,
-                  path: str, body: dict[str, Any] | None, clock: Callable[[], datetime],
-                  transport_factory: TransportFactory, pin: Any | None = None) -> dict[str, Any]:
-    from wizard.core.registration.machine_identity import machine_assertion
-    from wizard.core.secrets.machine_key import load_private_key
-    from wizard.net.client import VaultHttp
-    from wizard.net.proxy import proxy_address, proxy_for
+def _after_failed_change(store: Any, record: dict[str, Any], secrets: Any, settings: RegistrationSettings,
+                         pending: Any, passphrase: Any, verifier: str, error: RegisterServerError,
+                         clock: Callable[[], datetime], transport_factory: TransportFactory) -> None:
+    """The verifier update failed: undo when the vault said no or never saw it; else ask it what is in force.
 
-    url = _machine_url(record, path)
-    authorization = machine_assertion(record["machine"]["id"], load_private_key(store, secrets), audience=url,
-                                      now=clock())
-    client = transport_factory(settings, url)
-    proxy = proxy_for(settings.proxy, url)
-    with VaultHttp(client, via_proxy=proxy is not None, proxy=proxy_address(proxy)) as http:
-        headers = None
-        if pin is not None:
-            from wizard.core.logs import remember_secret
+    Returns after rolling forward (the vault had the new passphrase); raises otherwise: the
+    vault's refusal after rolling back, or `state.change_unresolved` with the journal kept."""
+    from wizard.core.exit_codes import ExitCode
+    from wizard.registration.reconcile import roll_back_passphrase, roll_forward_passphrase
 
-            remember_secret(pin)  # scrubbed from any log line, like every other secret
-            headers = {wire.PIN_HEADER: pin.reveal()}
-        return http.call_json(method, url, authorization=authorization, body=body, headers=headers)
-
-
-def with_pin(call: Callable[[Any], dict[str, Any]], pin: Any | None, prompt: SecretPrompt | None) -> dict[str, Any]:
-    """Make a call that a vault may refuse without a security PIN; ask for one on a terminal.
-
-    The PIN is spent by the vault on one operation, so it is only asked for when the vault says
-    it needs one (`security.pin_required`) and no PIN was given, and then the call is made once more.
-    """
-    try:
-        return call(pin)
-    except RegisterServerError as error:
-        if error.code != "security.pin_required" or pin is not None or prompt is None:
-            raise
-    from wizard.core.secret import Secret
-
-    return call(Secret(prompt(PIN_PROMPT + ": ").strip()))
+    refused = error.code != "vault.error" and error.exit_code not in (ExitCode.NETWORK, ExitCode.UNEXPECTED)
+    if refused or error.code in _NOT_DELIVERED:
+        roll_back_passphrase(store, pending)  # never in force: the old passphrase (and its file) still are
+        raise error
+    try:  # the answer was lost: the vault may have taken it
+        answer = machine_call(store, record, secrets, settings, "POST", wire.VERIFIER_CHECK_PATH,
+                               {"verifier": verifier}, clock, transport_factory)
+    except RegisterServerError:
+        raise RegisterServerError("state.change_unresolved", reason=error.code,
+                                  detail=f"(the vault's answer was lost: {error.message} The new passphrase file "
+                                         f"{pending.passphrase_file} is kept until then.)") from error
+    if answer.get("in_force") is not True:
+        roll_back_passphrase(store, pending)
+        raise error
+    journal.reached("vault_answered")
+    roll_forward_passphrase(store, record, secrets, pending, passphrase, answer.get(wire.ESCROW_FIELD), clock)
 
 
 @dataclass(frozen=True)
@@ -264,32 +251,49 @@ class Unregistration:
 def unregister(*, home: Path | str | None = None, local_only: bool = False, now: Callable[[], datetime] | None = None,
                transport_factory: TransportFactory | None = None, pin: Any | None = None,
                prompt: SecretPrompt | None = None, secret_store: str | None = None) -> Unregistration:
-    """Remove the machine from its vault (with a security PIN when the vault requires one), then here."""
-    from wizard.core.secrets.machine_key import forget_private_key
-    from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD, SecretStore
+    """Remove the machine from its vault (with a security PIN when the vault requires one), then here.
+
+    Journalled before the vault is asked: a run killed after the vault removed the machine is
+    finished by the next run instead of leaving a record of a machine the vault no longer has."""
+    from wizard.core.secrets.store import SecretStore
     from wizard.core.storage import StateStore
+    from wizard.registration.journal import UNREGISTER, PendingChange
+    from wizard.registration.reconcile import reconcile
 
     store = StateStore(home)
-    clock = now or _utcnow
+    clock = now or utcnow
+    transport = transport_factory or default_transport
     with store.lock():
+        reconcile(store, clock=clock, transport_factory=transport)
         record = _registration(store)
         secrets = SecretStore.for_state_dir(store.root, secret_store)  # None: the store the record names
         removed = False
         if not local_only:
             settings = settings_from_record(record, secrets)
+            journal.write(store, PendingChange(UNREGISTER, record["machine"]["id"], clock().isoformat()))
+            journal.reached("unregister_journal_written")
             try:
-                with_pin(lambda given: _machine_call(store, record, secrets, settings, "DELETE", wire.MACHINE_PATH,
-                                                     None, clock, transport_factory or default_transport, given),
-                         pin, prompt)
+                with_pin(lambda given: machine_call(store, record, secrets, settings, "DELETE", wire.MACHINE_PATH,
+                                                     None, clock, transport, given), pin, prompt)
                 removed = True
             except RegisterServerError as error:
                 if "machine.not_found" not in (error.code, error.reason):  # already removed there: fine
+                    _after_failed_unregister(store, error)
                     raise
-        forget_private_key(store, secrets)
-        store.delete(MACHINE_CERT_FILE)
-        secrets.delete(BACKUP_PASSPHRASE)
-        secrets.delete(PROXY_PASSWORD)
-        store.clear_registration()
+            journal.reached("vault_removed")
+        forget_locally(store, secrets)
+        journal.clear(store)
+        journal.reached("unregister_journal_removed")
     log.info("unregistered machine %s from vault %s (vault contacted: %s)", record["machine"]["id"],
              record["vault"]["name"], removed)
     return Unregistration(record["machine"]["id"], record["machine"]["name"], record["vault"]["name"], removed)
+
+
+def _after_failed_unregister(store: Any, error: RegisterServerError) -> None:
+    """The vault said no (or never saw the request): nothing was removed, the journal goes. A lost
+    answer keeps it: the vault may have removed the machine, and the next run asks."""
+    from wizard.core.exit_codes import ExitCode
+
+    refused = error.code != "vault.error" and error.exit_code not in (ExitCode.NETWORK, ExitCode.UNEXPECTED)
+    if refused or error.code in _NOT_DELIVERED:
+        journal.clear(store)

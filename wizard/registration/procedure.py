@@ -25,7 +25,8 @@ request was sent and its answer was lost (the vault may have accepted), all of i
 the passphrase may be in force there. Key files are written only after acceptance (step 6).
 Cancellation is honoured before each of steps 2-5; once the vault has registered the
 machine, saving always runs, so local state never lags behind the vault.
-The whole run holds the state directory's lock (`state.locked` for a second run).
+The whole run holds the state directory's lock (`state.locked` for a second run), and
+first settles a change an earlier run left journalled (`wizard.registration.reconcile`).
 """
 
 from __future__ import annotations
@@ -44,16 +45,15 @@ from wizard.core.registration import wire
 from wizard.core.registration.events import STEP_MESSAGES, STEPS, CancelToken, ProgressEvent, RegistrationResult
 from wizard.core.registration.record import build_record, load_record
 from wizard.core.secret import Secret
+from wizard.registration.machine_calls import MACHINE_CERT_FILE, TransportFactory, default_transport
 from wizard.registration.undo import RunUndo
 
-if TYPE_CHECKING:
-    import httpx
+__all__ = ["MACHINE_CERT_FILE", "TransportFactory", "default_transport", "resolve_machine_name", "run_registration"]
 
+if TYPE_CHECKING:
     from wizard.core.model import RegistrationSettings
 
 log = logging.getLogger(__name__)
-TransportFactory = Callable[["RegistrationSettings", str], "httpx.Client"]
-MACHINE_CERT_FILE = "machine-cert.pem"
 _NAME = re.compile(wire.MACHINE_NAME_PATTERN)
 
 
@@ -67,12 +67,6 @@ def resolve_machine_name(settings: "RegistrationSettings") -> str:
     if not _NAME.fullmatch(name):
         raise RegisterServerError("machine.name_invalid", detail=f"({name[:70]!r})")
     return name
-
-
-def default_transport(settings: "RegistrationSettings", target_url: str) -> "httpx.Client":
-    from wizard.net.client import open_client
-
-    return open_client(settings.proxy, target_url=target_url, ca_bundle=settings.vault.ca_bundle)
 
 
 def _utcnow() -> datetime:
@@ -108,9 +102,15 @@ def run_registration(settings: "RegistrationSettings", *, home: Path | str | Non
     clock = now or _utcnow
     progress = _Progress(on_progress, cancel or CancelToken())
     progress.cancel.raise_if_cancelled()
+    from wizard.registration.reconcile import reconcile
+
     store = StateStore(home)
+    transport = transport_factory or default_transport
     with store.lock():
-        return _run(settings, store, progress, clock, transport_factory or default_transport)
+        # An interrupted passphrase change is settled first: re-registering proves the passphrase
+        # in force, so the record, keyring and files must agree with the vault about which it is.
+        reconcile(store, clock=clock, transport_factory=transport)
+        return _run(settings, store, progress, clock, transport)
 
 
 def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, clock: Callable[[], datetime],

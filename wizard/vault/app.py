@@ -252,6 +252,16 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         kept = None if stored is None else {"version": stored.version, "fingerprint": stored.fingerprint}
         return JSONResponse({"machine_id": machine.machine_id, "verifier_updated": True, "escrow": kept})
 
+    async def check_verifier(request: Request) -> Response:
+        machine = verify_machine_assertion(request.headers.get("authorization"),
+                                           machine_id=request.path_params["machine_id"],
+                                           request_path=request.url.path, storage=storage, now=clock())
+        verifier = _verifier(await _json_body(request))
+        in_force = storage.verifier_matches(machine.machine_id, hashlib.sha256(verifier).digest())
+        own = [e for e in security.envelopes(machine.vault_id, machine.name) if e.machine_id == machine.machine_id]
+        newest = {"version": own[-1].version, "fingerprint": own[-1].fingerprint} if own else None
+        return JSONResponse({"machine_id": machine.machine_id, "in_force": in_force, "escrow": newest})
+
     async def recovery_certificate(request: Request) -> Response:
         grant = authority.verify_access_token(request.headers.get("authorization"), clock())
         return _certificate_answer(security, grant.vault_id)
@@ -284,6 +294,7 @@ def create_app(storage: VaultStorage, pki: VaultPki, authority: TokenAuthority, 
         Route(wire.MACHINE_PATH, machine, methods=["GET"]),
         Route(wire.MACHINE_PATH, unregister, methods=["DELETE"]),
         Route(wire.VERIFIER_PATH, change_verifier, methods=["PUT"]),
+        Route(wire.VERIFIER_CHECK_PATH, check_verifier, methods=["POST"]),
         Route(wire.RECOVERY_CERTIFICATE_PATH, recovery_certificate, methods=["GET"]),
         Route(wire.MACHINE_RECOVERY_CERTIFICATE_PATH, machine_recovery_certificate, methods=["GET"]),
     ], exception_handlers=handlers)

@@ -111,6 +111,7 @@ class VaultStorage(Protocol):
     def remove_machine_by_id(self, machine_id: str) -> bool: ...
     def set_verifier(self, machine_id: str, verifier_hash: bytes, *, now: datetime,
                      escrow: EscrowWrite | None = None) -> VerifierChanged: ...
+    def verifier_matches(self, machine_id: str, verifier_hash: bytes) -> bool: ...
 
 
 _SCHEMA = """
@@ -395,3 +396,8 @@ class SqliteVaultStorage:
                 self._db.execute("ROLLBACK")
                 raise
         return VerifierChanged(row is not None, envelope)
+
+    def verifier_matches(self, machine_id: str, verifier_hash: bytes) -> bool:
+        """Whether `verifier_hash` is the one in force for the machine (constant-time compare)."""
+        row = self._one("SELECT verifier_hash FROM machines WHERE machine_id = ?", (machine_id,))
+        return row is not None and secrets.compare_digest(bytes(row[0]), verifier_hash)

@@ -25,6 +25,11 @@ TOKEN_PATH = AUTHORITY_PATH + "/{tenant}/oauth2/token"
 MACHINES_PATH = REST_PATH + "machines"
 MACHINE_PATH = MACHINES_PATH + "/{machine_id}"
 VERIFIER_PATH = MACHINE_PATH + "/verifier"
+# Which passphrase is in force: the machine posts a verifier and the vault answers whether it is
+# the one it holds (and the newest escrow envelope it keeps for the machine). It changes nothing,
+# so a vault that requires security PINs answers it without one: that is how a passphrase change
+# interrupted on the machine is finished or rolled back without resending it.
+VERIFIER_CHECK_PATH = VERIFIER_PATH + "/check"
 # Escrow: the vault's recovery certificate, read with the access token before registering (so
 # the envelope travels inside the registration request) or with the machine's own assertion
 # before a passphrase change (the envelope travels inside the verifier update). Either way the
