@@ -125,6 +125,24 @@ def fill_encryption(qtbot: Any, wizard: QWizard, save_to: Path, passphrase: str 
     find(wizard, "encryption.stored_safely").setChecked(True)
 
 
+def type_back_from_file(qtbot: Any, wizard: QWizard, page_key: str = "summary.type_back",
+                        passphrase_file: Path | None = None) -> None:
+    """Type back the characters asked, read from the passphrase file as a person would (its
+    passphrase line), box by box with Tab; then the page offers Finish."""
+    from wizard.core.passphrase_file import read_passphrase_file
+
+    type_back = find(wizard, page_key)
+    qtbot.waitUntil(lambda: bool(type_back.boxes), timeout=30_000)
+    saved = passphrase_file or wizard.settings.encryption.save_to
+    passphrase = read_passphrase_file(saved).reveal()
+    type_back.boxes[0].setFocus()
+    for box, position in zip(type_back.boxes, type_back.positions):
+        qtbot.waitUntil(box.hasFocus, timeout=30_000)
+        qtbot.keyClicks(box, passphrase[position - 1])
+        qtbot.keyClick(box, Qt.Key.Key_Tab)
+    qtbot.waitUntil(type_back.passed, timeout=30_000)
+
+
 def fill_proxy_custom(qtbot: Any, wizard: QWizard, port: int, username: str, password: str) -> None:
     find(wizard, "proxy.mode.custom").setChecked(True)
     type_into(qtbot, find(wizard, "proxy.host"), "127.0.0.1")

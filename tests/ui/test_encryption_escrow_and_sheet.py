@@ -79,7 +79,7 @@ def test_after_a_sheet_the_promise_counts_only_with_characters_typed_back(page, 
     encryption.print_sheet.click()
     assert encryption.type_back.isVisibleTo(encryption) and len(encryption.type_back.boxes) == 3
     assert "encryption.not_typed_back" in codes()
-    positions = [int(box.accessibleName().split()[-1]) for box in encryption.type_back.boxes]
+    positions = encryption.type_back.positions
     assert positions == sorted(set(positions)) and all(PASSPHRASE[p - 1] != " " for p in positions)
     for box, position in zip(encryption.type_back.boxes, positions):
         box.setText("#" if PASSPHRASE[position - 1] != "#" else "%")

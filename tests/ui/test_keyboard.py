@@ -124,9 +124,22 @@ def test_the_whole_wizard_from_the_keyboard_alone(make_wizard: Any, qtbot: Any, 
     enter_when_ready(Step.REGISTER)
     enter_when_ready(Step.SUMMARY)  # Enter is "Register"; success moves on by itself
     assert len(vault_service.admin.machines(vault)) == 1
-    # Enter on the last page is Finish, not the first button on the page ("Save answer file...").
+    # Before Finish, the characters asked are typed back from the passphrase file: the focus is
+    # already in the first box, Tab goes to the next, and Enter in the last one is Finish (not the
+    # first button on the page, "Save answer file...").
+    from wizard.core.passphrase_file import read_passphrase_file
+
+    type_back = find(wizard, "summary.type_back")
+    qtbot.waitUntil(lambda: bool(type_back.boxes) and QApplication.focusWidget() is type_back.boxes[0])
+    saved = read_passphrase_file(tmp_path / "keys" / "passphrase.txt").reveal()
     finish = wizard.button(QWizard.WizardButton.FinishButton)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is finish)
+    for index, position in enumerate(type_back.positions):
+        if index:
+            key(qtbot, Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is type_back.boxes[index]
+        assert not finish.isEnabled()
+        qtbot.keyClicks(QApplication.focusWidget(), saved[position - 1])
+    qtbot.waitUntil(finish.isEnabled)
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not wizard.isVisible())
     assert wizard.result is not None

@@ -122,7 +122,7 @@ def test_unregister_asks_then_removes_and_offers_a_new_registration(make_wizard,
 
 def test_change_settings_puts_a_new_passphrase_in_force_through_the_settings_use_case(
         make_wizard, qtbot, registered_home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from tests.ui.helpers import fill_encryption
+    from tests.ui.helpers import fill_encryption, type_back_from_file
     from wizard.core.passphrase_file import read_passphrase_file
     from wizard.core.secrets.store import BACKUP_PASSPHRASE, SecretStore
     from wizard.ui.registered_page import SAVE_SETTINGS_ID
@@ -142,6 +142,11 @@ def test_change_settings_puts_a_new_passphrase_in_force_through_the_settings_use
     click_when_enabled(qtbot, wizard, "save_settings.save")
     qtbot.waitUntil(lambda: wizard.currentPage().saved, timeout=15_000)
     assert read_passphrase_file(new_file).reveal() == "a brand new passphrase 2026!"
+    page = wizard.currentPage()
+    assert not page.isComplete()  # Finish waits for characters typed back from the new file
+    assert str(new_file) in find(wizard, "save_settings.type_back.prompt").text()
+    type_back_from_file(qtbot, wizard, "save_settings.type_back", new_file)
+    assert page.isComplete()
     assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE).reveal() == "a brand new passphrase 2026!"
     status = json.loads(subprocess.run([sys.executable, "-m", "wizard", "status", "--json", "--home", home],
                                        capture_output=True, text=True, timeout=60).stdout)

@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
-from tests.ui.helpers import PASSPHRASE, click_next, find, next_button, walk_to_register
+from tests.ui.helpers import PASSPHRASE, click_next, find, next_button, type_back_from_file, walk_to_register
 from wizard.core.errors import info
 from wizard.core.flow import Step
 from wizard.registration.procedure import STEPS
@@ -98,6 +98,10 @@ def test_click_through_and_register(ready: Any, qtbot: Any, vault_service: Any, 
     assert loaded.recovery.path == wizard.settings.recovery.path
     qtbot.mouseClick(find(wizard, "summary.copy_command"), Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == f"register-server register --answers {answers}"
+    # Finish waits until characters of the passphrase are typed back from the file just saved.
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    type_back_from_file(qtbot, wizard)
+    qtbot.waitUntil(wizard.button(QWizard.WizardButton.FinishButton).isEnabled, timeout=30_000)
     wizard.button(QWizard.WizardButton.FinishButton).click()
     assert wizard.result is not None and not wizard.isVisible()
 

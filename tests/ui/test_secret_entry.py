@@ -68,3 +68,18 @@ def test_text_set_through_the_accessibility_interface_becomes_the_secret(qtbot: 
     assert seen[-1] == "set from outside"
     editable.insertText(3, "XY")
     assert entry.text() == "setXY from outside" and qt_text(entry) == MASK * 18
+
+
+def test_a_one_character_box_keeps_its_limit_and_reports_every_change(qtbot: Any) -> None:
+    """The type-back boxes: typing past the maximum is refused (as QLineEdit does), and a new
+    character of the same length still says it changed (the masks alone did not change)."""
+    entry = make(qtbot)
+    entry.setMaxLength(1)
+    changes: list[str] = []
+    entry.textChanged.connect(lambda _: changes.append(entry.text()))
+    qtbot.keyClicks(entry, "ab")
+    assert entry.text() == "a" and qt_text(entry) == MASK
+    entry.setText("z")
+    assert entry.text() == "z" and changes == ["a", "z"]
+    entry.setText("z")
+    assert changes == ["a", "z"]  # nothing changed, nothing said

@@ -105,6 +105,10 @@ _SETTINGS = _entries(_S, [
     ("encryption.not_typed_back", "The characters typed back do not match the passphrase on the recovery sheet.",
      "Read the characters at the positions asked from the printed sheet and type them; if the page is hard "
      "to read, print the sheet again.", Step.ENCRYPTION),
+    ("encryption.file_not_typed_back", "The characters typed back do not match the passphrase in the passphrase "
+     "file.", "Open the passphrase file where it was saved and type the passphrase's characters at the positions "
+     "asked. If it cannot be opened from here, it is not where you can recover it: `register-server passphrase "
+     "sheet --out FILE.pdf` prints the passphrase from this server's secret store.", None),
     ("encryption.not_stored_safely", "You have not confirmed that the passphrase file is stored safely.",
      "Store the passphrase file in a safe place, then tick the box.", Step.ENCRYPTION),
 ])

@@ -152,7 +152,9 @@ STEP_TEXT: dict[Step, StepText] = {
                   "version on every change. The vault cannot read it; the holders of the certificate's private "
                   "key can (`register-server passphrase recover`). Answer file: `[encryption] escrow`."),
             Field("I will keep the passphrase file in a safe place", "encryption.stored_safely",
-                  "Required: your promise to store the file away from this server."),
+                  "Required: your promise to store the file away from this server. The file is written when "
+                  "you click Register; before Finish, the Summary asks you to open it where it was saved and "
+                  "type back the passphrase's characters at three random positions."),
         ),
     ),
     Step.REGISTER: StepText(
@@ -171,6 +173,10 @@ STEP_TEXT: dict[Step, StepText] = {
             Field("Copy command line", "summary.copy_command",
                   "Copies the command that registers another server with that answer file."),
         ),
+        "Finish is offered once you have typed back the characters asked (three random positions of the "
+        "passphrase, never a space), read from the passphrase file Register just saved: it shows the copy you "
+        "keep can be opened and read from where it is. Wrong characters are named under the boxes "
+        "(`encryption.file_not_typed_back`). "
         "Proxy, throttling, recovery folder and passphrase can be changed later without registering again: "
         "`register-server settings --answers FILE` with only the sections to change; `register-server status` "
         "shows the registration.",

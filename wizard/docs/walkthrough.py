@@ -114,7 +114,8 @@ def _after_registration() -> list[str]:
                                           "passphrase empty to keep the one in force; a new one is saved to a new "
                                           "file), then **Save settings**: the same "
                                           "change as `register-server settings --answers FILE`. The vault and the "
-                                          "machine stay as they are."),
+                                          "machine stay as they are. After a new passphrase is saved, Finish waits "
+                                          "until you type back three of its characters from the new file."),
                ("**Register again...**", "The wizard's steps, filled with the saved settings, for a new credentials "
                                          "file of the same vault. Another vault's file is refused on the Backup "
                                          f"Vault page ({code('vault.wrong_vault')}): unregister first to move to "

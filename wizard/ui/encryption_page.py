@@ -155,7 +155,8 @@ class EncryptionPage(StepPage):
         self.stored_safely = QCheckBox("I will &keep the passphrase file in a safe place.", self)
         self.watch("encryption.stored_safely", self.stored_safely)
         outer.addWidget(self.stored_safely)
-        why = QLabel("Without it, backups cannot be recovered.", self)
+        why = QLabel("Without it, backups cannot be recovered. After Register, you type back three of its "
+                     "characters from the saved file.", self)
         why.setObjectName("encryption.stored_safely.why")
         why.setWordWrap(True)
         why.setContentsMargins(self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth) + 6, 0, 0, 0)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
 from wizard.core.model import RegistrationSettings
 from wizard.ui.field_message import FieldMessage
 from wizard.ui.page_base import name_input
+from wizard.ui.type_back import TypeBack
 from wizard.ui.worker import Task
 
 if TYPE_CHECKING:
@@ -236,8 +237,9 @@ class RegisteredPage(QWizardPage):
 
 def pin_box(parent: QWidget, key: str, needed_for: str) -> QLineEdit:
     """A masked box for a security PIN; its name comes from its label (`setBuddy`), never `key`."""
-    box = name_input(QLineEdit(parent), key)
-    box.setEchoMode(QLineEdit.EchoMode.Password)
+    from wizard.ui.secret_entry import SecretEntry
+
+    box = name_input(SecretEntry(parent), key)  # masked; typed digits reach assistive technology as masks
     box.setMaxLength(16)
     box.setToolTip(f"The vault may require a PIN for {needed_for}: its administrator issues one with "
                    "`register-server vault security-pin VAULT` (valid 5 minutes)")
@@ -278,6 +280,13 @@ class SaveSettingsPage(QWizardPage):
         layout.addLayout(row)
         self.status = _value_label(self, "save_settings.status")
         layout.addWidget(self.status)
+        # A new passphrase's file is written by Save: only then can it be read back from.
+        self.type_back = TypeBack(self, key="save_settings.type_back")
+        layout.addWidget(self.type_back)
+        self.type_back_message = FieldMessage("save_settings.type_back", self)
+        self.type_back_message.show_fix = True
+        layout.addWidget(self.type_back_message)
+        self.type_back.changed.connect(self._typed_back)
         layout.addStretch(1)
         self.save.clicked.connect(self._save)
         self.saved = False
@@ -300,6 +309,7 @@ class SaveSettingsPage(QWizardPage):
         from wizard.ui.summary_page import describe_proxy, describe_throttling
 
         self.saved = False
+        self.type_back.clear()
         settings = self.wizard_().settings
         sections = self.changed_sections()
         shown = {"proxy": f"Proxy: {describe_proxy(settings)}",
@@ -321,7 +331,20 @@ class SaveSettingsPage(QWizardPage):
                              and (store is None or store.usable))
 
     def isComplete(self) -> bool:
-        return self.saved or not self.changed_sections()
+        """Finish once saved (and, after a new passphrase, typed back from its new file), or when
+        nothing was changed."""
+        return (self.saved and self.type_back.passed()) or not self.changed_sections()
+
+    def _typed_back(self) -> None:
+        from wizard.core.issues import issue
+        from wizard.ui.accessible import announce
+
+        wrong = self.type_back.asked and self.type_back.filled() and not self.type_back.passed()
+        shown = issue("save_settings.type_back", "encryption.file_not_typed_back") if wrong else None
+        if shown is not None and self.type_back_message.issue is None:
+            announce(self.type_back_message, shown.message, assertive=True)
+        self.type_back_message.show_issues([shown] if shown else [])
+        self.completeChanged.emit()
 
     def nextId(self) -> int:
         return -1
@@ -360,7 +383,15 @@ class SaveSettingsPage(QWizardPage):
             wizard.settings_saved(settings)
             passphrase = (f" The new passphrase is in force; its file is {change.passphrase_file}. Keep it safe."
                           if change.passphrase_file else "")
-            self.status.setText(f"Saved: {', '.join(change.changed)}.{passphrase} Click Finish to close.")
+            new_passphrase = settings.encryption.passphrase
+            if change.passphrase_file and new_passphrase is not None:
+                self.status.setText(f"Saved: {', '.join(change.changed)}.{passphrase} Type back the characters "
+                                    "asked below, then click Finish.")
+                self.type_back.ask(new_passphrase.reveal(), source=f"the passphrase file saved to "
+                                                                   f"{change.passphrase_file}")
+                self.type_back.boxes[0].setFocus()
+            else:
+                self.status.setText(f"Saved: {', '.join(change.changed)}.{passphrase} Click Finish to close.")
             self.completeChanged.emit()
 
         def failed(error: BaseException) -> None:

@@ -53,8 +53,13 @@ class SecretEntry(QLineEdit):
         return self._secret if self.masked() else super().text()
 
     def setText(self, text: str) -> None:  # type: ignore[override]
+        changed = text != self._secret
         self._secret = text
-        super().setText(MASK * len(text) if self.masked() else text)
+        shown = MASK * len(text) if self.masked() else text
+        if changed and self.masked() and super().text() == shown:
+            self.textChanged.emit(shown)  # same masks, so Qt sees no change; the secret did change
+        else:
+            super().setText(shown)
 
     def clear(self) -> None:  # type: ignore[override]
         self.setText("")
@@ -136,5 +141,8 @@ class SecretEntry(QLineEdit):
             start, length = self.selectionStart(), len(self.selectedText())
         else:
             start, length = self.cursorPosition(), 0
-        self._secret = self._secret[:start] + chars + self._secret[start + length:]
+        secret = self._secret[:start] + chars + self._secret[start + length:]
+        if len(secret) > self.maxLength():
+            return  # as QLineEdit refuses typing past its maximum (a one-character type-back box)
+        self._secret = secret
         super().insert(MASK * len(chars))  # emits textChanged: the secret is already updated

@@ -3,6 +3,12 @@
 "Save answer file..." writes the core's `dump_answers` (no secrets: they are named by
 environment variable); "Copy command line" puts the matching unattended command on the
 clipboard.
+
+The passphrase file is written during Register (the procedure's *saving_passphrase* step), so
+this is the first page where it exists: before Finish is offered, the administrator types back
+the passphrase's characters at three random positions, read from the file where it was saved
+(`TypeBack`). The promise on the Encryption page let the registration run; this shows the copy
+it promised is one they can open and read.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QHBoxLayout,
 from wizard.core.flow import TITLES, Step
 from wizard.core.model import ProxyMode, RegistrationSettings
 from wizard.ui import dialogs
+from wizard.ui.field_message import FieldMessage
 from wizard.ui.page_base import name_input
+from wizard.ui.type_back import TypeBack
 
 DEFAULT_ANSWERS_NAME = "register-server-answers.toml"
 
@@ -75,6 +83,13 @@ class SummaryPage(QWizardPage):
                 form.addRow(caption, value)
         layout.addWidget(self.registration)
         layout.addWidget(self.settings_box)
+        self.type_back = TypeBack(self, key="summary.type_back")
+        layout.addWidget(self.type_back)
+        self.type_back_message = FieldMessage("summary.type_back", self)
+        self.type_back_message.show_fix = True
+        layout.addWidget(self.type_back_message)
+        self.type_back.changed.connect(self._typed_back)
+        self._asked_for: object | None = None
 
         buttons = QHBoxLayout()
         self.save_answers = QPushButton("&Save answer file...", self)
@@ -111,13 +126,38 @@ class SummaryPage(QWizardPage):
         self.note.setText("The answer file holds no secrets: before using it, set BACKUP_PASSPHRASE to the "
                           "passphrase" + (" and PROXY_PASSWORD to the proxy password" if settings.proxy.username else "")
                           + ".")
-        # Enter on the last page finishes (QWizard would focus "Save answer file..." first).
+        passphrase, saved_to = settings.encryption.passphrase, settings.encryption.save_to
+        if result is not None and passphrase is not None and saved_to is not None and self._asked_for is not result:
+            self._asked_for = result  # new positions once per registration, not on every visit
+            self.type_back.ask(passphrase.reveal(), source=f"the passphrase file saved to {saved_to}")
+            self.setSubTitle("This server is registered. Before you finish, show that you can read the passphrase "
+                             "file where it was saved.")
+        # Enter on the last page finishes (QWizard would focus "Save answer file..." first);
+        # while characters are still to be typed back, the first box is where to start.
         QTimer.singleShot(0, self, self._focus_finish)
+
+    def isComplete(self) -> bool:
+        """Finish waits for the characters typed back from the passphrase file."""
+        return self.type_back.passed()
+
+    def _typed_back(self) -> None:
+        from wizard.core.issues import issue
+        from wizard.ui.accessible import announce
+
+        wrong = self.type_back.asked and self.type_back.filled() and not self.type_back.passed()
+        shown = issue("summary.type_back", "encryption.file_not_typed_back") if wrong else None
+        if shown is not None and self.type_back_message.issue is None:
+            announce(self.type_back_message, shown.message, assertive=True)
+        self.type_back_message.show_issues([shown] if shown else [])
+        self.completeChanged.emit()
 
     def _focus_finish(self) -> None:
         wizard = self.wizard()
         if wizard is not None and wizard.currentPage() is self:
-            wizard.button(wizard.WizardButton.FinishButton).setFocus(Qt.FocusReason.OtherFocusReason)
+            if not self.type_back.passed() and self.type_back.boxes:
+                self.type_back.boxes[0].setFocus(Qt.FocusReason.OtherFocusReason)
+            else:
+                wizard.button(wizard.WizardButton.FinishButton).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _save_answers(self) -> None:
         from wizard.core.answers import dump_answers
