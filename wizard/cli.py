@@ -55,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if run is not None:
         start_logging()
+    if run is None and getattr(args, "secret_store", None) is not None:
+        # The wizard takes its store from the answer file ([secrets] store) or the record; an option
+        # it would ignore must not look as if it had been obeyed.
+        parser.error("--secret-store without a command only goes with --self-test; for the wizard, "
+                     "put [secrets] store in the answer file")
     try:
         if run is None:
             try:

@@ -115,3 +115,19 @@ store = "systemd-creds"
     assert home / "logs" / "register-server.log" in remaining
     assert find_leaks(known, remaining, [*argvs, *outputs]) == []
     assert find_leaks(known, [vault_service.data_dir]) == []
+
+
+def test_self_test_probes_the_chosen_store_in_a_shell_without_a_session_bus(tmp_path: Path) -> None:
+    (tmp_path / "root-home").mkdir()
+    env = _headless_env(tmp_path, REGISTER_SERVER_SELF_TEST_CHECKS="secret-store")
+    run = [sys.executable, "-m", "wizard", "--self-test", "--home", str(tmp_path / "state")]
+    keyring = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+    assert keyring.returncode != 0 and "FAIL secret-store: secrets.unavailable" in keyring.stdout  # no keyring here
+    chosen = subprocess.run([*run, "--secret-store", "systemd-creds"], capture_output=True, text=True, env=env,
+                            timeout=120)
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr
+    assert "ok   secret-store: systemd-creds seals and opens a secret" in chosen.stdout
+    assert not (tmp_path / "state").exists()  # the probe wrote nothing
+    wizard = subprocess.run([sys.executable, "-m", "wizard", "--secret-store", "systemd-creds"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert wizard.returncode == 2 and "only goes with --self-test" in wizard.stderr  # never silently ignored

@@ -13,7 +13,7 @@ each page that needs it shows (hidden while the store is usable).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -33,8 +33,11 @@ class SecretStoreCheck(QObject):
 
     changed = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, store: Callable[[], str] | None = None) -> None:
+        """`store` says which store to probe (`keyring` / `systemd-creds`), asked at each check: a
+        registration whose record names systemd-creds must not be told that no keyring runs."""
         super().__init__(parent)
+        self._store = store or (lambda: "keyring")
         self.problem: Any = None      # a SecretStoreProblem, or None
         self.checked = False          # an answer has arrived
         self._task: Task | None = None
@@ -55,7 +58,7 @@ class SecretStoreCheck(QObject):
         def work(report: Any) -> object:
             from wizard.core.secrets.availability import secret_store_problem
 
-            return secret_store_problem()
+            return secret_store_problem(store=self._store())
 
         self._task = Task(work, on_success=self._answered, on_failure=self._failed, parent=self).start()
         self.changed.emit()

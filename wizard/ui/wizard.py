@@ -110,7 +110,7 @@ class RegisterWizard(QWizard):
         from wizard.ui.secret_store_notice import SecretStoreCheck
 
         # Asked when the wizard opens (after the first paint when lazy: the probe loads keyring).
-        self.secret_store = SecretStoreCheck(self)
+        self.secret_store = SecretStoreCheck(self, store=self._secret_store_kind)
         self._check_secret_store = check_secret_store
         if self.record is not None:
             first = self._build_registered_pages()
@@ -139,6 +139,13 @@ class RegisterWizard(QWizard):
         from wizard.core.storage import StateStore
 
         return StateStore(self.home).root
+
+    def _secret_store_kind(self) -> str:
+        """The store this wizard's registration will use: the answer file's choice, else the one the
+        record names, else the keyring (asked off the GUI thread by the secret-store check)."""
+        from wizard.core.secrets.choice import KEYRING, recorded_store
+
+        return self.settings.secret_store or recorded_store(self.store_root()) or KEYRING
 
     def _load_record(self) -> dict[str, Any] | None:
         """The local registration record; a damaged one opens the first-run wizard (status names it)."""
