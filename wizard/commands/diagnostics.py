@@ -28,7 +28,8 @@ MAX_MEMBER_BYTES = 5_000_000
 TEXT_SUFFIXES = {".json", ".log", ".txt", ".toml", ".cfg", ".ini"}
 # Never included, whatever their content: keys, certificates' private halves, credentials.
 NEVER = {"machine-key.json", ".lock"}
-NEVER_SUFFIXES = {".key", ".p12", ".pfx", ".vaultcredentials", ".tmp", ".sqlite", ".db"}
+NEVER_SUFFIXES = {".key", ".p12", ".pfx", ".vaultcredentials", ".tmp", ".sqlite", ".db",
+                  ".cred"}  # systemd-creds blobs: sealed, but secrets all the same
 ENV_FACTS = ("LANG", "LC_ALL", "TZ", "XDG_SESSION_TYPE", "XDG_CURRENT_DESKTOP", "DESKTOP_SESSION",
              "QT_QPA_PLATFORM", "REGISTER_SERVER_HOME", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
              "http_proxy", "https_proxy", "no_proxy", "PYTHON_KEYRING_BACKEND")
@@ -168,9 +169,17 @@ def _facts(root: Path) -> dict[str, Any]:
         "packages": _versions(),
         "qt": _qt_version(),
         "keyring": {"usable": usable, "backend": backend},
+        "secret_store": _secret_store(root),
         "state_dir": str(root),
         "environment": {k: redact_text(os.environ[k]) for k in ENV_FACTS if k in os.environ},
     }
+
+
+def _secret_store(root: Path) -> str:
+    """Which store this registration's secrets are in (the record says; keyring by default)."""
+    from wizard.core.secrets.choice import KEYRING, recorded_store
+
+    return recorded_store(root) or KEYRING
 
 
 def _versions() -> dict[str, str]:

@@ -187,3 +187,45 @@ def test_the_record_decides_and_a_contradicting_choice_is_refused(tmp_path: Path
     assert mismatch.value.code == "secrets.store_mismatch" and "systemd-creds" in mismatch.value.message
     check = check_secret_store(choice.KEYRING, str(tmp_path))
     assert not check.ok and "secrets.store_mismatch" in check.detail
+
+
+def test_as_a_user_who_cannot_read_the_host_key_the_real_program_refuses_with_the_root_advice(tmp_path: Path) -> None:
+    """The real systemd-creds run as `nobody` (the host key is root's): what a non-root administrator meets."""
+    def as_nobody(argv: Sequence[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
+        return systemd_creds.run_program(["runuser", "-u", "nobody", "--", *argv], data)
+
+    with pytest.raises(RegisterServerError) as refused:
+        _store(tmp_path, as_nobody).set("backup-passphrase", Secret(VALUE))
+    assert refused.value.code == "secrets.unavailable" and "Permission denied" in refused.value.message
+    assert "run register-server as root" in refused.value.fix
+    assert not (tmp_path / FOLDER).exists()
+    _store(tmp_path).set("backup-passphrase", Secret(VALUE))  # sealed by root ...
+    (tmp_path / FOLDER).chmod(0o755)
+    (tmp_path / FOLDER / "backup-passphrase.cred").chmod(0o644)  # ... readable, yet not decryptable by nobody
+    with pytest.raises(RegisterServerError) as unreadable_key:
+        systemd_creds.decrypt((tmp_path / FOLDER / "backup-passphrase.cred").read_bytes(),
+                              "register-server.backup-passphrase", runner=as_nobody)
+    assert unreadable_key.value.code == "secrets.unavailable"  # not "undecryptable": the blob is fine
+
+
+def test_diagnostics_name_the_store_and_never_take_a_blob(tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    from wizard.commands.diagnostics import build_bundle
+
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / "registration.json").write_text('{"secret_store": "systemd-creds"}')
+    store = SecretStore.for_state_dir(home)  # the record says systemd-creds
+    store.set("backup-passphrase", Secret(VALUE))
+    (home / FOLDER / "notes.txt").write_text("a text file beside the blobs")  # would go in by its suffix
+    (home / FOLDER / "x.cred.txt").write_bytes((home / FOLDER / "backup-passphrase.cred").read_bytes())
+    summary = build_bundle(tmp_path / "diag.zip", home=home)
+    with zipfile.ZipFile(tmp_path / "diag.zip") as archive:
+        facts = json.loads(archive.read("facts.json"))
+        names = archive.namelist()
+    assert facts["secret_store"] == "systemd-creds"
+    assert "state/systemd-creds/notes.txt" in names  # the folder is looked at ...
+    assert not any(".cred" in name for name in names)  # ... its blobs never go in
+    assert f"{FOLDER}/backup-passphrase.cred" in summary.left_out
