@@ -6,6 +6,12 @@ fields). Logging is configured as the app does and at DEBUG, the answer file is 
 from the summary page, and a diagnostics bundle is made; then every file is scanned, with
 the vault's data folder, this process's argv (as /proc shows it) and everything it wrote
 to stdout and stderr.
+
+The passphrase's whole life is in it: the vault has a recovery certificate, so the wizard
+seals the passphrase to it (the envelope the vault keeps must not reveal it), a recovery sheet
+is printed from the Encryption page and typed back, and the characters asked are typed back
+from the passphrase file on the Summary. The passphrase may then be in the passphrase file,
+the sheet that was asked for and the keyring, and nowhere else.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.support.leak_scan import find_leaks, private_key_secrets, own_argv
+from tests.support.recovery_cert import make_pair
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +34,7 @@ def test_wizard_registration_leaks_no_secret(qtbot: Any, monkeypatch: pytest.Mon
     from PySide6.QtCore import Qt
 
     from tests.ui.helpers import (click_next, fill_encryption, fill_recovery, fill_vault, find,
-                                  install_dialog_stubs, type_into)
+                                  install_dialog_stubs, type_back_from_file, type_into)
     from wizard.commands.diagnostics import build_bundle
     from wizard.core.flow import Step
     from wizard.core.logs import configure_logging, stop_logging
@@ -45,6 +52,7 @@ def test_wizard_registration_leaks_no_secret(qtbot: Any, monkeypatch: pytest.Mon
     configure_logging(home)
     passphrase = f"wizard leak {random.token_urlsafe(18)} test"
     vault = vault_service.create_vault()
+    vault_service.admin.set_recovery_certificate(vault, make_pair().certificate_pem)  # escrow: on by default
     credentials = vault_service.issue(vault, tmp_path / "downloads")
 
     application()
@@ -67,10 +75,19 @@ def test_wizard_registration_leaks_no_secret(qtbot: Any, monkeypatch: pytest.Mon
         click_next(qtbot, wizard, expect=Step.ENCRYPTION)
         (tmp_path / "keys").mkdir()
         passphrase_file = tmp_path / "keys" / "passphrase.txt"
+        sheet = tmp_path / "sheets" / "server.recovery-sheet.pdf"
         fill_encryption(qtbot, wizard, passphrase_file, passphrase)
+        (tmp_path / "sheets").mkdir()
+        dialogs.answers["save"] = str(sheet)
+        qtbot.mouseClick(find(wizard, "encryption.print_sheet"), Qt.MouseButton.LeftButton)
+        assert sheet.exists()
+        type_back = find(wizard, "encryption.type_back")
+        for box, position in zip(type_back.boxes, type_back.positions):
+            qtbot.keyClicks(box, passphrase[position - 1])
         click_next(qtbot, wizard, expect=Step.REGISTER)
         click_next(qtbot, wizard)  # Register
         qtbot.waitUntil(lambda: wizard.currentId() == int(Step.SUMMARY), timeout=60_000)
+        type_back_from_file(qtbot, wizard)
         dialogs.answers["save"] = str(tmp_path / "answers" / "server.toml")
         (tmp_path / "answers").mkdir()
         qtbot.mouseClick(find(wizard, "summary.save_answers"), Qt.MouseButton.LeftButton)
@@ -90,7 +107,9 @@ def test_wizard_registration_leaks_no_secret(qtbot: Any, monkeypatch: pytest.Mon
     assert "DEBUG" in (home / "logs" / "register-server.log").read_text()
 
     known = [passphrase, auth_proxy.password, protection, *private_key_secrets(private_pem)]
-    everything_else = [p for p in tmp_path.rglob("*") if p.is_file() and p != passphrase_file]
+    record = store.load_json("registration.json")
+    assert record["escrow"]["in_force"] and vault_service.admin.envelopes(vault, record["machine"]["name"])
+    everything_else = [p for p in tmp_path.rglob("*") if p.is_file() and p not in (passphrase_file, sheet)]
     for expected in (bundle, home / "registration.json", home / "logs" / "register-server.log",
                      tmp_path / "answers" / "server.toml"):
         assert expected in everything_else, expected  # the scan covers the places that matter
