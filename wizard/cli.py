@@ -31,7 +31,7 @@ def _may_name_a_command(argv: Sequence[str]) -> bool:
     for token in tokens:
         if token in ("--answers", "--home", "--secret-store"):
             next(tokens, None)
-        elif not token.startswith(("--answers=", "--home=", "--secret-store=")):
+        elif token != "--high-contrast" and not token.startswith(("--answers=", "--home=", "--secret-store=")):
             return True
     return False
 
@@ -86,7 +86,8 @@ def _open_wizard(args: argparse.Namespace, parser: argparse.ArgumentParser, *,
                  after_first_paint: Callable[[], object] | None = None) -> int:
     from wizard.ui.app import run_wizard
 
-    return run_wizard(answers=args.answers, home=args.home, after_first_paint=after_first_paint)
+    return run_wizard(answers=args.answers, home=args.home, after_first_paint=after_first_paint,
+                      high_contrast=bool(getattr(args, "high_contrast", False)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ check compares the size its text needs with the size it is shown at:
 * every text widget must lie inside the window (not pushed off the bottom or the right);
 * no two text widgets may overlap.
 
-    python -m tests.ui.layout_check --size 860x640 [--out DIR]
+    python -m tests.ui.layout_check --size 860x640 [--out DIR] [--high-contrast]
 
 runs the check in a fresh process (how a test gets a 1.5x scale: QT_SCALE_FACTOR must be set
 before the application starts) and prints one JSON object: the problems, and with --out the
@@ -190,11 +190,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", action="append", help="WIDTHxHEIGHT; repeat for several (default 860x640)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--high-contrast", action="store_true", help="white on black, as register-server --high-contrast")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from wizard.ui.app import application
 
     app = application()
+    if args.high_contrast:
+        from wizard.ui.contrast import use_high_contrast
+
+        use_high_contrast(app)
     found: list[str] = []
     sizes: list[list[int]] = []
     for index, size in enumerate(args.size or ["860x640"]):

@@ -59,9 +59,9 @@ def test_the_check_finds_overlapping_and_cut_off_text(qtbot: Any) -> None:
     assert any("below the window" in p and "cut off" in p for p in found), found
 
 
-def _run(tmp_path: Path, *sizes: str, scale: str = "1") -> dict[str, Any]:
+def _run(tmp_path: Path, *sizes: str, scale: str = "1", high_contrast: bool = False) -> dict[str, Any]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale}
-    args = [arg for size in sizes for arg in ("--size", size)]
+    args = [arg for size in sizes for arg in ("--size", size)] + (["--high-contrast"] if high_contrast else [])
     done = subprocess.run([sys.executable, "-m", "tests.ui.layout_check", *args, "--home", str(tmp_path),
                            "--out", str(tmp_path / "png")], capture_output=True, text=True, env=env, cwd=ROOT,
                           timeout=180)
@@ -77,6 +77,22 @@ def test_every_page_shows_all_its_text(tmp_path: Path, scale: str, sizes: tuple[
     result = _run(tmp_path, *sizes, scale=scale)
     assert result["problems"] == []
     assert len(list((tmp_path / "png").glob("*.png"))) == 9 * len(sizes)
+
+
+@pytest.mark.parametrize("scale, sizes", [("1", ("860x640", "1280x720")), ("1.5", ("860x640",))],
+                         ids=["default-hd", "150-percent"])
+def test_white_on_black_every_page_shows_all_its_text(tmp_path: Path, scale: str, sizes: tuple[str, ...]) -> None:
+    """--high-contrast: its frames and paddings clip nothing, and what is rendered is white on black."""
+    from PySide6.QtGui import QImage
+
+    result = _run(tmp_path, *sizes, scale=scale, high_contrast=True)
+    assert result["problems"] == []
+    pngs = sorted((tmp_path / "png").glob("*.png"))
+    assert len(pngs) == 9 * len(sizes)
+    for png in pngs:
+        image = QImage(str(png))
+        corner = image.pixelColor(image.width() - 3, image.height() // 2)  # the page's right margin
+        assert corner.lightness() < 20, (png.name, corner.name())
 
 
 def test_the_window_cannot_shrink_below_a_readable_size(make_wizard: Any) -> None:

@@ -29,7 +29,7 @@ def test_no_store_is_shown_on_the_first_page_and_register_waits_for_a_recheck(
     credentials = vault_service.issue(vault, tmp_path / "downloads")
     wizard = make_wizard()
     notice = find(wizard, "secrets.notice")
-    assert notice.parent() is wizard.page(int(Step.PROXY))  # the first page, not the last
+    assert wizard.page(int(Step.PROXY)).isAncestorOf(notice)  # the first page, not the last
     qtbot.waitUntil(notice.isVisible, timeout=30_000)
     message, fix = find(wizard, "secrets.notice.message").text(), find(wizard, "secrets.notice.fix").text()
     assert "cannot be registered yet" in message and "No secure secret store" in fix

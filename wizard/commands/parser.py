@@ -26,6 +26,8 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--answers", metavar="FILE", help="open the wizard pre-filled from an answer file")
     parser.add_argument("--home", metavar="DIR", help="state directory (default: per-user data folder; "
                                                       "or REGISTER_SERVER_HOME)")
+    parser.add_argument("--high-contrast", action="store_true",
+                        help="open the wizard white on black, every text, icon and the week grid readable")
     parser.add_argument("--self-test", action="store_true",
                         help="check that this installation works (Qt, cryptography, keyring) and exit")
     add_secret_store_option(parser, top_level=True)

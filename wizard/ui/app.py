@@ -30,15 +30,21 @@ def application() -> "QApplication":  # noqa: F821 - imported lazily below
 
 
 def run_wizard(answers: str | Path | None = None, home: str | Path | None = None, *,
-               settings: object | None = None, after_first_paint: Callable[[], object] | None = None) -> int:
+               settings: object | None = None, after_first_paint: Callable[[], object] | None = None,
+               high_contrast: bool = False) -> int:
     """Show the wizard; exit code OK once registered, CANCELLED when closed before that.
 
+    `high_contrast` switches the whole application to white on black before the window is built.
     `after_first_paint` runs once the first page has been painted (wizard.cli sets up the
     log file there, so the user sees the window sooner).
     """
     from wizard.core.errors import RegisterServerError
 
     app = application()
+    if high_contrast:  # white on black (wizard.ui.contrast); a dark platform palette is followed anyway
+        from wizard.ui.contrast import use_high_contrast
+
+        use_high_contrast(app)
     from wizard.ui.wizard import create_wizard
 
     try:

@@ -11,6 +11,7 @@ test can hold both sets to it instead of someone looking once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
@@ -126,6 +127,7 @@ def pairs(palette: QPalette) -> list[tuple[str, QColor, QColor, float]]:
         ("week grid, work vs other hours", scheme.week_work, scheme.week_other, GRAPHICS_MINIMUM),
         ("week grid, work hours vs window", scheme.week_work, window, GRAPHICS_MINIMUM),
         ("week grid, cell lines vs work hours", scheme.week_lines, scheme.week_work, GRAPHICS_MINIMUM),
+        ("error frame", QColor(_frame_colour(error_frame(palette))), base, GRAPHICS_MINIMUM),
     ]
     if is_dark(palette):
         # Ours: selection and unavailable controls readable too (on the light palette these are the
@@ -138,7 +140,52 @@ def pairs(palette: QPalette) -> list[tuple[str, QColor, QColor, float]]:
     return found
 
 
+def _frame_colour(style: str) -> str:
+    found = re.search(r"solid (#[0-9a-fA-F]{6})", style)
+    return found.group(1) if found else "#000000"
+
+
 def problems(palette: QPalette) -> list[str]:
     """Every pair below its WCAG minimum, with its ratio; empty when all is readable."""
     return [f"{what}: {fg.name()} on {bg.name()} is {ratio(fg, bg):.2f}:1, needs {minimum}:1"
             for what, fg, bg, minimum in pairs(palette) if ratio(fg, bg) < minimum]
+
+
+# Fusion draws input frames a shade darker than the window: on black they vanish. White frames,
+# and a yellow one on the focused control (WCAG 1.4.11 and 2.4.7), on the high-contrast palette only.
+HIGH_CONTRAST_STYLE_SHEET = """
+QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit {
+    border: 1px solid #ffffff; padding: 2px; background: #000000; color: #ffffff;
+}
+QLineEdit:focus, QAbstractSpinBox:focus, QComboBox:focus, QPlainTextEdit:focus, QTextEdit:focus,
+QPushButton:focus { border: 2px solid #ffff00; }
+QLineEdit:disabled, QAbstractSpinBox:disabled, QComboBox:disabled { border: 1px solid #a6a6a6; color: #a6a6a6; }
+QPushButton { border: 1px solid #ffffff; padding: 4px 12px; background: #000000; color: #ffffff; }
+QPushButton:disabled { border: 1px solid #a6a6a6; color: #a6a6a6; }
+QProgressBar { border: 1px solid #ffffff; background: #000000; }
+QProgressBar::chunk { background: #ffff00; }
+QToolTip { border: 1px solid #ffffff; background: #000000; color: #ffffff; }
+"""
+
+
+def error_frame(palette: QPalette) -> str:
+    """The style sheet of an input while it has an error: the red frame of wizard.qss, or on a dark
+    palette the high-contrast error colour (the dark red frame was 2.4:1 on black)."""
+    from wizard.ui.assets import style_sheet
+
+    if not is_dark(palette):
+        return style_sheet()
+    return f"border: 2px solid {HIGH_CONTRAST.error.name()}; padding: 1px 0px;"
+
+
+def use_high_contrast(app: "QApplication") -> None:  # noqa: F821 - QtWidgets imported by the caller
+    """White on black for the whole application: the palette, and frames that stay visible."""
+    palette = high_contrast_palette()
+    app.setPalette(palette)
+    # Fusion outlines check boxes and radio buttons a shade darker than their Window colour: with a
+    # white Window (never painted by these widgets) the box is grey on black instead of invisible.
+    boxes = QPalette(palette)
+    boxes.setColor(QPalette.ColorRole.Window, QColor("#ffffff"))
+    for kind in ("QCheckBox", "QRadioButton"):
+        app.setPalette(boxes, kind)
+    app.setStyleSheet(HIGH_CONTRAST_STYLE_SHEET)

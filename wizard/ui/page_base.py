@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractButton, QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage,
+    QAbstractButton, QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget, QWizardPage,
 )
 
 from wizard.core.flow import Step, TITLES
@@ -23,7 +23,7 @@ from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings
 from wizard.ui import accessible
 from wizard.ui.accessible import keyed
-from wizard.ui.assets import style_sheet as error_style
+from wizard.ui.contrast import error_frame
 from wizard.ui.field_message import FieldMessage
 from wizard.ui.platform_look import native_path
 from wizard.ui.worker import Task
@@ -255,7 +255,7 @@ class StepPage(QWizardPage):
                 has_error = any(i.blocking for i in shown)
                 if bool(widget.property("hasError")) != has_error:
                     widget.setProperty("hasError", has_error)
-                    widget.setStyleSheet(error_style() if has_error else "")
+                    widget.setStyleSheet(error_frame(widget.palette()) if has_error else "")
         complete = not any(i.blocking for i in self._issues) and not self.busy()
         snapshot = self.slow_snapshot()
         if snapshot is not None and snapshot != self._slow_for and snapshot != self._slow_pending:
@@ -362,9 +362,34 @@ class StepPage(QWizardPage):
         super().keyPressEvent(event)
 
 
+CONTENT = "page.content"
+
+
+def content_layout(page: QWizardPage) -> QVBoxLayout:
+    """The layout a page puts its controls in: inside a frame the wizard names "Step N of 7: title".
+
+    Why a frame: Orca 43 ignores the announcement of a page change, but as the focus moves to the
+    new page's first control it speaks each named container the focus entered; the page itself
+    is a "filler" to AT-SPI, which Orca always skips, a frame is a "panel" it reads.
+    """
+    wrapper = QVBoxLayout(page)
+    frame = QFrame(page)  # no frame drawn (QFrame's default shape): only the accessible container
+    frame.setObjectName(CONTENT)
+    wrapper.addWidget(frame)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(0, 0, 0, 0)
+    return layout
+
+
+def content_of(page: QWizardPage) -> QVBoxLayout:
+    """The content layout of a page built with `content_layout` (its own layout otherwise)."""
+    frame = page.findChild(QFrame, CONTENT)
+    return frame.layout() if frame is not None else page.layout()  # type: ignore[return-value]
+
+
 def page_layout(page: QWizardPage) -> tuple[QVBoxLayout, QFormLayout]:
     """A vertical page layout with a form on top; returns both."""
-    outer = QVBoxLayout(page)
+    outer = content_layout(page)
     form = QFormLayout()
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
     from PySide6.QtCore import Qt

@@ -13,7 +13,7 @@ from wizard.core.issues import Issue
 from wizard.core.model import ProxyMode, ProxySettings, RegistrationSettings
 from wizard.core.secret import Secret
 from wizard.core.validators import parse_port_text, validate_proxy
-from wizard.ui.page_base import StepPage, name_input
+from wizard.ui.page_base import StepPage, content_layout, name_input
 from wizard.ui.secret_entry import SecretEntry
 
 _MODES = (
@@ -40,7 +40,7 @@ class ProxyPage(StepPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
+        outer = content_layout(self)  # inside the frame named for readers (page_base)
         mode_box = QWidget(self)
         name_input(mode_box, "proxy.mode")
         mode_layout = QVBoxLayout(mode_box)

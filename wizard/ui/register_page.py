@@ -25,7 +25,7 @@ from wizard.core.routing import step_for
 from wizard.core.registration.events import STEP_MESSAGES, STEPS
 from wizard.ui.assets import pixmap
 from wizard.ui import accessible
-from wizard.ui.page_base import name_input
+from wizard.ui.page_base import content_layout, name_input
 from wizard.ui.worker import Task
 
 
@@ -50,7 +50,7 @@ class RegisterPage(QWizardPage):
         self.setTitle(TITLES[self.step])
         self.setSubTitle(SUBTITLE_READY)
         self.setCommitPage(True)
-        layout = QVBoxLayout(self)
+        layout = content_layout(self)  # inside the frame named for readers (page_base)
         self.intro = QLabel(self)
         self.intro.setObjectName("register.intro")
         self.intro.setWordWrap(True)

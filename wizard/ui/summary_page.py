@@ -24,7 +24,7 @@ from wizard.core.flow import TITLES, Step
 from wizard.core.model import ProxyMode, RegistrationSettings
 from wizard.ui import dialogs
 from wizard.ui.field_message import FieldMessage
-from wizard.ui.page_base import name_input
+from wizard.ui.page_base import content_layout, name_input
 from wizard.ui.type_back import TypeBack
 
 DEFAULT_ANSWERS_NAME = "register-server-answers.toml"
@@ -62,7 +62,7 @@ class SummaryPage(QWizardPage):
         self.setTitle(TITLES[self.step])
         self.setSubTitle("This server is registered. Keep the passphrase file safe.")
         self.setFinalPage(True)
-        layout = QVBoxLayout(self)
+        layout = content_layout(self)  # inside the frame named for readers (page_base)
         self.registration = QGroupBox("Registration", self)
         self.registration_form = QFormLayout(self.registration)
         self.registration_form.setVerticalSpacing(2)

@@ -17,7 +17,7 @@ from wizard.core.flow import Step
 from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings, ThrottlingSchedule, Weekday
 from wizard.core.validators import parse_bandwidth_text, validate_throttling
-from wizard.ui.page_base import StepPage, name_input
+from wizard.ui.page_base import StepPage, content_layout, name_input
 from wizard.ui.contrast import scheme_for
 from wizard.ui.week_preview import WeekPreview, local_zone_name
 
@@ -100,7 +100,7 @@ class ThrottlingPage(StepPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
+        outer = content_layout(self)  # inside the frame named for readers (page_base)
         self.enabled = QCheckBox("&Limit the network bandwidth backups may use", self)
         self.watch("throttling.enabled", self.enabled)
         outer.addWidget(self.enabled)

@@ -19,13 +19,13 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QFrame, QWidget, QWizard, QWizardPage
 
 from wizard.core.flow import ORDER, Step
 from wizard.core.model import RegistrationSettings
 from wizard.ui import accessible
 from wizard.ui.assets import pixmap
-from wizard.ui.page_base import StepPage
+from wizard.ui.page_base import CONTENT, StepPage, content_of
 from wizard.ui.platform_look import look_for
 from wizard.ui.side_panel import SidePanel
 from wizard.ui.worker import Task
@@ -218,9 +218,11 @@ class RegisterWizard(QWizard):
         if step in (Step.PROXY, Step.REGISTER):
             self._add_secret_store_notice(page, step)
         accessible.name_for_people(page)
-        # What a reader says as the focus enters the page (Orca speaks a named container the focus
-        # moves into; it ignores the announcement of the page change).
-        page.setAccessibleName(step_heading(step))
+        # What a reader says as the focus enters the page: Orca speaks a named panel the focus moves
+        # into (it ignores the announcement of the page change); see page_base.content_layout.
+        content = page.findChild(QFrame, CONTENT)
+        if content is not None:
+            content.setAccessibleName(step_heading(step))
         self.setPage(int(step), page)
         page.completeChanged.connect(self.explain_next)
         if isinstance(page, StepPage):
@@ -233,7 +235,7 @@ class RegisterWizard(QWizard):
         from wizard.ui.secret_store_notice import SecretStoreNotice
 
         key = "secrets.notice" if step is Step.PROXY else "register.secrets_notice"
-        page.layout().insertWidget(0, SecretStoreNotice(self.secret_store, key, page))  # type: ignore[attr-defined]
+        content_of(page).insertWidget(0, SecretStoreNotice(self.secret_store, key, page))
         if step is Step.REGISTER:
             self.secret_store.changed.connect(page.completeChanged)
 
@@ -275,11 +277,18 @@ class RegisterWizard(QWizard):
         reason = ""
         if page is not None and not page.isComplete() and hasattr(page, "blocked_because"):
             reason = page.blocked_because()
-        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
+        current = self.currentId()
+        # Register and Summary have no control of their own to focus first: the focus lands on
+        # Register or Finish, outside the page's named panel, so the button says where it is.
+        said = {QWizard.WizardButton.NextButton: reason,
+                QWizard.WizardButton.CommitButton: reason or (step_heading(Step.REGISTER)
+                                                             if current == int(Step.REGISTER) else ""),
+                QWizard.WizardButton.FinishButton: step_heading(Step.SUMMARY) if current == int(Step.SUMMARY) else ""}
+        for which, text in said.items():
             button = self.button(which)
-            if button.accessibleDescription() != reason:  # only one of the two is shown at a time
-                button.setToolTip(reason)  # first: an empty description falls back to the tooltip
-                button.setAccessibleDescription(reason)
+            if button.accessibleDescription() != text:
+                button.setToolTip(reason if which is not QWizard.WizardButton.FinishButton else "")
+                button.setAccessibleDescription(text)  # after the tooltip: an empty description falls back to it
 
     def _current_changed(self, page_id: int) -> None:
         is_step = page_id in iter(Step)
