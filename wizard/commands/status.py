@@ -85,7 +85,7 @@ def settle_pending(home: Any) -> tuple[dict[str, Any] | None, str | None]:
         if error.code == "state.locked":
             return ({"resolved": False, "error": error.to_dict()},
                     "Another register-server is changing this registration right now.")
-        if error.code != "state.change_unresolved":
+        if error.code not in ("state.change_unresolved", "state.registered_not_saved"):
             raise
         return {"resolved": False, "error": error.to_dict()}, f"Pending change: {error.message} {error.fix}"
     if settled is None:

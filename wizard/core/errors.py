@@ -252,6 +252,12 @@ _STATE = _entries(ExitCode.LOCAL_STATE, [
     ("state.write_failed", "Local state could not be saved (the disk may be full or read-only). Nothing was changed.",
      "Free up disk space or fix permissions on the state folder, then try again.", None),
     ("state.not_registered", "This machine is not registered to a vault.", "Register it first.", None),
+    ("state.registered_not_saved", "The vault registered this server, but the registration could not be saved "
+     "here (the disk may be full or read-only, or the secret store failed): the vault has this machine, this "
+     "machine has no complete record of it.",
+     "Fix what is named here (free disk space in the state folder, make it writable, unlock the secret store), "
+     "then run the same `register-server register` again with the same passphrase: the vault recognises this "
+     "server and the registration is saved.", None),
     ("state.already_registered", "This machine is already registered to this vault.",
      "Nothing to do; use `register-server settings` to change settings.", None),
     ("state.corrupt", "A saved state file cannot be read: it is damaged or not in the expected format.",

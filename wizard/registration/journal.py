@@ -31,7 +31,10 @@ JOURNAL = "pending-change.json"
 FORMAT = 1
 PASSPHRASE_CHANGE = "passphrase_change"
 UNREGISTER = "unregister"
-KINDS = (PASSPHRASE_CHANGE, UNREGISTER)
+# A registration request about to be sent: settled by the next `register` only (it needs the
+# credentials file); until then the other faces say the vault may have this machine.
+REGISTRATION = "registration"
+KINDS = (PASSPHRASE_CHANGE, UNREGISTER, REGISTRATION)
 
 # The points a passphrase change passes, in order (what the crash test kills at).
 PASSPHRASE_STEPS = ("journal_written", "file_written", "vault_answered", "keyring_set", "record_saved",
@@ -57,9 +60,13 @@ class PendingChange:
     passphrase_file: str | None = None
     file_created: bool = False
     escrow_fingerprint: str | None = None
+    # registration: which vault and machine name it was sent for (what the faces name).
+    vault_name: str | None = None
+    machine_name: str | None = None
 
     def describe(self) -> str:
-        what = "a passphrase change" if self.kind == PASSPHRASE_CHANGE else "an unregistration"
+        what = {PASSPHRASE_CHANGE: "a passphrase change", UNREGISTER: "an unregistration"}.get(
+            self.kind, f"the registration of {self.machine_name} with vault {self.vault_name}")
         return f"{what} started {self.started_at}"
 
 

@@ -24,7 +24,10 @@ answer file, `generate = true` included, can simply be run again. When the regis
 request was sent and its answer was lost (the vault may have accepted), all of it is kept:
 the passphrase may be in force there. Key files are written only after acceptance (step 6).
 Cancellation is honoured before each of steps 2-5; once the vault has registered the
-machine, saving always runs, so local state never lags behind the vault.
+machine, saving always runs, so local state never lags behind the vault. The registration
+request is journalled before it is sent (`wizard.registration.journal`); when saving then
+fails (a disk that filled up meanwhile) the error is `state.registered_not_saved`, `status`
+says the vault has this machine, and the same `register` again finishes it.
 The whole run holds the state directory's lock (`state.locked` for a second run), and
 first settles a change an earlier run left journalled (`wizard.registration.reconcile`).
 """
@@ -45,6 +48,8 @@ from wizard.core.registration import wire
 from wizard.core.registration.events import STEP_MESSAGES, STEPS, CancelToken, ProgressEvent, RegistrationResult
 from wizard.core.registration.record import build_record, load_record
 from wizard.core.secret import Secret
+from wizard.registration import journal
+from wizard.registration.journal import REGISTRATION, PendingChange
 from wizard.registration.machine_calls import MACHINE_CERT_FILE, TransportFactory, default_transport
 from wizard.registration.undo import RunUndo
 
@@ -109,7 +114,7 @@ def run_registration(settings: "RegistrationSettings", *, home: Path | str | Non
     with store.lock():
         # An interrupted passphrase change is settled first: re-registering proves the passphrase
         # in force, so the record, keyring and files must agree with the vault about which it is.
-        reconcile(store, clock=clock, transport_factory=transport)
+        reconcile(store, clock=clock, transport_factory=transport, registering=True)
         return _run(settings, store, progress, clock, transport)
 
 
@@ -156,10 +161,20 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
             undo.keep()
         else:
             undo.undo()
+            journal.clear(store)  # the vault said no (or never saw the request): nothing to remember
         raise
     undo.keep()
     progress.step("saving", cancellable=False)
-    return _save(settings, store, clock, credentials, machine, key, previous)
+    try:
+        result = _save(settings, store, clock, credentials, machine, key, previous)
+    except RegisterServerError as error:
+        # The vault has this machine now: "nothing was changed" would be a lie. The journal stays, so
+        # `status` says so too, and the same `register` again re-registers the same name and saves.
+        raise RegisterServerError("state.registered_not_saved", reason=error.reason or error.code,
+                                  detail=f"(vault {machine.vault_name}, machine {machine.machine_name}; "
+                                         f"{error.code}{' ' + error.detail if error.detail else ''})") from error
+    journal.clear(store)
+    return result
 
 
 def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _Progress,
@@ -220,6 +235,8 @@ def _register_remotely(settings: "RegistrationSettings", store: Any, progress: _
         progress.step("registering")
         key = new_machine_key(machine_name)
         verifier = passphrase_verifier(passphrase, resource_id=credentials.resource_id, machine_name=machine_name)
+        journal.write(store, PendingChange(REGISTRATION, existing_machine_id or "", clock().isoformat(),
+                                           vault_name=credentials.vault_name, machine_name=machine_name))
         sent.mark()
         machine = protocol.register(credentials, token, machine_name=machine_name, csr_pem=key.csr_pem,
                                     verifier=verifier, existing_machine_id=existing_machine_id, escrow=escrow)

@@ -60,13 +60,22 @@ class Reconciled:
                 "An interrupted unregistration was dropped: the vault still lists this machine.")
 
 
-def reconcile(store: Any, *, clock: Callable[[], datetime], transport_factory: Any) -> Reconciled | None:
-    """Settle the journalled change, if any (the caller holds the store's lock)."""
+def reconcile(store: Any, *, clock: Callable[[], datetime], transport_factory: Any,
+              registering: bool = False) -> Reconciled | None:
+    """Settle the journalled change, if any (the caller holds the store's lock).
+
+    A registration whose local save failed is finished only by registering again (`registering`:
+    the caller is that run); any other caller gets `state.registered_not_saved`, the truth."""
     from wizard.core.registration.record import load_record
 
     pending = journal.load(store)
     if pending is None:
         return None
+    if pending.kind == journal.REGISTRATION:
+        if registering:
+            return None
+        raise RegisterServerError("state.registered_not_saved", reason="pending",
+                                  detail=f"({pending.describe()})")
     record = load_record(store)
     if pending.kind == journal.UNREGISTER:
         outcome = _settle_unregister(store, record, pending, clock, transport_factory)
