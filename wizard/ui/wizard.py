@@ -125,14 +125,48 @@ class RegisterWizard(QWizard):
         else:
             self.build_all_pages()
             self._start_secret_store_check()
+            self._settle_interrupted_change()
 
     def _after_first_paint(self) -> None:
         self.build_all_pages()
         self._start_secret_store_check()
+        self._settle_interrupted_change()
 
     def _start_secret_store_check(self) -> None:
         if self._check_secret_store:
             self.secret_store.recheck()
+
+    def _settle_interrupted_change(self) -> None:
+        """A passphrase change or unregistration an earlier run left journalled is settled first, by
+        the same use case as `status` (it asks the vault, so off the GUI thread); the registered view
+        then shows the record as it now stands and says what was done, or why it could not be."""
+        from wizard.registration.journal import JOURNAL
+
+        if not (self.store_root() / JOURNAL).exists():  # one stat: the usual case costs nothing more
+            return
+        from wizard.registration.reconcile import reconcile_pending
+        from wizard.ui.worker import Task
+
+        Task(lambda report: reconcile_pending(self.home), on_success=self._settled,
+             on_failure=lambda error: self._show_settle_status(f"{getattr(error, 'message', error)} "
+                                                               f"{getattr(error, 'fix', '')}".strip()),
+             parent=self).start()
+
+    def _settled(self, done: Any) -> None:
+        shown, self.record = self.record, self._load_record()
+        page = self.currentPage()
+        if self.record is None and shown is not None and self.mode == "view":
+            self.record = shown  # for its vault's name
+            self.forget_registration()  # an interrupted unregistration was finished
+        elif self.record is not None and hasattr(page, "values"):
+            page.initializePage()  # the passphrase file (and escrow) the vault has in force
+        if done is not None:
+            self._show_settle_status(done.sentence())
+
+    def _show_settle_status(self, text: str) -> None:
+        status = getattr(self.currentPage(), "status", None)
+        if status is not None and hasattr(status, "setText"):
+            status.setText(text)
 
     # --- the registration on this machine -----------------------------------------------------
     def store_root(self) -> Path:
