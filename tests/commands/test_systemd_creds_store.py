@@ -96,6 +96,9 @@ store = "systemd-creds"
     outputs += [changed.stdout, changed.stderr]
     assert changed.returncode == 0, changed.stdout + changed.stderr
     assert secrets.require("backup-passphrase").reveal() == new_passphrase
+    record = store.load_registration()
+    assert record["secret_store"] == "systemd-creds"  # a settings change keeps the store and says where:
+    assert record["settings"]["encryption"]["passphrase"] == "systemd-creds:backup-passphrase"
 
     scanned = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != keep]
     assert home / "registration.json" in scanned and home / "logs" / "register-server.log" in scanned

@@ -62,7 +62,8 @@ def _overview() -> list[str]:
             ("Cache space (backup engine)", f"Free space of at least {CACHE_FREE_SPACE_RATIO:.0%} of the data to "
                                             f"back up; at most {MAX_DATA_SOURCE_GB:,} GB per data source."),
             ("Secret store", "A keyring: Windows Credential Manager, macOS Keychain or a Secret Service such as "
-                             "gnome-keyring. Secrets are never stored in plain text instead."),
+                             "gnome-keyring; on a headless Linux server without one, `[secrets] store = \"systemd-creds\"` "
+                             "(systemd 250 or newer, run as root). Secrets are never stored in plain text instead."),
         ]), "",
         "## Quick start", "",
         "From a clone of the repository on a fresh Debian 12 machine (the two commands of the README):", "",

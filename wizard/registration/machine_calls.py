@@ -64,6 +64,7 @@ def settings_from_record(record: Mapping[str, Any], secrets: Any | None = None) 
                                 space_needed_bytes=recovery.get("space_needed_bytes")),
         encryption=EncryptionSettings(save_to=Path(encryption["passphrase_file"])
                                       if encryption.get("passphrase_file") else None, stored_safely=True),
+        secret_store=record.get("secret_store"),  # where its secrets are (None: written before the choice)
     )
 
 

@@ -60,15 +60,17 @@ def missing_fields(record: dict[str, Any]) -> list[str]:
 
 
 def settings_summary(settings: "RegistrationSettings") -> dict[str, Any]:
-    """The settings without secrets; secrets appear only as ``keyring:<entry>`` references."""
+    """The settings without secrets; secrets appear only as ``<store>:<entry>`` references
+    (``keyring:backup-passphrase``, ``systemd-creds:backup-passphrase``)."""
     from wizard.core.secrets.store import BACKUP_PASSPHRASE, PROXY_PASSWORD
 
+    store = settings.secret_store or "keyring"
     proxy = settings.proxy
     throttling = settings.throttling
     return {
         "proxy": {
             "mode": proxy.mode.value, "host": proxy.host, "port": proxy.port, "username": proxy.username,
-            "password": f"keyring:{PROXY_PASSWORD}" if proxy.authenticated and proxy.password else None,
+            "password": f"{store}:{PROXY_PASSWORD}" if proxy.authenticated and proxy.password else None,
         },
         "throttling": {
             "enabled": throttling.enabled,
@@ -83,7 +85,7 @@ def settings_summary(settings: "RegistrationSettings") -> dict[str, Any]:
             "space_needed_bytes": settings.recovery.space_needed_bytes,
         },
         "encryption": {
-            "passphrase": f"keyring:{BACKUP_PASSPHRASE}",
+            "passphrase": f"{store}:{BACKUP_PASSPHRASE}",
             "passphrase_file": str(settings.encryption.save_to) if settings.encryption.save_to else None,
         },
         "vault_ca_bundle": str(settings.vault.ca_bundle) if settings.vault.ca_bundle else None,
