@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.windows_support import ROOT, WORK, WinePrefix, leftovers, split_command
+from tests.packaging.windows_support import WORK, WinePrefix, built_installer, leftovers, split_command
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,20 +34,9 @@ APP_KEY = r"Software\register-server"
 PASSWORD = "proxy-password-that-must-not-leak"
 
 
-def _build(out: Path | None = None, *args: str, env: dict[str, str] | None = None) -> Path:
-    extra = {"WINDOWS_OUT": str(out)} if out else {}
-    result = subprocess.run([str(ROOT / "packaging/windows/build.sh"), *args], cwd=ROOT, capture_output=True,
-                            text=True, timeout=1800, env={**os.environ, **extra, **(env or {})})
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    from wizard import __version__
-
-    return (out or ROOT / "packaging/out/windows") / f"register-server-{__version__}-setup.exe"
-
-
 @pytest.fixture(scope="module")
 def installer() -> Path:
-    given = os.environ.get("WINDOWS_INSTALLER")
-    setup = Path(given) if given else _build()
+    setup = built_installer()
     assert setup.is_file()
     return setup
 
@@ -192,7 +181,7 @@ def test_the_build_ships_a_supported_openssl_and_says_which(installer: Path) -> 
 
 def test_signed_build_is_signed_and_still_installs(installer: Path, machine: WinePrefix, tmp_path: Path) -> None:
     cert, key = _throwaway_code_signing_cert(tmp_path)
-    signed = _build(tmp_path / "signed", "--reuse-app", env={"SIGN_CERT": str(cert), "SIGN_KEY": str(key)})
+    signed = built_installer(tmp_path / "signed", "--reuse-app", env={"SIGN_CERT": str(cert), "SIGN_KEY": str(key)})
     app = signed.parent / "register-server"
     for pe in (signed, app / "register-server.exe", app / "register-server-gui.exe"):
         _assert_signed(pe, cert)

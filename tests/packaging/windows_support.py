@@ -114,6 +114,22 @@ def leftovers(before: Snapshot, after: Snapshot) -> dict[str, list[object]]:
     }
 
 
+def built_installer(out: Path | None = None, *args: str, env: dict[str, str] | None = None) -> Path:
+    """The setup.exe to test: WINDOWS_INSTALLER when given (and no other output asked for), else
+    what packaging/windows/build.sh produces (it reuses its cached app and installer when their
+    inputs are unchanged, so a second test module or run pays nothing but the hash)."""
+    given = os.environ.get("WINDOWS_INSTALLER")
+    if given and out is None and not args and not env:
+        return Path(given)
+    extra = {"WINDOWS_OUT": str(out)} if out else {}
+    result = subprocess.run([str(ROOT / "packaging/windows/build.sh"), *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=1800, env={**os.environ, **extra, **(env or {})})
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    from wizard import __version__
+
+    return (out or ROOT / "packaging/out/windows") / f"register-server-{__version__}-setup.exe"
+
+
 def split_command(command: str) -> list[str]:
     """`"C:\\path\\uninstall.exe" /AllUsers /S` -> [exe, args...] (Windows quoting, no escapes)."""
     match = re.match(r'^"([^"]+)"\s*(.*)$', command)
