@@ -14,6 +14,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt under X may start its own D-Bus daemon that outlives the test (testing-facts.md).
 os.environ.setdefault("QT_NO_XDG_DESKTOP_PORTAL", "1")
+# The suite's expectations are in English whatever the developer's own locale (LANG=de_DE...);
+# tests of other languages set REGISTER_SERVER_LANG themselves (tests/commands/test_language.py).
+os.environ["REGISTER_SERVER_LANG"] = "en"
 
 pytest_plugins = sorted(
     f"tests.support.{m.name}"

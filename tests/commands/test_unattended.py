@@ -248,6 +248,8 @@ def test_settings_and_register_print_one_error_shape(setup, vault_service, auth_
                          env=env).stdout)[-1]
     for payload in (registered, changed):
         assert payload["ok"] is False
-        assert set(payload["error"]) == {"code", "reason", "message", "fix"}
-        assert all(set(i) == {"field", "code", "message", "fix"} for i in payload["issues"])
+        assert set(payload["error"]) == {"code", "reason", "message", "fix",
+                                         "language", "localized_message", "localized_fix"}
+        assert all(set(i) == {"field", "code", "message", "fix", "localized_message", "localized_fix"}
+                   for i in payload["issues"])
     assert set(registered) - {"event"} == set(changed)

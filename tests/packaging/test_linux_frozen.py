@@ -66,6 +66,18 @@ def test_frozen_version_matches(frozen_app: Path) -> None:
     assert result.stdout.strip() == f"register-server {__version__}"
 
 
+def test_frozen_app_carries_the_translations(frozen_app: Path, tmp_path: Path) -> None:
+    """The compiled catalogues ride along as package data: the frozen CLI speaks German."""
+    garbage = tmp_path / "garbage.VaultCredentials"
+    garbage.write_bytes(bytes(range(256)))
+    result = subprocess.run([str(frozen_app / "register-server"), "check-credentials", str(garbage)],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "REGISTER_SERVER_LANG": "de"})
+    assert result.returncode == 4, result.stderr
+    assert "Fehler: credentials.invalid" in result.stderr and "Tresoranmeldeinformationsdatei" in result.stderr
+    assert (frozen_app / "_internal/wizard/locale/de/LC_MESSAGES/register-server.mo").is_file()
+
+
 def test_unused_qt_parts_are_trimmed(frozen_app: Path) -> None:
     internal = frozen_app / "_internal"
     files = [p.relative_to(internal).as_posix() for p in internal.rglob("*") if p.is_file()]

@@ -33,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
         return capture([args.capture_plan])
     from wizard.commands._output import print_json
     from wizard.core.errors import RegisterServerError
+    from wizard.core.i18n import set_language
+
+    # The guide in docs/ is the English one, whatever this machine's language.
+    set_language("en")
     from wizard.commands.parser import build_parser
     from wizard.docs import generate
     from wizard.docs.sandbox import SandboxError

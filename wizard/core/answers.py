@@ -79,10 +79,10 @@ class InvalidAnswers(RegisterServerError):
         self.detail_lines = [f"{i.field}: {i.message}" for i in issues]
         super().__init__(issues[0].code)
 
-    @property
-    def message(self) -> str:
-        return self.issues[0].message if len(self.issues) == 1 else \
-            f"{len(self.issues)} problems in the answer file: " + "; ".join(self.detail_lines)
+    def message_in(self, language: str | None) -> str:
+        if len(self.issues) == 1:
+            return self.issues[0].message if language is None else self.issues[0].message_in(language)
+        return f"{len(self.issues)} problems in the answer file: " + "; ".join(self.detail_lines)
 
 
 # key -> expected Python type(s) for each section, from the one field table

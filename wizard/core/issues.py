@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from wizard.core.errors import info
+from wizard.core.i18n import SHIPPED
 
 
 class Severity(StrEnum):
@@ -32,6 +33,23 @@ class Issue:
     @property
     def fix(self) -> str:
         return self.advice if self.advice is not None else info(self.code).fix
+
+    def message_in(self, language: str) -> str:
+        """The message in `language`: its catalogue part swapped, its detail kept as it is.
+
+        `message` was rendered in the language active when the issue was made (catalogue
+        text, then an optional detail); a message that starts with no language's catalogue
+        text is returned as is.
+        """
+        entry = info(self.code)
+        for made_in in SHIPPED:
+            shown = entry.message_in(made_in)
+            if self.message == shown or self.message.startswith(shown + " "):
+                return entry.message_in(language) + self.message[len(shown):]
+        return self.message
+
+    def fix_in(self, language: str) -> str:
+        return self.advice if self.advice is not None else info(self.code).fix_in(language)
 
     @property
     def blocking(self) -> bool:

@@ -1,0 +1,84 @@
+"""The command line speaks the administrator's language; codes, exit codes and JSON fields do not change.
+
+The real CLI runs as a subprocess (REGISTER_SERVER_LANG is read at start, as in production).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wizard.commands._output import report_error
+from wizard.core import i18n
+from wizard.core.answers import InvalidAnswers
+from wizard.core.errors import info
+from wizard.core.issues import issue
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(*args: str, language: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "REGISTER_SERVER_LANG": language, **env}
+    return subprocess.run([sys.executable, "-m", "wizard", *args], cwd=ROOT, env=environ,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def garbage(tmp_path: Path) -> Path:
+    path = tmp_path / "contoso-vault_Tue Nov 24 2026.VaultCredentials"
+    path.write_bytes(bytes(range(256)) * 4)
+    return path
+
+
+def test_german_message_same_code_and_exit_code(garbage: Path) -> None:
+    english = _cli("check-credentials", str(garbage), language="en")
+    german = _cli("check-credentials", str(garbage), language="de")
+    entry = info("credentials.invalid")
+    assert english.returncode == german.returncode == int(entry.exit_code) == 4
+    assert "error: credentials.invalid (not_xml): " + entry.message_in("en") in english.stderr
+    assert "Fehler: credentials.invalid (not_xml): Die Tresoranmeldeinformationsdatei ist ungültig." in german.stderr
+    assert "Was zu tun ist: " + entry.fix_in("de") in german.stderr
+    assert entry.message_in("en") not in german.stderr and "Traceback" not in german.stderr
+
+
+def test_system_locale_is_followed_when_the_variable_is_unset(garbage: Path) -> None:
+    german = _cli("check-credentials", str(garbage), language="", LC_ALL="", LC_MESSAGES="", LANG="de_DE.UTF-8")
+    assert german.returncode == 4 and "Fehler: credentials.invalid" in german.stderr
+
+
+def test_json_keeps_fields_and_english_text_and_adds_the_translation(garbage: Path) -> None:
+    english = json.loads(_cli("check-credentials", str(garbage), "--json", language="en").stdout)
+    german = json.loads(_cli("check-credentials", str(garbage), "--json", language="de").stdout)
+    assert english.keys() == german.keys() and english["error"].keys() == german["error"].keys()
+    for field in ("code", "reason", "message", "fix"):
+        assert german["error"][field] == english["error"][field]
+    assert (english["error"]["language"], german["error"]["language"]) == ("en", "de")
+    assert german["error"]["localized_message"].startswith(info("credentials.invalid").message_in("de"))
+    assert german["error"]["localized_fix"] == info("credentials.invalid").fix_in("de")
+    assert english["error"]["localized_message"] == english["error"]["message"]
+
+
+def test_settings_problems_use_the_plural_rule_and_localized_issues(capsys: pytest.CaptureFixture[str]) -> None:
+    problems = [issue("proxy.port", "proxy.port_range"), issue("passphrase", "passphrase.too_short")]
+    try:
+        i18n.set_language("de")
+        report_error(InvalidAnswers(problems), as_json=False)
+        err = capsys.readouterr().err
+        assert err.startswith("Fehler: 2 Probleme in den Einstellungen:\n")
+        assert "  proxy.port: proxy.port_range: Der Proxyport muss eine ganze Zahl von 1 bis 65535 sein.\n" in err
+        report_error(InvalidAnswers(problems[:1]), as_json=False)
+        assert capsys.readouterr().err.startswith("Fehler: 1 Problem in den Einstellungen:\n")
+        report_error(InvalidAnswers(problems), as_json=True)
+        payload = json.loads(capsys.readouterr().out)
+    finally:
+        i18n.set_language("en")
+    first = payload["issues"][0]
+    assert (first["field"], first["code"]) == ("proxy.port", "proxy.port_range")
+    assert first["message"] == info("proxy.port_range").message_in("en")
+    assert first["localized_message"] == info("proxy.port_range").message_in("de")
+

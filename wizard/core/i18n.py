@@ -1,0 +1,201 @@
+"""The administrator's language: which one, its translated text, and locale formatting.
+
+One translation system for every face: gettext catalogues (``wizard/locale/<lang>/LC_MESSAGES/
+register-server.po``, compiled to ``.mo``) managed with Babel (``pybabel extract/update/compile``,
+see docs/translation.md). Chosen over Qt's ``.ts``/``.qm`` system because the error catalogue,
+the validators and the command line live in the Qt-free core, which must translate without Qt;
+one toolchain then serves core, CLI and wizard alike, and Babel brings CLDR's plural rules and
+number, size and date formats.
+
+The language is, in this order: ``REGISTER_SERVER_LANG``; the operating system's user-interface
+language (Windows: ``GetUserDefaultUILanguage``; POSIX: the first non-empty of ``LC_ALL``,
+``LC_MESSAGES``, ``LANG``, as the C library reads them); English. A language the product does
+not ship falls back to English, never to an error: the product must always be able to speak.
+
+Translation happens when text is shown, not when it is declared: catalogue literals are marked
+with the no-op ``N_()`` so ``pybabel extract`` finds them, and stay English (the msgid) in the
+catalogue. Codes, answer-file keys and JSON field names are never translated.
+
+Runtime translation uses only the standard library's ``gettext`` (cheap at start-up); Babel is
+imported by the formatting helpers alone, the first time one is called.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+import sys
+import threading
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Mapping
+
+DOMAIN = "register-server"
+
+
+def _locale_dir() -> Path:
+    """``wizard/locale`` beside the package: in a source tree, a wheel, or a PyInstaller build
+    (whose spec collects it as package data under ``sys._MEIPASS/wizard/locale``)."""
+    here = Path(__file__).resolve().parent.parent / "locale"
+    frozen = getattr(sys, "_MEIPASS", None)
+    if not here.is_dir() and frozen:
+        return Path(frozen) / "wizard" / "locale"
+    return here
+
+
+LOCALE_DIR = _locale_dir()
+ENGLISH = "en"
+# The languages the product ships; English is the source language (the msgids).
+SHIPPED: tuple[str, ...] = (ENGLISH, "de")
+ENV_VAR = "REGISTER_SERVER_LANG"
+# POSIX order of precedence for the message language (LANGUAGE, a GNU extension, is not read:
+# the rule stays the one documented above and the same on every system).
+POSIX_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+_lock = threading.Lock()
+_active: str | None = None
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it (it is translated when shown)."""
+    return message
+
+
+def normalize(tag: str | None) -> str | None:
+    """The shipped language a locale tag names (``de_DE.UTF-8@euro``, ``de-AT``, ``DE``), or None.
+
+    ``C`` and ``POSIX`` are the C library's way of saying "no locale": English.
+    """
+    if not tag:
+        return None
+    base = tag.strip().split(".", 1)[0].split("@", 1)[0]
+    if base.upper() in ("C", "POSIX"):
+        return ENGLISH
+    language = base.replace("-", "_").split("_", 1)[0].lower()
+    return language if language in SHIPPED else None
+
+
+def windows_ui_language() -> str | None:
+    """The Windows user's display language as a locale name (``de-DE``), or None elsewhere."""
+    if sys.platform != "win32":
+        return None
+    try:
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        langid = kernel32.GetUserDefaultUILanguage()
+        buffer = ctypes.create_unicode_buffer(85)  # LOCALE_NAME_MAX_LENGTH
+        if kernel32.LCIDToLocaleName(langid, buffer, len(buffer), 0):
+            return buffer.value
+        import locale
+
+        return locale.windows_locale.get(langid)
+    except (AttributeError, OSError):
+        return None
+
+
+def resolve_language(environ: Mapping[str, str] | None = None,
+                     ui_language: Callable[[], str | None] = windows_ui_language) -> str:
+    """The language to speak: ``REGISTER_SERVER_LANG``, else the OS UI language, else English.
+
+    On POSIX the first *set* variable of LC_ALL, LC_MESSAGES, LANG decides, as it does for the
+    C library; if it names a language the product does not ship, the answer is English.
+    """
+    environ = os.environ if environ is None else environ
+    override = environ.get(ENV_VAR, "").strip()
+    if override:
+        return normalize(override) or ENGLISH
+    system = ui_language()
+    if system:
+        return normalize(system) or ENGLISH
+    for name in POSIX_VARS:
+        value = environ.get(name, "").strip()
+        if value:
+            return normalize(value) or ENGLISH
+    return ENGLISH
+
+
+def active_language() -> str:
+    """The language of this process (resolved once, unless `set_language` chose one)."""
+    global _active
+    if _active is None:
+        with _lock:
+            if _active is None:
+                _active = resolve_language()
+    return _active
+
+
+def set_language(language: str | None) -> str:
+    """Speak `language` from now on (None: resolve it again from the environment); returns it.
+
+    For faces that must not follow the administrator's language: the English guide, tests.
+    """
+    global _active
+    with _lock:
+        _active = (normalize(language) or ENGLISH) if language else resolve_language()
+    return _active
+
+
+@lru_cache(maxsize=None)
+def translations(language: str) -> _gettext.NullTranslations:
+    """The compiled catalogue of `language`; English (and a missing .mo) translate to themselves."""
+    if language == ENGLISH:
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True)
+
+
+def gettext(message: str, language: str | None = None) -> str:
+    """`message` in `language` (default: the active one); the English text when untranslated."""
+    return translations(language or active_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int, language: str | None = None) -> str:
+    """The plural form for `n` by the language's own rule (from the catalogue's Plural-Forms)."""
+    return translations(language or active_language()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+# Locale formatting (CLDR data through Babel, imported on first use only).
+
+def format_number(value: float | int, language: str | None = None) -> str:
+    """A number with the language's separators: 1,234.5 in English, 1.234,5 in German."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=language or active_language())
+
+
+_SIZE_UNITS = ("byte", "kilobyte", "megabyte", "gigabyte", "terabyte", "petabyte")
+
+
+def format_size(size_bytes: int, language: str | None = None) -> str:
+    """A size in decimal units as people read them: ``1.5 GB`` / ``1,5 GB``, ``1 byte`` / ``1 Byte``."""
+    from babel.units import format_unit
+
+    value: float = float(size_bytes)
+    unit = 0
+    while abs(value) >= 1000 and unit < len(_SIZE_UNITS) - 1:
+        value /= 1000
+        unit += 1
+    shown: float | int = int(value) if unit == 0 else round(value, 1)
+    if shown == int(shown):
+        shown = int(shown)
+    return format_unit(shown, f"digital-{_SIZE_UNITS[unit]}", length="short",
+                       locale=language or active_language())
+
+
+def format_date(value: date, language: str | None = None) -> str:
+    """A date in the language's medium form: ``Dec 2, 2026`` / ``02.12.2026``."""
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="medium", locale=language or active_language())
+
+
+def format_datetime(value: datetime, language: str | None = None) -> str:
+    """A date and time in the language's medium form, in the value's own time zone."""
+    from babel.dates import format_datetime as babel_format_datetime
+
+    return babel_format_datetime(value, format="medium", tzinfo=value.tzinfo,
+                                 locale=language or active_language())
