@@ -100,6 +100,19 @@ def test_a_change_the_vault_cannot_be_asked_about_stays_journalled_until_status_
     assert not (home / JOURNAL).exists()
 
 
+def test_unregister_local_only_is_the_way_out_while_the_vault_cannot_be_asked(registered, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from wizard.registration.maintenance import unregister
+
+    _, _, home = registered
+    new_file = tmp_path / "new.passphrase.txt"
+    with pytest.raises(RegisterServerError):
+        _change(tmp_path, home, new_file, _losing_answers("PUT", "POST"))
+    done = unregister(home=home, local_only=True)
+    assert not done.removed_from_vault and not (home / JOURNAL).exists()
+    assert not (home / "registration.json").exists()
+    assert new_file.exists()  # it may be the passphrase in force at the vault: the user's to keep
+
+
 def test_a_disk_that_fills_after_the_vault_accepted_says_so_and_the_next_run_finishes(
         vault_service, secret_service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     vault = vault_service.create_vault()

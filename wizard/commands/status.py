@@ -124,5 +124,5 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-COMMAND = Command("status", "show whether and where this server is registered (no secrets, no network)",
-                  add_arguments, run)
+COMMAND = Command("status", "show whether and where this server is registered (no secrets; the network only "
+                  "to settle an interrupted change)", add_arguments, run)

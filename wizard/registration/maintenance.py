@@ -264,7 +264,12 @@ def unregister(*, home: Path | str | None = None, local_only: bool = False, now:
     clock = now or utcnow
     transport = transport_factory or default_transport
     with store.lock():
-        reconcile(store, clock=clock, transport_factory=transport)
+        if local_only:
+            # Forgetting everything here without the vault: an interrupted change has nothing left to
+            # agree with (its new passphrase file, if any, stays: it may be in force at the vault).
+            journal.clear(store)
+        else:
+            reconcile(store, clock=clock, transport_factory=transport)
         record = _registration(store)
         secrets = SecretStore.for_state_dir(store.root, secret_store)  # None: the store the record names
         removed = False

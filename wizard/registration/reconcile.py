@@ -109,7 +109,7 @@ def _settle_passphrase(store: Any, record: dict[str, Any] | None, pending: Pendi
                        clock: Callable[[], datetime], transport_factory: Any) -> str:
     from wizard.core.passphrase_file import read_passphrase_file
     from wizard.core.registration.protocol import passphrase_verifier
-    from wizard.core.secrets.store import SecretStore
+    from wizard.core.secrets.store import BACKUP_PASSPHRASE, SecretStore
     from wizard.registration.machine_calls import machine_call, settings_from_record
 
     assert pending.passphrase_file is not None
@@ -122,6 +122,13 @@ def _settle_passphrase(store: Any, record: dict[str, Any] | None, pending: Pendi
         return ROLLED_BACK
     secrets = SecretStore.for_state_dir(store.root)
     passphrase = read_passphrase_file(target)
+    if record.get("settings", {}).get("encryption", {}).get("passphrase_file") == pending.passphrase_file and \
+            secrets.get(BACKUP_PASSPHRASE) == passphrase:
+        # Killed after the record was saved: the keyring only ever gets the new passphrase once the
+        # vault took it, and the record (with its escrow version) is saved after that. Only the
+        # journal is left to remove; no need to reach the vault.
+        journal.clear(store)
+        return FINISHED
     verifier = passphrase_verifier(passphrase, resource_id=record["vault"]["resource_id"],
                                    machine_name=record["machine"]["name"])
     try:
