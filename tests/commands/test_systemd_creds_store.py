@@ -134,3 +134,40 @@ def test_self_test_probes_the_chosen_store_in_a_shell_without_a_session_bus(tmp_
     wizard = subprocess.run([sys.executable, "-m", "wizard", "--secret-store", "systemd-creds"], capture_output=True,
                             text=True, env=env, timeout=120)
     assert wizard.returncode == 2 and "only goes with --self-test" in wizard.stderr  # never silently ignored
+
+
+def test_blobs_this_machine_cannot_open_are_named_and_the_documented_way_back_works(vault_service,  # type: ignore[no-untyped-def]
+                                                                                   tmp_path: Path) -> None:
+    """Blobs this host cannot open (host key replaced, state folder restored from another server): the commands
+    that need a secret say `secrets.undecryptable`, and its fix, `unregister --local-only --yes`, works."""
+    from wizard.core.errors import info
+    from wizard.core.secrets.systemd_creds import FOLDER
+
+    vault = vault_service.create_vault()
+    creds = vault_service.issue(vault, tmp_path / "downloads")
+    (tmp_path / "root-home").mkdir()
+    (tmp_path / "usb").mkdir()
+    answers = tmp_path / "server.toml"
+    answers.write_text(f'[machine]\nname = "creds02"\n[vault]\ncredentials_file = "{creds}"\n'
+                       f'ca_bundle = "{vault_service.ca_file}"\n[recovery]\nfolder = "{tmp_path / "downloads"}"\n[encryption]\npassphrase_env = "CREDS_PASSPHRASE"\n'
+                       f'save_passphrase_to = "{tmp_path / "usb" / "creds02.txt"}"\n')
+    home = tmp_path / "state"
+    env = _headless_env(tmp_path, CREDS_PASSPHRASE="a passphrase for the way back")
+    run = [sys.executable, "-m", "wizard"]
+    registered = subprocess.run([*run, "register", "--answers", str(answers), "--home", str(home), "--json",
+                                 "--secret-store", "systemd-creds"], capture_output=True, text=True, env=env,
+                                timeout=120)
+    assert registered.returncode == 0, registered.stdout + registered.stderr
+    for blob in (home / FOLDER).iterdir():  # its authentication fails, as under another host key (never replaced
+        data = blob.read_bytes()             # here: /var/lib/systemd/credential.secret is the machine's)
+        blob.write_bytes(data[:40] + b"A" * 40 + data[80:])
+    sheet = subprocess.run([*run, "passphrase", "sheet", "--out", str(tmp_path / "sheet.pdf"), "--home", str(home),
+                            "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert sheet.returncode == int(info("secrets.undecryptable").exit_code), sheet.stdout + sheet.stderr
+    error = json.loads(sheet.stdout)["error"]
+    assert error["code"] == "secrets.undecryptable" and "unregister --local-only --yes" in error["fix"]
+    assert "Traceback" not in sheet.stderr and not (tmp_path / "sheet.pdf").exists()
+    forgotten = subprocess.run([*run, "unregister", "--local-only", "--yes", "--json", "--home", str(home)],
+                               capture_output=True, text=True, env=env, timeout=120)
+    assert forgotten.returncode == 0, forgotten.stdout + forgotten.stderr
+    assert list((home / FOLDER).iterdir()) == [] and not (home / "registration.json").exists()

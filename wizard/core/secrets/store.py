@@ -104,7 +104,7 @@ class SecretStore:
         """Like `get`, but a missing secret is `secrets.missing`."""
         value = self.get(name)
         if value is None:
-            raise RegisterServerError("secrets.missing", detail=f"(keyring entry {name!r})")
+            raise RegisterServerError("secrets.missing", detail=f"(entry {name!r} of the {getattr(self.backend, 'name', None) or 'keyring'} secret store)")
         return value
 
     def delete(self, name: str) -> None:
