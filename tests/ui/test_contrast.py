@@ -35,7 +35,12 @@ def test_both_colour_sets_meet_wcag_on_their_palette() -> None:
 def white_on_black() -> Iterator[QApplication]:
     from wizard.ui.app import application
 
+    from PySide6.QtCore import QEvent
+
     app = application()
+    # Widgets of earlier tests that are still waiting for deletion must go before the style
+    # sheet changes under them: restyling them crashed the next event loop run.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     palette, sheet = QPalette(app.palette()), app.styleSheet()
     contrast.use_high_contrast(app)
     try:
