@@ -1,6 +1,6 @@
 """Screenshots of every wizard page, filled with real values, for review and for the docs.
 
-    python -m tests.ui.screenshots OUT_DIR [--screen]
+    python -m tests.ui.screenshots OUT_DIR [--screen] [--high-contrast] [--size 1280x720]
 
 Starts a real vault service and a private Secret Service, walks the wizard with valid
 values, registers, and saves one PNG per page (`widget.grab()`). With `--screen` (run it
@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=Path)
     parser.add_argument("--screen", action="store_true", help="also grab the whole screen (real display)")
+    parser.add_argument("--high-contrast", action="store_true", help="white on black, as register-server --high-contrast")
+    parser.add_argument("--size", help="WIDTHxHEIGHT of the window (default: the wizard's own)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -85,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             downloads = temp / "Downloads"
             credentials = vault.issue(name, downloads)
             app = application()
+            if args.high_contrast:
+                from wizard.ui.contrast import use_high_contrast
+
+                use_high_contrast(app)
             bot = Bot(app)
             helpers_state = {"save": str(temp / "answers.toml")}
             from wizard.ui import dialogs
@@ -92,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             dialogs.confirm = lambda *a, **k: True  # type: ignore[assignment]
             dialogs.choose_save_file = lambda *a, **k: helpers_state["save"]  # type: ignore[assignment]
             wizard = create_wizard(home=str(temp / "home"))
+            if args.size:
+                wizard.resize(*(int(n) for n in args.size.split("x")))
             wizard.show()
             bot.waitUntil(lambda: wizard.isVisible())
             bot._spin(300)

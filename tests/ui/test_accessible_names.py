@@ -47,3 +47,42 @@ def test_inputs_say_their_label_and_keep_their_key_for_code(make_wizard: Any) ->
     assert find(wizard, "throttling.work_bandwidth.unit").accessibleName() == "Work hours limit unit"
     assert find(wizard, "throttling.non_work_bandwidth.unit").accessibleName() == "Other times limit unit"
     assert spoken_name(find(wizard, "vault.test_connection")) == "Test connection"
+
+
+def test_a_disabled_next_says_the_first_blocking_problem_on_every_page(make_wizard: Any, qtbot: Any) -> None:
+    """Next's description (and tooltip) is the page's first blocking issue, message and fix; empty once
+    Next is enabled. The same issues the messages show: no second list of rules."""
+    from PySide6.QtWidgets import QWizard
+
+    from wizard.core.flow import Step
+    from wizard.ui.page_base import StepPage
+
+    wizard = make_wizard(check_secret_store=False)
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    find(wizard, "proxy.mode.custom").setChecked(True)
+    qtbot.waitUntil(lambda: not next_button.isEnabled())
+    page = wizard.currentPage()
+    first = [i for i in page.issues() if i.blocking][0]
+    assert first.field == "proxy.host"  # page order: the address comes before the port
+    assert next_button.accessibleDescription() == f"{first.message} {first.fix}" == next_button.toolTip()
+    find(wizard, "proxy.mode.none").setChecked(True)
+    qtbot.waitUntil(next_button.isEnabled)
+    assert next_button.accessibleDescription() == "" == next_button.toolTip()
+    explained = []
+    for step in ORDER:
+        wizard.setStartId(int(step))
+        wizard.restart()
+        page = wizard.currentPage()
+        if step is Step.THROTTLING:
+            find(wizard, "throttling.enabled").setChecked(True)
+            find(wizard, "throttling.work_bandwidth").setText("10 MB/s")
+        if isinstance(page, StepPage) and not page.isComplete():
+            assert next_button.accessibleDescription() == page.blocked_because() != "", step
+            assert not next_button.isEnabled()
+            explained.append(step)
+    assert explained == [Step.VAULT, Step.THROTTLING, Step.RECOVERY, Step.ENCRYPTION], explained
+    # Register, while this system's secret store has not been checked yet
+    wizard.setStartId(int(Step.REGISTER))
+    wizard.restart()
+    register = wizard.button(QWizard.WizardButton.CommitButton)
+    assert not register.isEnabled() and "secrets" in register.accessibleDescription().lower()
