@@ -33,28 +33,28 @@ def test_both_colour_sets_meet_wcag_on_their_palette() -> None:
 
 @pytest.fixture
 def white_on_black() -> Iterator[QApplication]:
-    from wizard.ui.app import application
-
     from PySide6.QtCore import QEvent
 
-    app = application()
-    # Widgets of earlier tests that are still waiting for deletion must go before the style
-    # sheet changes under them: restyling them crashed the next event loop run.
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    palette, sheet = QPalette(app.palette()), app.styleSheet()
-    contrast.use_high_contrast(app)
-    try:
-        yield app
-    finally:
-        # The wizard must be gone before the style sheet is: a widget deleted later, under a style
-        # that no longer exists, crashed the next test.
-        from PySide6.QtCore import QEvent
+    from wizard.ui.app import application
 
+    app = application()
+    palette, sheet = QPalette(app.palette()), app.styleSheet()
+
+    def gone() -> None:
+        # No widget may outlive a style sheet change: one deleted later, under a style that no longer
+        # exists (or re-polished while it is being destroyed), crashed the next test.
         for widget in app.topLevelWidgets():
             widget.close()
             widget.deleteLater()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.processEvents()
+
+    gone()  # an earlier test's wizard, closed but not yet deleted
+    contrast.use_high_contrast(app)
+    try:
+        yield app
+    finally:
+        gone()
         app.setStyleSheet(sheet)
         for kind in ("QCheckBox", "QRadioButton"):
             app.setPalette(palette, kind)
