@@ -73,3 +73,12 @@ def test_jti_is_single_use_and_deleted_vault_is_not_found(storage: SqliteVaultSt
         _register(storage, vault.id, "m1")
     assert excinfo.value.code == "vault.not_found"
     storage.create_vault(name="gone", redundancy="GRS", credential_hours=48, max_machines=5, now=NOW)  # name reusable
+
+
+def test_verifier_matches_says_which_verifier_is_in_force_and_changes_nothing(storage: SqliteVaultStorage) -> None:
+    vault = storage.create_vault(name="v-check", redundancy="GRS", credential_hours=48, max_machines=5, now=NOW)
+    machine, _ = _register(storage, vault.id, "alpha", verifier=b"o" * 32)
+    assert storage.verifier_matches(machine, b"o" * 32) and not storage.verifier_matches(machine, b"n" * 32)
+    storage.set_verifier(machine, b"n" * 32, now=NOW)
+    assert storage.verifier_matches(machine, b"n" * 32) and not storage.verifier_matches(machine, b"o" * 32)
+    assert not storage.verifier_matches("no-such-machine", b"n" * 32)
