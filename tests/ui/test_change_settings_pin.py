@@ -52,7 +52,8 @@ def test_a_passphrase_change_needs_the_pin_typed_on_the_save_page(make_wizard, q
 
     pin, _ = vault_service.admin.issue_pin(vault)
     find(wizard, "security.pin").setText(pin)
-    click_when_enabled(qtbot, wizard, "save_settings.save")
+    qtbot.waitUntil(find(wizard, "save_settings.save").isEnabled, timeout=30_000)
+    qtbot.keyClick(find(wizard, "security.pin"), Qt.Key.Key_Return)  # Enter in the PIN box saves
     qtbot.waitUntil(lambda: page.saved, timeout=15_000)
     assert SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE).reveal() == NEW
     assert pin not in find(wizard, "save_settings.status").text()

@@ -51,8 +51,10 @@ def test_unregister_asks_for_the_security_pin_the_vault_requires(make_wizard, qt
     refused_with("security.pin_invalid")
 
     issued, _ = vault_service.admin.issue_pin(vault)
-    type_into(qtbot, pin, issued)
-    qtbot.mouseClick(unregister, Qt.MouseButton.LeftButton)
+    type_into(qtbot, pin, issued, leave=False)
+    asked = len(dialogs.asked)
+    qtbot.keyClick(pin, Qt.Key.Key_Return)  # Enter in the box is Unregister, not Finish
+    assert dialogs.asked[asked][0] == "confirm" and wizard.isVisible()
     qtbot.waitUntil(lambda: wizard.record is None, timeout=30_000)
     assert vault_service.admin.machines(vault) == []
     status = find(wizard, "registered.status").text()

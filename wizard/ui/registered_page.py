@@ -25,6 +25,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget, QWizardPage)
 
@@ -96,6 +98,10 @@ class RegisteredPage(QWizardPage):
         self.pin_label = QLabel("Security P&IN for Unregister, if the vault requires one:", self.pin_row)
         self.pin = pin_box(self.pin_row, "registered.security_pin", "unregistering this server")
         self.pin_label.setBuddy(self.pin)
+        # Enter in the PIN box means Unregister, not Finish (the view's default button), which
+        # would close the wizard with the PIN just typed unused.
+        self._enter_unregisters = EnterClicks(self.unregister, self.pin)
+        self.pin.installEventFilter(self._enter_unregisters)
         pin_layout.addWidget(self.pin_label)
         pin_layout.addWidget(self.pin)
         pin_layout.addStretch(1)
@@ -235,6 +241,23 @@ class RegisteredPage(QWizardPage):
             announce(self.pin, shown.message, assertive=True)
 
 
+class EnterClicks(QObject):
+    """Event filter: Enter or Return in the watched widget clicks `button` instead of reaching the
+    dialog's default button."""
+
+    def __init__(self, button: QPushButton, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._button = button
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._button.isEnabled():
+                self._button.click()
+            return True
+        return False
+
+
 def pin_box(parent: QWidget, key: str, needed_for: str) -> QLineEdit:
     """A masked box for a security PIN; its name comes from its label (`setBuddy`), never `key`."""
     from wizard.ui.secret_entry import SecretEntry
@@ -274,6 +297,8 @@ class SaveSettingsPage(QWizardPage):
         pin_row.addStretch(1)
         layout.addLayout(pin_row)
         self.save = name_input(QPushButton("&Save settings", self), "save_settings.save")
+        self._enter_saves = EnterClicks(self.save, self.pin)  # Enter in the PIN box: Save, as typed
+        self.pin.installEventFilter(self._enter_saves)
         row = QHBoxLayout()
         row.addWidget(self.save)
         row.addStretch(1)
