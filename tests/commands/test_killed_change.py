@@ -116,19 +116,39 @@ def test_passphrase_change_killed_at_every_step_is_settled_by_the_next_run(
             assert report["outcome"] == ("finished" if took else "rolled_back")
         settled.append((step, face))
 
-        record = json.loads((home / "registration.json").read_text())
-        machine_id = record["machine"]["id"]
-        assert not (home / JOURNAL).exists(), f"{step}/{face}: journal left"
-        assert _in_force_at_vault(vault_service, machine_id, record, in_force), f"{step}/{face}: vault disagrees"
-        assert _keyring(home) == in_force, f"{step}/{face}: keyring disagrees"
-        assert Path(record["settings"]["encryption"]["passphrase_file"]) == in_force_file
-        assert read_passphrase_file(in_force_file).reveal() == in_force
+        _assert_agreement(vault_service, vault, home, secure, in_force, in_force_file, ever_in_force, f"{step}/{face}")
         assert new_file.exists() == took, f"{step}/{face}: a never-in-force passphrase file is left"
-        for kept in secure.iterdir():
-            assert read_passphrase_file(kept).reveal() in ever_in_force, f"{kept.name} was never in force"
-        newest = vault_service.admin.envelopes(vault, "server01")[-1]
-        assert record["escrow"]["in_force"] and record["escrow"]["version"] == newest.version
     assert [s for s, _ in settled] == list(PASSPHRASE_STEPS)
+
+    # The settling run killed too (after it set the keyring, before the record): the next one finishes.
+    new, new_file = "the settled-twice passphrase!", secure / "twice.passphrase.txt"
+    change = tmp_path / "change-twice.toml"
+    change.write_text(f'[encryption]\npassphrase_env = "NEW_PASSPHRASE"\nsave_passphrase_to = "{new_file}"\n'
+                      '[security]\npin_env = "PIN"\n')
+    pin, _ = vault_service.admin.issue_pin(vault)
+    _killed_at("vault_answered", "settings", "--answers", str(change), "--json", "--home", str(home),
+               env={**env, "NEW_PASSPHRASE": new, "PIN": pin})
+    _killed_at("keyring_set", "status", "--json", "--home", str(home), env={})
+    assert (home / JOURNAL).exists()
+    assert json.loads(cli("status", "--json", "--home", str(home)).stdout)["pending_change"]["outcome"] == "finished"
+    ever_in_force.add(new)
+    _assert_agreement(vault_service, vault, home, secure, new, new_file, ever_in_force, "settled twice")
+
+
+def _assert_agreement(vault_service, vault: str, home: Path, secure: Path, in_force: str, in_force_file: Path,  # type: ignore[no-untyped-def]
+                      ever_in_force: set[str], where: str) -> None:
+    """Vault, keyring, record and passphrase files agree on `in_force`; nothing pending; no file of a
+    passphrase that was never in force; the record's escrow version is the vault's newest."""
+    record = json.loads((home / "registration.json").read_text())
+    assert not (home / JOURNAL).exists(), f"{where}: journal left"
+    assert _in_force_at_vault(vault_service, record["machine"]["id"], record, in_force), f"{where}: vault disagrees"
+    assert _keyring(home) == in_force, f"{where}: keyring disagrees"
+    assert Path(record["settings"]["encryption"]["passphrase_file"]) == in_force_file, where
+    assert read_passphrase_file(in_force_file).reveal() == in_force, where
+    for kept in secure.iterdir():
+        assert read_passphrase_file(kept).reveal() in ever_in_force, f"{where}: {kept.name} was never in force"
+    newest = vault_service.admin.envelopes(vault, "server01")[-1]
+    assert record["escrow"]["in_force"] and record["escrow"]["version"] == newest.version, where
 
 
 def test_unregister_killed_at_every_step_is_settled_by_the_next_run(
