@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PYBABEL=${PYBABEL:-.venv/bin/pybabel}
 LOCALE=wizard/locale
 if [ "${1:-all}" != compile ]; then
-  "$PYBABEL" extract -F "$LOCALE/babel.cfg" --no-location --project=register-server \
+  "$PYBABEL" extract -F "$LOCALE/babel.cfg" -k L_ --no-location --project=register-server \
     --copyright-holder="register-server team" -o "$LOCALE/register-server.pot" wizard
   "$PYBABEL" update -D register-server -i "$LOCALE/register-server.pot" -d "$LOCALE" \
     --ignore-obsolete --ignore-pot-creation-date

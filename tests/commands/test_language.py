@@ -43,6 +43,7 @@ def test_german_message_same_code_and_exit_code(garbage: Path) -> None:
     assert "error: credentials.invalid (not_xml): " + entry.message_in("en") in english.stderr
     assert "Fehler: credentials.invalid (not_xml): Die Tresoranmeldeinformationsdatei ist ungültig." in german.stderr
     assert "Was zu tun ist: " + entry.fix_in("de") in german.stderr
+    assert "It is not UTF-8 text." in english.stderr and "Sie ist kein UTF-8-Text." in german.stderr  # the detail too
     assert entry.message_in("en") not in german.stderr and "Traceback" not in german.stderr
 
 
@@ -58,7 +59,9 @@ def test_json_keeps_fields_and_english_text_and_adds_the_translation(garbage: Pa
     for field in ("code", "reason", "message", "fix"):
         assert german["error"][field] == english["error"][field]
     assert (english["error"]["language"], german["error"]["language"]) == ("en", "de")
-    assert german["error"]["localized_message"].startswith(info("credentials.invalid").message_in("de"))
+    assert german["error"]["message"].endswith(" It is not UTF-8 text.")
+    assert german["error"]["localized_message"] == info("credentials.invalid").message_in("de") + \
+        " Sie ist kein UTF-8-Text."
     assert german["error"]["localized_fix"] == info("credentials.invalid").fix_in("de")
     assert english["error"]["localized_message"] == english["error"]["message"]
 

@@ -103,3 +103,14 @@ def test_numbers_sizes_and_dates_follow_the_language() -> None:
     assert i18n.format_date(date(2026, 12, 2), "de") == "02.12.2026"
     moment = datetime(2026, 12, 2, 15, 30, tzinfo=timezone.utc)
     assert i18n.format_datetime(moment, "de") == "02.12.2026, 15:30:00"
+
+
+def test_lazy_text_is_english_text_that_renders_in_another_language() -> None:
+    detail = i18n.L_("The {name} field is missing or empty.", name="AadTenantId")
+    assert detail == "The AadTenantId field is missing or empty." and isinstance(detail, str)
+    assert detail.in_("de") == "Das Feld AadTenantId fehlt oder ist leer."
+    error = RegisterServerError("credentials.invalid", reason="missing_field", detail=detail)
+    assert error.message_in("de") == info("credentials.invalid").message_in("de") + " " + detail.in_("de")
+    assert error.to_dict()["message"] == info("credentials.invalid").message_in("en") + " " + detail
+    plain = RegisterServerError("credentials.invalid", detail="/srv/x: Input/output error.")
+    assert plain.message_in("de").endswith(" /srv/x: Input/output error.")  # not made with L_: kept as is

@@ -37,13 +37,17 @@ def test_every_code_has_a_message_and_fix_in_each_shipped_language(language: str
         shown = i18n.gettext(text, language)
         if not shown.strip() or (shown == text and text not in SAME_IN_EVERY_LANGUAGE):
             missing.append(f"{code} {kind}")
-    assert not missing, f"untranslated in {language}: {missing}"
+    assert not missing, (f"untranslated in {language}: {missing}; run scripts/i18n.sh and translate "
+                         f"the new entries of wizard/locale/{language}/LC_MESSAGES/{i18n.DOMAIN}.po "
+                         "(docs/translation.md)")
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_what_must_not_be_translated_is_kept(language: str) -> None:
-    """Commands in backticks, option names, placeholders and answer-file keys read the same."""
-    keep = re.compile(r"`[^`]+`|--[a-z][a-z-]*|\{[a-z_]+\}|\[[a-z]+\] [a-z_]+")
+    """Commands in backticks, option names and answer-file keys read the same; placeholders are
+    the same names (their number format may differ: German writes no English thousands commas)."""
+    keep = re.compile(r"`[^`]+`|--[a-z][a-z-]*|\[[a-z]+\] [a-z_]+")
+    placeholders = re.compile(r"\{([a-z_]+)(?::[^}]*)?\}")
     changed = []
     for message in _po(language):
         if not message.id:
@@ -54,6 +58,8 @@ def test_what_must_not_be_translated_is_kept(language: str) -> None:
             for token in keep.findall(source):
                 if token not in shown:
                     changed.append((token, source))
+            if sorted(placeholders.findall(source)) != sorted(placeholders.findall(shown)):
+                changed.append(("{placeholders}", source))
     assert not changed
 
 
@@ -102,7 +108,7 @@ def test_extraction_finds_every_catalogue_text_and_every_po_has_it() -> None:
     whose literals lack N_() or whose translation was not added fails here."""
     # Only modules that import the translation functions can mark text (and reading the rest
     # would make this test slow); pybabel itself reads them all.
-    keywords = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
+    keywords = {"N_": None, "L_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
     extracted = set()
     for module in sorted((ROOT / "wizard").rglob("*.py")):
         if "wizard.core.i18n import" not in module.read_text(encoding="utf-8"):

@@ -19,7 +19,7 @@ from typing import Iterable
 
 from wizard.core.exit_codes import ExitCode
 from wizard.core.flow import Step
-from wizard.core.i18n import ENGLISH, N_, active_language, gettext
+from wizard.core.i18n import ENGLISH, N_, active_language, gettext, in_language
 
 
 @dataclass(frozen=True)
@@ -349,10 +349,10 @@ class RegisterServerError(Exception):
         return self.fix_in(None)
 
     def message_in(self, language: str | None) -> str:
-        """The message in `language` (None: the active one). `detail` is not translated: it
-        names this occurrence (a path, a host, a library's words)."""
+        """The message in `language` (None: the active one), then the detail: translated too
+        when it was made with `L_()`, else as it is (a path, a host, a library's words)."""
         base = gettext(self.info.source_message, language)
-        return f"{base} {self.detail}" if self.detail else base
+        return f"{base} {in_language(self.detail, language)}" if self.detail else base
 
     def fix_in(self, language: str | None) -> str:
         return self.advice if self.advice is not None else gettext(self.info.source_fix, language)

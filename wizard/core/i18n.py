@@ -26,10 +26,12 @@ import gettext as _gettext
 import os
 import sys
 import threading
-from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
+
+if TYPE_CHECKING:  # only the formatting helpers' signatures need them
+    from datetime import date, datetime
 
 DOMAIN = "register-server"
 
@@ -156,6 +158,39 @@ def ngettext(singular: str, plural: str, n: int, language: str | None = None) ->
 
 
 _ = gettext
+
+
+class LazyText(str):
+    """English text with its template kept, so it can be shown later in any language.
+
+    A `str` (the English rendering), so code that stores, compares or logs it keeps working;
+    `in_(language)` renders the template's translation with the same parameters. For text made
+    where the language of its reader is not known yet: an error's detail, shown by the wizard
+    in the administrator's language and kept in English in the JSON.
+    """
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, /, **params: object) -> "LazyText":
+        self = super().__new__(cls, msgid.format(**params) if params else msgid)
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def in_(self, language: str | None = None) -> str:
+        text = gettext(self.msgid, language)
+        return text.format(**self.params) if self.params else text
+
+
+def L_(msgid: str, /, **params: object) -> LazyText:
+    """Mark `msgid` for extraction and keep it translatable: ``L_("No file at {path}.", path=p)``."""
+    return LazyText(msgid, **params)
+
+
+def in_language(text: str | None, language: str | None = None) -> str | None:
+    """`text` in `language` when it is a LazyText; other text (a path, a library's words) as is."""
+    return text.in_(language) if isinstance(text, LazyText) else text
 
 
 # Locale formatting (CLDR data through Babel, imported on first use only).

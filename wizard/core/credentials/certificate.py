@@ -22,6 +22,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from wizard.core.credentials import pfx
 from wizard.core.credentials.model import CERTIFICATE_SUBJECT_CN
 from wizard.core.errors import RegisterServerError
+from wizard.core.i18n import L_, LazyText
 
 MIN_RSA_BITS = 2048
 # Bounds on what cryptography's full PKCS#12 loader is given (see `check_full_loader_cost`).
@@ -32,7 +33,7 @@ _MALFORMED = (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion)
 RSA_BITS = 2048
 
 
-def _invalid(reason: str, detail: str) -> RegisterServerError:
+def _invalid(reason: str, detail: LazyText) -> RegisterServerError:
     return RegisterServerError("credentials.invalid", reason=reason, detail=detail)
 
 
@@ -42,9 +43,10 @@ def decode_pfx(text: str) -> bytes:
     try:
         data = base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
-        raise _invalid("bad_certificate", "Its certificate is not valid base64 (the file may be cut short).") from None
+        raise _invalid("bad_certificate",
+                       L_("Its certificate is not valid base64 (the file may be cut short).")) from None
     if not data:
-        raise _invalid("bad_certificate", "Its certificate is empty.")
+        raise _invalid("bad_certificate", L_("Its certificate is empty."))
     return data
 
 
@@ -63,18 +65,16 @@ def _load_pkcs12(data: bytes) -> tuple[object, x509.Certificate | None, list[x50
         if pfx.max_kdf_iterations(data) > pfx.MAX_KDF_ITERATIONS:
             raise pfx.TooCostly
     except pfx.TooCostly:
-        raise _invalid("bad_certificate", "Its certificate bundle asks for an unreasonable amount of work "
-                                          "to open; no exporter writes that.") from None
+        raise _invalid("bad_certificate", L_("Its certificate bundle asks for an unreasonable amount of work "
+                                          "to open; no exporter writes that.")) from None
     check_full_loader_cost(data)
     try:
         # One call: for an empty password OpenSSL itself tries both spellings (no password and
         # the empty string), so a second call with b"" only repeated the key derivations.
         return pkcs12.load_key_and_certificates(data, None)
     except _MALFORMED as error:
-        raise _invalid(
-            "bad_certificate",
-            "Its certificate bundle cannot be opened: it is damaged, or protected by a password.",
-        ) from error
+        raise _invalid("bad_certificate", L_("Its certificate bundle cannot be opened: it is damaged, or "
+                                             "protected by a password.")) from error
 
 
 def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None, list[x509.Certificate]] | None:
@@ -86,7 +86,7 @@ def _open_plain(plain: pfx.PlainBundle) -> tuple[object, x509.Certificate | None
         key = serialization.load_der_private_key(plain.key_der, None, unsafe_skip_rsa_key_validation=True)
         if isinstance(key, rsa.RSAPrivateKey) and not pfx.rsa_key_is_consistent(key.private_numbers()):
             # OpenSSL's check would refuse it too, after testing the primes (seconds for a large key).
-            raise _invalid("bad_certificate", "Its private key is damaged: its parts do not agree.")
+            raise _invalid("bad_certificate", L_("Its private key is damaged: its parts do not agree."))
         wanted = key.public_key()
         for index, cert in enumerate(certs):
             if cert.public_key() == wanted:
@@ -110,11 +110,11 @@ def check_full_loader_cost(data: bytes) -> None:
     """
     bag = pfx.key_bag_size(data)
     if bag is not None and bag > MAX_FULL_LOADER_KEY_BAG:
-        raise _invalid("bad_certificate", "Its encrypted private key is larger than a 2048-bit RSA key; "
-                                          "files issued by the vault hold a 2048-bit key, unencrypted.")
+        raise _invalid("bad_certificate", L_("Its encrypted private key is larger than a 2048-bit RSA key; "
+                                          "files issued by the vault hold a 2048-bit key, unencrypted."))
     if bag is None and len(data) > MAX_FULL_LOADER_BUNDLE:
-        raise _invalid("bad_certificate", f"Its encrypted certificate bundle is {len(data):,} bytes; one "
-                                          f"certificate with a 2048-bit key is about 2,500.")
+        raise _invalid("bad_certificate", L_("Its encrypted certificate bundle is {size:,} bytes; one "
+                                             "certificate with a 2048-bit key is about 2,500.", size=len(data)))
 
 
 def open_management_cert(text: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
@@ -127,23 +127,23 @@ def open_management_cert(text: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey
     key, cert, extra = _load_pkcs12(decode_pfx(text))
     if key is None:
         if cert is None and not extra:
-            raise _invalid("bad_certificate", "Its certificate bundle holds no certificate.")
-        raise _invalid("no_private_key", "Its certificate bundle holds no private key.")
+            raise _invalid("bad_certificate", L_("Its certificate bundle holds no certificate."))
+        raise _invalid("no_private_key", L_("Its certificate bundle holds no private key."))
     if cert is None:
         # OpenSSL pairs the key with the certificate it matches; none matched.
         if extra:
-            raise _invalid("key_mismatch", "The private key in it does not belong to its certificate.")
-        raise _invalid("bad_certificate", "Its certificate bundle holds a key but no certificate.")
+            raise _invalid("key_mismatch", L_("The private key in it does not belong to its certificate."))
+        raise _invalid("bad_certificate", L_("Its certificate bundle holds a key but no certificate."))
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise _invalid("bad_certificate", "Its private key is not an RSA key.")
+        raise _invalid("bad_certificate", L_("Its private key is not an RSA key."))
     if key.key_size < MIN_RSA_BITS:
-        raise _invalid("bad_certificate", f"Its RSA key is shorter than {MIN_RSA_BITS} bits.")
+        raise _invalid("bad_certificate", L_("Its RSA key is shorter than {bits} bits.", bits=MIN_RSA_BITS))
     try:
         public = cert.public_key()
     except _MALFORMED:
-        raise _invalid("bad_certificate", "Its certificate's public key cannot be read.") from None
+        raise _invalid("bad_certificate", L_("Its certificate's public key cannot be read.")) from None
     if not isinstance(public, rsa.RSAPublicKey) or public.public_numbers() != key.public_key().public_numbers():
-        raise _invalid("key_mismatch", "The private key in it does not belong to its certificate.")
+        raise _invalid("key_mismatch", L_("The private key in it does not belong to its certificate."))
     check_client_auth(cert)
     return cert, key
 
@@ -154,17 +154,17 @@ def check_client_auth(cert: x509.Certificate) -> None:
         extensions = cert.extensions
         eku = extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
-        raise _invalid("wrong_usage", "Its certificate is not marked for client authentication.") from None
+        raise _invalid("wrong_usage", L_("Its certificate is not marked for client authentication.")) from None
     except ValueError:  # duplicate or malformed extensions
-        raise _invalid("bad_certificate", "Its certificate's extensions are malformed.") from None
+        raise _invalid("bad_certificate", L_("Its certificate's extensions are malformed.")) from None
     if ExtendedKeyUsageOID.CLIENT_AUTH not in eku:
-        raise _invalid("wrong_usage", "Its certificate is not marked for client authentication.")
+        raise _invalid("wrong_usage", L_("Its certificate is not marked for client authentication."))
     try:
         usage = extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         return
     if not usage.digital_signature:
-        raise _invalid("wrong_usage", "Its certificate does not allow digital signatures.")
+        raise _invalid("wrong_usage", L_("Its certificate does not allow digital signatures."))
 
 
 def thumbprints(cert: x509.Certificate) -> tuple[str, str]:

@@ -55,6 +55,7 @@ from wizard.core.credentials.model import (
     VaultCredentials,
 )
 from wizard.core.errors import RegisterServerError
+from wizard.core.i18n import L_, LazyText
 
 _NIL = f"{{{XSI_NAMESPACE}}}nil"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -67,12 +68,13 @@ class LegacyCredentialsError(RegisterServerError):
     """``credentials.legacy_format``, carrying what the old file names (for a better message)."""
 
     def __init__(self, legacy: LegacyCredentials) -> None:
-        vault = f" It was issued for the vault '{fields.shown(legacy.vault_name)}'." if legacy.vault_name else ""
-        super().__init__("credentials.legacy_format", detail=vault.strip() or None)
+        vault = L_("It was issued for the vault '{vault}'.", vault=fields.shown(legacy.vault_name)) \
+            if legacy.vault_name else None
+        super().__init__("credentials.legacy_format", detail=vault)
         self.legacy = legacy
 
 
-def _invalid(reason: str, detail: str) -> RegisterServerError:
+def _invalid(reason: str, detail: LazyText) -> RegisterServerError:
     return RegisterServerError("credentials.invalid", reason=reason, detail=detail)
 
 
@@ -92,17 +94,20 @@ def read_bytes(path: Path) -> bytes:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise RegisterServerError("credentials.unreadable", reason="missing", detail=f"No file at {shown}.") from None
+        raise RegisterServerError("credentials.unreadable", reason="missing",
+                                  detail=L_("No file at {path}.", path=shown)) from None
     except PermissionError:
         raise RegisterServerError("credentials.unreadable", reason="permission_denied",
-                                  detail=f"Permission denied: {shown}.") from None
+                                  detail=L_("Permission denied: {path}.", path=shown)) from None
     except (OSError, ValueError) as error:  # unreachable share, name too long, NUL in the path
         reason = getattr(error, "strerror", None) or "the path cannot be used"
         raise RegisterServerError("credentials.unreadable", reason="os_error", detail=f"{shown}: {reason}.") from None
     if stat.S_ISDIR(info.st_mode):
-        raise RegisterServerError("credentials.unreadable", reason="is_directory", detail=f"{shown} is a folder.")
+        raise RegisterServerError("credentials.unreadable", reason="is_directory",
+                                  detail=L_("{path} is a folder.", path=shown))
     if not stat.S_ISREG(info.st_mode):
-        raise RegisterServerError("credentials.unreadable", reason="not_a_file", detail=f"{shown} is not a regular file.")
+        raise RegisterServerError("credentials.unreadable", reason="not_a_file",
+                                  detail=L_("{path} is not a regular file.", path=shown))
     check_extension(path.name)
     if info.st_size > limits.CREDENTIALS_MAX_BYTES:
         raise _too_large(info.st_size)
@@ -115,7 +120,7 @@ def read_bytes(path: Path) -> bytes:
                 data += handle.read(limits.CREDENTIALS_MAX_BYTES + 1 - len(data))
     except PermissionError:
         raise RegisterServerError("credentials.unreadable", reason="permission_denied",
-                                  detail=f"Permission denied: {shown}.") from None
+                                  detail=L_("Permission denied: {path}.", path=shown)) from None
     except OSError as error:
         raise RegisterServerError("credentials.unreadable", reason="os_error",
                                   detail=f"{shown}: {error.strerror or 'read failed'}.") from None
@@ -128,12 +133,13 @@ def check_extension(file_name: str) -> None:
     """The name must end in ``.VaultCredentials`` (any case): a renamed file is refused."""
     if not file_name.lower().endswith(limits.CREDENTIALS_EXTENSION.lower()):
         raise _invalid("wrong_extension",
-                       f"Its name does not end in {limits.CREDENTIALS_EXTENSION}; it may have been renamed.")
+                       L_("Its name does not end in {extension}; it may have been renamed.",
+                          extension=limits.CREDENTIALS_EXTENSION))
 
 
 def _too_large(size: int) -> RegisterServerError:
-    return _invalid("too_large", f"It is {size:,} bytes; a credentials file is at most "
-                                 f"{limits.CREDENTIALS_MAX_BYTES:,} bytes.")
+    return _invalid("too_large", L_("It is {size:,} bytes; a credentials file is at most {limit:,} bytes.",
+                                    size=size, limit=limits.CREDENTIALS_MAX_BYTES))
 
 
 def _read(path: Path, *, now: datetime | None, check_validity: bool) -> VaultCredentials:
@@ -154,9 +160,11 @@ def _parse(
     root = _parse_xml(data)
     namespace, local = _split(root.tag)
     if local not in (ROOT_V2, ROOT_LEGACY):
-        raise _invalid("wrong_root", f"Its top element is <{fields.shown(local)}>, not <{ROOT_V2}>.")
+        raise _invalid("wrong_root", L_("Its top element is <{found}>, not <{expected}>.",
+                                          found=fields.shown(local), expected=ROOT_V2))
     if namespace != NAMESPACE:
-        raise _invalid("wrong_namespace", f"Its top element's namespace is '{fields.shown(namespace or '(none)')}'.")
+        raise _invalid("wrong_namespace", L_("Its top element's namespace is '{namespace}'.",
+                                               namespace=fields.shown(namespace or '(none)')))
     values = _children(root)
     if local == ROOT_LEGACY:
         raise LegacyCredentialsError(_legacy(values))
@@ -165,28 +173,28 @@ def _parse(
 
 def _parse_xml(data: bytes) -> Element:
     if not data.strip():
-        raise _invalid("not_xml", "It is empty.")
+        raise _invalid("not_xml", L_("It is empty."))
     if _looks_utf16(data):
-        raise _invalid("not_xml", "It is encoded as UTF-16; a credentials file is UTF-8 XML.")
+        raise _invalid("not_xml", L_("It is encoded as UTF-16; a credentials file is UTF-8 XML."))
     if data.startswith(_UTF8_BOM):  # tolerated on input; the writer never adds one
         data = data[len(_UTF8_BOM):]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _invalid("not_xml", "It is not UTF-8 text.") from None
+        raise _invalid("not_xml", L_("It is not UTF-8 text.")) from None
     markup = data.count(b"<") + data.count(b"=")
     if markup > MAX_MARKUP:
         # A real file has about 40 tags and 5 attributes; tens of thousands of elements or
         # attributes within the size cap would cost a quarter of a second to build for nothing.
-        raise _invalid("too_large", f"It holds {markup:,} tags and attributes; a credentials file has "
-                                    f"a few dozen.")
+        raise _invalid("too_large", L_("It holds {count:,} tags and attributes; a credentials file has "
+                                       "a few dozen.", count=markup))
     try:
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise _invalid("unsafe_xml", "It contains a document type declaration or entities, which "
-                                     "credentials files never have; it was not processed.") from None
+        raise _invalid("unsafe_xml", L_("It contains a document type declaration or entities, which "
+                                        "credentials files never have; it was not processed.")) from None
     except (ParseError, ValueError, LookupError):
-        raise _invalid("not_xml", "It is not well-formed XML.") from None
+        raise _invalid("not_xml", L_("It is not well-formed XML.")) from None
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -226,16 +234,16 @@ def _text(element: Element | None) -> str | None:
 def _required(values: dict[str, Element], name: str) -> str:
     text = _text(values.get(name))
     if text is None:
-        raise _invalid("missing_field", f"The {name} field is missing or empty.")
+        raise _invalid("missing_field", L_("The {name} field is missing or empty.", name=name))
     if name != "ManagementCert" and not fields.is_plain_text(text):
-        raise _invalid("bad_value", f"The {name} field holds control characters or is too long.")
+        raise _invalid("bad_value", L_("The {name} field holds control characters or is too long.", name=name))
     return text
 
 
 def _optional(values: dict[str, Element], name: str, *, limit: int | None = fields.MAX_TEXT_LENGTH) -> str | None:
     text = _text(values.get(name))
     if text is not None and limit is not None and not fields.is_plain_text(text):
-        raise _invalid("bad_value", f"The {name} field holds control characters or is too long.")
+        raise _invalid("bad_value", L_("The {name} field holds control characters or is too long.", name=name))
     return text
 
 
@@ -243,22 +251,22 @@ def _build(values: dict[str, Element], *, path: Path | None, now: datetime, chec
     text = {name: _required(values, name) for name in V2_FIELDS if name not in V2_OPTIONAL_FIELDS}
     version = text["Version"]
     if version != FORMAT_VERSION:
-        raise _invalid("bad_value", f"Its format version is '{fields.shown(version)}'; this program reads "
-                                    f"version {FORMAT_VERSION}.")
+        raise _invalid("bad_value", L_("Its format version is '{found}'; this program reads version {expected}.",
+                                       found=fields.shown(version), expected=FORMAT_VERSION))
     for name in ("SubscriptionId", "AadTenantId", "ServicePrincipalClientId"):
         if not fields.is_guid(text[name]):
-            raise _invalid("bad_value", f"The {name} field is not a GUID.")
+            raise _invalid("bad_value", L_("The {name} field is not a GUID.", name=name))
     resource_id = fields.parse_int64(text["ResourceId"])
     if resource_id is None:
-        raise _invalid("bad_value", "The ResourceId field is not a 64-bit integer.")
+        raise _invalid("bad_value", L_("The {name} field is not a 64-bit integer.", name="ResourceId"))
     if not fields.is_https_url(text["AadAuthority"]):
-        raise _invalid("bad_value", "The AadAuthority field is not an https address.")
+        raise _invalid("bad_value", L_("The {name} field is not an https address.", name="AadAuthority"))
     if not fields.is_rest_endpoint(text["IdMgmtRestEndpoint"]):
-        raise _invalid("bad_value", f"The IdMgmtRestEndpoint field is not an https address ending in "
-                                    f"{fields.REST_ENDPOINT_SUFFIX}.")
+        raise _invalid("bad_value", L_("The {name} field is not an https address ending in {suffix}.",
+                                       name="IdMgmtRestEndpoint", suffix=fields.REST_ENDPOINT_SUFFIX))
     agent_links = _optional(values, "AgentLinks", limit=None) or ""
     if "\x00" in agent_links:
-        raise _invalid("bad_value", "The AgentLinks field holds control characters.")
+        raise _invalid("bad_value", L_("The {name} field holds control characters.", name="AgentLinks"))
 
     cert, key = open_management_cert(text["ManagementCert"])
     sha1, sha256 = thumbprints(cert)
@@ -300,11 +308,12 @@ def check_window(not_before: datetime, not_after: datetime, now: datetime) -> No
     if now + skew < not_before:
         raise RegisterServerError(
             "credentials.not_yet_valid",
-            detail=f"It becomes valid at {not_before.strftime(stamp)}; this machine's clock says "
-                   f"{now.astimezone(timezone.utc).strftime(stamp)}.",
+            detail=L_("It becomes valid at {valid_from}; this machine's clock says {now}.",
+                      valid_from=not_before.strftime(stamp), now=now.astimezone(timezone.utc).strftime(stamp)),
         )
     if now - skew > not_after:
-        raise RegisterServerError("credentials.expired", detail=f"It expired at {not_after.strftime(stamp)}.")
+        raise RegisterServerError("credentials.expired",
+                                  detail=L_("It expired at {expired}.", expired=not_after.strftime(stamp)))
 
 
 def _legacy(values: dict[str, Element]) -> LegacyCredentials:
