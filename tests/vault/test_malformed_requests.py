@@ -151,3 +151,30 @@ def test_machine_names_that_are_not_plain_text_are_refused(client, token, name: 
         "machine_name": name, "csr": new_machine_key("server01").csr_pem, "verifier": "x" * 43,
         "agent_version": "1"}, headers={"Authorization": f"Bearer {token}"})
     assert (response.status_code, _code(response)) == (400, "machine.name_invalid"), name
+
+
+def _csr(key: object) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "server01")]))
+           .sign(key, hashes.SHA256()))  # type: ignore[arg-type]
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_the_vault_signs_only_machine_keys_it_can_verify_assertions_with(client, token) -> None:  # type: ignore[no-untyped-def]
+    """Machine assertions are ES256: an RSA or P-384 key would register a machine no later call could prove."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    for key in (rsa.generate_private_key(public_exponent=65537, key_size=2048), ec.generate_private_key(ec.SECP384R1())):
+        response = client.post(wire.MACHINES_PATH, json={
+            "machine_name": "server01", "csr": _csr(key), "verifier": "x" * 43, "agent_version": "1"},
+            headers={"Authorization": f"Bearer {token}"})
+        assert (response.status_code, _code(response)) == (400, "request.invalid"), type(key).__name__
+        assert "P-256" in response.json()["error"]["message"]
+    response = client.post(wire.MACHINES_PATH, json={
+        "machine_name": "server01", "csr": _csr(ec.generate_private_key(ec.SECP256R1())), "verifier": "x" * 43,
+        "agent_version": "1"}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.text

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from wizard.core.registration.wire import MACHINE_ASSERTION_ALG
 from wizard.vault.refusal import VaultRefusal
 
 CA_LIFETIME = timedelta(days=3650)
@@ -109,10 +110,11 @@ class VaultPki:
         if not csr.is_signature_valid:
             raise VaultRefusal("request.invalid", 400, "The certificate request's signature is not valid.")
         public_key = csr.public_key()
-        acceptable = (isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.key_size >= 256) or (
-            isinstance(public_key, rsa.RSAPublicKey) and public_key.key_size >= 2048)
-        if not acceptable:
-            raise VaultRefusal("request.invalid", 400, "The machine key must be EC P-256 or larger, or RSA 2048+.")
+        # Only a key the vault can later check the machine's assertions with (ES256: P-256). Signing
+        # an RSA or P-384 key would register a machine whose every later call is refused.
+        if not (isinstance(public_key, ec.EllipticCurvePublicKey) and isinstance(public_key.curve, ec.SECP256R1)):
+            raise VaultRefusal("request.invalid", 400,
+                               f"The machine key must be an EC P-256 key (machine assertions are {MACHINE_ASSERTION_ALG}).")
         cert = (x509.CertificateBuilder()
                 .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, machine_name),
                                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, vault_name)]))
