@@ -85,3 +85,28 @@ def test_settings_problems_use_the_plural_rule_and_localized_issues(capsys: pyte
     assert first["message"] == info("proxy.port_range").message_in("en")
     assert first["localized_message"] == info("proxy.port_range").message_in("de")
 
+
+
+
+def test_a_superseded_file_warns_in_german(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import timedelta
+
+    from tests.core.credentials.conftest import NOW, VAULT
+    from wizard.cli import main
+    from wizard.core.credentials import issue_credentials, write_credentials_file
+
+    older = write_credentials_file(issue_credentials(**VAULT, now=NOW), tmp_path)
+    newer = write_credentials_file(issue_credentials(**VAULT, now=NOW + timedelta(minutes=2)), tmp_path)
+    at = (NOW + timedelta(minutes=48)).isoformat()
+    superseded = info("credentials.superseded")
+    try:
+        i18n.set_language("de")
+        assert main(["check-credentials", str(older), "--at", at]) == 0
+        err = capsys.readouterr().err
+        assert main(["check-credentials", str(older), "--json", "--at", at]) == 0
+        warning = json.loads(capsys.readouterr().out)["warnings"][0]
+    finally:
+        i18n.set_language("en")
+    assert f"Warnung: {superseded.message_in('de')}\n  neuere Datei: {newer}\n  Was zu tun ist: " in err
+    assert (warning["message"], warning["localized_message"]) == (superseded.message_in("en"),
+                                                                  superseded.message_in("de"))

@@ -114,3 +114,32 @@ def test_lazy_text_is_english_text_that_renders_in_another_language() -> None:
     assert error.to_dict()["message"] == info("credentials.invalid").message_in("en") + " " + detail
     plain = RegisterServerError("credentials.invalid", detail="/srv/x: Input/output error.")
     assert plain.message_in("de").endswith(" /srv/x: Input/output error.")  # not made with L_: kept as is
+
+
+class _FakeKernel32:
+    """GetUserDefaultUILanguage / LCIDToLocaleName as Windows answers them for a German user."""
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+
+    def GetUserDefaultUILanguage(self) -> int:  # noqa: N802 (the Win32 name)
+        return 0x0407
+
+    def LCIDToLocaleName(self, langid: int, buffer, size: int, flags: int) -> int:  # noqa: N802, ANN001
+        if self.name is None:
+            return 0
+        assert langid == 0x0407 and size >= len(self.name) + 1
+        buffer.value = self.name
+        return len(self.name) + 1
+
+
+@pytest.mark.parametrize("name, expected", [("de-DE", "de-DE"), (None, "de_DE")])
+def test_windows_ui_language_asks_the_user_default_ui_language(monkeypatch: pytest.MonkeyPatch,
+                                                              name: str | None, expected: str) -> None:
+    import ctypes
+    import types
+
+    monkeypatch.setattr(i18n.sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(kernel32=_FakeKernel32(name)), raising=False)
+    assert i18n.windows_ui_language() == expected  # without LCIDToLocaleName: Python's LCID table
+    assert i18n.resolve_language({"LANG": "en_US.UTF-8"}) == "de"

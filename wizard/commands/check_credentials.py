@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
                 "expires_in_seconds": max(0, int(left.total_seconds())),
             },
             "warnings": [] if newer is None else [
-                {"code": superseded.code, "message": superseded.message, "fix": superseded.fix, "newer_file": str(newer)}
+                {"code": superseded.code, "message": superseded.message_in("en"), "fix": superseded.fix_in("en"),
+                 "localized_message": superseded.message, "localized_fix": superseded.fix, "newer_file": str(newer)}
             ],
         }
         print_json(result)
@@ -94,7 +95,10 @@ def run(args: argparse.Namespace) -> int:
     if newer is not None:
         import sys
 
-        sys.stderr.write(f"warning: {superseded.message}\n  newer file: {newer}\n  what to do: {superseded.fix}\n")
+        from wizard.core.i18n import _
+
+        warning, newer_file, what_to_do = _("warning:"), _("newer file:"), _("what to do:")
+        sys.stderr.write(f"{warning} {superseded.message}\n  {newer_file} {newer}\n  {what_to_do} {superseded.fix}\n")
     return 0
 
 
@@ -114,9 +118,12 @@ def _report_refused(path: Path, error: RegisterServerError, *, as_json: bool) ->
         payload["error"]["newer_file"] = str(newer)
         print_json(payload)
     else:
+        from wizard.core.i18n import _
+
         reason = f" ({error.reason})" if error.reason else ""
-        sys.stderr.write(f"error: {error.code}{reason}: {error.message}\n"
-                         f"  what to do: use the newer file for the same vault beside it: {newer}\n")
+        label = _("error:")
+        what_to_do = _("what to do: use the newer file for the same vault beside it: {path}").format(path=newer)
+        sys.stderr.write(f"{label} {error.code}{reason}: {error.message}\n  {what_to_do}\n")
     return int(error.exit_code)
 
 
