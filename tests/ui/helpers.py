@@ -64,14 +64,9 @@ def next_button(wizard: QWizard) -> Any:
 
 
 def click_next(qtbot: Any, wizard: QWizard, *, expect: Step | None = None, timeout: int = 15_000) -> None:
-    button = next_button(wizard)
-    if wizard.currentPage().isCommitPage():  # Register waits for the wizard's secret-store check, as a person would
-        try:
-            qtbot.waitUntil(button.isEnabled, timeout=timeout)
-        except Exception:
-            pass  # the assertion below says why
-    assert button.isEnabled(), f"Next is disabled on {Step(wizard.currentId()).name}: {issues_of(wizard)}"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # Register waits for the wizard's secret-store check, as a person would; Next is enabled or not at once.
+    _click_offered(qtbot, wizard, next_button(wizard), timeout=timeout if wizard.currentPage().isCommitPage() else 0,
+                   what=f"Next on {Step(wizard.currentId()).name}")
     if expect is not None:
         qtbot.waitUntil(lambda: wizard.currentId() == int(expect), timeout=timeout)
 
@@ -79,12 +74,16 @@ def click_next(qtbot: Any, wizard: QWizard, *, expect: Step | None = None, timeo
 def click_when_enabled(qtbot: Any, wizard: QWizard, name: str, *, timeout: int = 30_000) -> None:
     """Click the button `name` once it is offered, as a person would: Save and Register wait for
     the wizard's background secret-store check, which can take seconds on a busy machine."""
-    button = find(wizard, name)
-    try:
-        qtbot.waitUntil(button.isEnabled, timeout=timeout)
-    except Exception:
-        pass  # the assertion below says why
-    assert button.isEnabled(), f"{name} is not offered on {wizard.currentPage().objectName()}: {issues_of(wizard)}"
+    _click_offered(qtbot, wizard, find(wizard, name), timeout=timeout, what=f"{name} on {wizard.currentPage().objectName()}")
+
+
+def _click_offered(qtbot: Any, wizard: QWizard, button: Any, *, timeout: int, what: str) -> None:
+    if timeout:
+        try:
+            qtbot.waitUntil(button.isEnabled, timeout=timeout)
+        except Exception:
+            pass  # the assertion below says why
+    assert button.isEnabled(), f"{what} is not offered: {issues_of(wizard)}"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
