@@ -76,6 +76,7 @@ def test_frozen_app_carries_the_translations(frozen_app: Path, tmp_path: Path) -
     assert result.returncode == 4, result.stderr
     assert "Fehler: credentials.invalid" in result.stderr and "Tresoranmeldeinformationsdatei" in result.stderr
     assert (frozen_app / "_internal/wizard/locale/de/LC_MESSAGES/register-server.mo").is_file()
+    assert not [p.name for p in (frozen_app / "_internal/wizard/locale").rglob("*") if p.suffix in (".po", ".pot", ".cfg")]
 
 
 def test_unused_qt_parts_are_trimmed(frozen_app: Path) -> None:
