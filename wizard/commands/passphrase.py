@@ -66,9 +66,8 @@ def _sheet(args: argparse.Namespace) -> int:
     if record is None:
         raise RegisterServerError("state.not_registered", detail=f"(state folder {store.root})")
     passphrase = SecretStore.for_state_dir(store.root, chosen(args)).require(BACKUP_PASSPHRASE)
-    escrowed = bool((record.get("escrow") or {}).get("in_force"))
-    facts = SheetFacts(vault_name=record["vault"]["name"], machine_name=record["machine"]["name"],
-                       created=datetime.now(timezone.utc), escrowed=escrowed)
+    facts = SheetFacts(vault_name=record.vault.name, machine_name=record.machine.name,
+                       created=datetime.now(timezone.utc), escrowed=record.escrowed)
     out = Path(args.out).expanduser().absolute()
     if not out.parent.is_dir():
         raise RegisterServerError("encryption.save_dir_missing", detail=f"({out.parent})")

@@ -11,12 +11,15 @@ not, so scripts can branch on it.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard.commands import Command
 from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from wizard.core.registration.record import RegistrationRecord
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,17 +36,16 @@ def _week_order(days: list[str]) -> list[str]:
     return sorted(days, key=lambda d: known[d] if d in known else len(known))
 
 
-def describe(record: dict[str, Any]) -> list[str]:
+def describe(record: "RegistrationRecord") -> list[str]:
     """Human lines for a registration record (also used by the wizard's summary and the docs)."""
     from wizard.core.bandwidth import format_bandwidth
 
-    vault, machine, settings = record["vault"], record["machine"], record.get("settings", {})
+    vault, machine, settings = record.vault, record.machine, record.summary()
     lines = [
-        f"Registered:      yes, since {record['registered_at']}",
-        f"Vault:           {vault['name']} (resource group {vault.get('resource_group', '?')}, "
-        f"{vault.get('location', '?')})",
-        f"Subscription:    {vault.get('subscription_id', '?')}",
-        f"Machine:         {machine['name']} (id {machine['id']})",
+        f"Registered:      yes, since {record.registered_at}",
+        f"Vault:           {vault.name} (resource group {_known(vault.resource_group)}, {_known(vault.location)})",
+        f"Subscription:    {_known(vault.subscription_id)}",
+        f"Machine:         {machine.name} (id {machine.id})",
     ]
     proxy = settings.get("proxy", {})
     if proxy.get("mode") == "custom":
@@ -63,12 +65,17 @@ def describe(record: dict[str, Any]) -> list[str]:
     lines.append(f"Recovery folder: {recovery.get('path') or '-'}")
     encryption = settings.get("encryption", {})
     lines.append(f"Passphrase file: {encryption.get('passphrase_file') or '-'}")
-    lines.append(f"Secret store:    {record.get('secret_store') or 'keyring'}")
-    escrow = record.get("escrow") or {}
+    lines.append(f"Secret store:    {record.store}")
+    escrow = record.escrow_state
     lines.append(f"Escrow:          in force, version {escrow.get('version')}, sealed to recovery certificate "
                  f"{str(escrow.get('certificate_fingerprint', ''))[:16]}..." if escrow.get("in_force")
                  else "Escrow:          off (the vault holds no sealed copy of the passphrase)")
     return lines
+
+
+def _known(value: str | None) -> str:
+    """A vault detail as shown; ``?`` for one an older record does not have."""
+    return "?" if value is None else value
 
 
 def settle_pending(home: Any) -> tuple[dict[str, Any] | None, str | None]:
@@ -114,10 +121,9 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(filter(None, [sentence, f"Not registered (state folder {store.root})."])))
         return int(ExitCode.LOCAL_STATE)
     if args.json:
-        print_json({"registered": True, "state_dir": str(store.root), "registered_at": record["registered_at"],
-                    "vault": record["vault"], "machine": {k: record["machine"][k] for k in ("id", "name")},
-                    "settings": record.get("settings", {}), "secret_store": record.get("secret_store") or "keyring",
-                    "escrow": record.get("escrow") or {"in_force": False},
+        print_json({"registered": True, "state_dir": str(store.root), "registered_at": record.registered_at,
+                    "vault": record.vault.to_json(), "machine": {"id": record.machine.id, "name": record.machine.name},
+                    "settings": record.summary(), "secret_store": record.store, "escrow": record.escrow_state,
                     **({"pending_change": pending} if pending else {})})
     else:
         print("\n".join(([sentence] if sentence else []) + describe(record)))

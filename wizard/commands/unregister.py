@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from wizard.commands import Command
 from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from wizard.core.registration.record import RegistrationRecord
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,12 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_secret_store_option(parser)
 
 
-def question(record: dict[str, Any], *, local_only: bool) -> str:
+def question(record: "RegistrationRecord", *, local_only: bool) -> str:
     """What the person is asked, naming the machine and the vault."""
-    machine, vault = record["machine"], record["vault"]
+    machine, vault = record.machine, record.vault
     what = ("Forget the registration of {m} ({i}) with vault {v} on this server, without telling the vault?"
             if local_only else "Remove {m} ({i}) from vault {v} and forget the registration here?")
-    return what.format(m=machine["name"], i=machine["id"], v=vault["name"]) + " Backups to the vault stop. [y/N] "
+    return what.format(m=machine.name, i=machine.id, v=vault.name) + " Backups to the vault stop. [y/N] "
 
 
 def ask_on_terminal(text: str, *, stdin: TextIO | None = None, stderr: TextIO | None = None) -> bool:

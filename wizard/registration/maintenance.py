@@ -68,7 +68,7 @@ def _registration(store: Any) -> dict[str, Any]:
     record = load_record(store)
     if record is None:
         raise RegisterServerError("state.not_registered", detail=f"(state folder {store.root})")
-    return record
+    return record.to_json()  # for now: maintenance still edits the record as its JSON document
 
 
 def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Mapping[str, str],

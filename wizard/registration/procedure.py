@@ -46,7 +46,7 @@ from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
 from wizard.core.registration import wire
 from wizard.core.registration.events import STEP_MESSAGES, STEPS, CancelToken, ProgressEvent, RegistrationResult
-from wizard.core.registration.record import build_record, load_record
+from wizard.core.registration.record import build_record, load_record, save_record
 from wizard.core.secret import Secret
 from wizard.registration import journal
 from wizard.registration.journal import REGISTRATION, PendingChange
@@ -131,10 +131,10 @@ def _run(settings: "RegistrationSettings", store: Any, progress: _Progress, cloc
         raise RegisterServerError("passphrase.required")
     machine_name = resolve_machine_name(settings)
     previous = load_record(store)
-    if previous is not None and previous["vault"]["resource_id"] != str(credentials.resource_id):
+    if previous is not None and previous.vault.resource_id != str(credentials.resource_id):
         raise RegisterServerError("vault.wrong_vault", reason="local_state",
-                                  detail=f"(registered to {previous['vault']['name']})")
-    existing_machine_id = previous["machine"]["id"] if previous else None  # load_record checked the shape
+                                  detail=f"(registered to {previous.vault.name})")
+    existing_machine_id = previous.machine.id if previous else None
     from wizard.core.secrets.choice import store_for
 
     # The store named by the settings, else the one a re-registration's record names; another
@@ -255,8 +255,8 @@ def _save(settings: "RegistrationSettings", store: Any, clock: Callable[[], date
     protect_private_key(store, secrets, key.private_pem)
     atomic_write_bytes(store.path(MACHINE_CERT_FILE), machine.certificate_pem.encode("ascii"), mode=0o644)
     registered_at = machine.registered_at
-    store.save_registration(build_record(settings, credentials, machine, machine_cert_file=MACHINE_CERT_FILE,
-                                         saved_at=clock(), previous=previous))
+    save_record(store, build_record(settings, credentials, machine, machine_cert_file=MACHINE_CERT_FILE,
+                                    saved_at=clock(), previous=previous))
     log.info("%s %s with vault %s as machine %s", "re-registered" if machine.re_registration else "registered",
              machine.machine_name, machine.vault_name, machine.machine_id)
     return RegistrationResult(machine_id=machine.machine_id, machine_name=machine.machine_name,

@@ -76,7 +76,8 @@ def reconcile(store: Any, *, clock: Callable[[], datetime], transport_factory: A
             return None
         raise RegisterServerError("state.registered_not_saved", reason="pending",
                                   detail=f"({pending.describe()})")
-    record = load_record(store)
+    typed = load_record(store)
+    record = typed.to_json() if typed is not None else None  # for now: settling edits the record as JSON
     if pending.kind == journal.UNREGISTER:
         outcome = _settle_unregister(store, record, pending, clock, transport_factory)
     else:

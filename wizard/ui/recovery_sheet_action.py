@@ -23,9 +23,8 @@ from wizard.ui import dialogs
 def sheet_facts(host: Any) -> SheetFacts:
     """Vault and machine as the registration will name them (the record's, once registered)."""
     record = getattr(host, "record", None)
-    if record:
-        return SheetFacts(record["vault"]["name"], record["machine"]["name"], datetime.now(timezone.utc),
-                          escrowed=bool((record.get("escrow") or {}).get("in_force")))
+    if record is not None:
+        return SheetFacts(record.vault.name, record.machine.name, datetime.now(timezone.utc), escrowed=record.escrowed)
     from wizard.registration.procedure import resolve_machine_name
 
     settings = host.settings

@@ -128,12 +128,11 @@ class RegisteredPage(QWizardPage):
 
         wizard = self.wizard_()
         record = wizard.record
-        settings = settings_from_record(record)  # what is saved, whatever the pages were pre-filled with
-        vault, machine = record["vault"], record["machine"]
-        self.values["vault"].setText(vault["name"])
-        self.values["machine"].setText(machine["name"])
-        self.values["machine_id"].setText(machine["id"])
-        self.values["since"].setText(local_time(record["registered_at"]))
+        settings = settings_from_record(record.to_json())  # what is saved, whatever the pages were pre-filled with
+        self.values["vault"].setText(record.vault.name)
+        self.values["machine"].setText(record.machine.name)
+        self.values["machine_id"].setText(record.machine.id)
+        self.values["since"].setText(local_time(record.registered_at))
         self.values["proxy"].setText(describe_proxy(settings))
         self.values["throttling"].setText(describe_throttling(settings))
         self.values["recovery"].setText(str(settings.recovery.path or "-"))
@@ -182,7 +181,7 @@ class RegisteredPage(QWizardPage):
         self._busy("Reading the saved settings...")
 
         def work(report: Any) -> RegistrationSettings:
-            return without_acknowledgement(settings_from_record(record, SecretStore.for_state_dir(home)))
+            return without_acknowledgement(settings_from_record(record.to_json(), SecretStore.for_state_dir(home)))
 
         def done(settings: Any) -> None:
             self._idle("")
@@ -198,7 +197,7 @@ class RegisteredPage(QWizardPage):
         from wizard.ui import dialogs
 
         wizard = self.wizard_()
-        vault, machine = wizard.record["vault"]["name"], wizard.record["machine"]["name"]
+        vault, machine = wizard.record.vault.name, wizard.record.machine.name
         if not dialogs.confirm(self, wizard.windowTitle(), f"Unregister {machine} from vault {vault}? Backups of this "
                                "server to the vault stop. Registering again needs a new credentials file.",
                                yes="&Unregister", no="&Keep"):

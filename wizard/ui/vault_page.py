@@ -218,10 +218,10 @@ class VaultPage(StepPage):
             found = found + [issue(FILE_FIELD, "credentials.expired")]
         record = self.wizard_().record if self.wizard_() is not None else None
         if credentials is not None and record is not None \
-                and str(credentials.resource_id) != str(record["vault"]["resource_id"]):
+                and str(credentials.resource_id) != record.vault.resource_id:
             # Registering again takes a file of the vault this server is registered to; say which.
             found = found + [issue(FILE_FIELD, "vault.wrong_vault",
-                                   f"It is registered to {record['vault']['name']}; this file is for "
+                                   f"It is registered to {record.vault.name}; this file is for "
                                    f"{credentials.vault_name}.")]
         return found
 

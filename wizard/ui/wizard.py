@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -29,6 +29,9 @@ from wizard.ui.page_base import CONTENT, StepPage, content_of
 from wizard.ui.platform_look import look_for
 from wizard.ui.side_panel import SidePanel
 from wizard.ui.worker import Task
+
+if TYPE_CHECKING:
+    from wizard.core.registration.record import RegistrationRecord
 
 DEFAULT_SIZE = QSize(860, 640)  # fits 1024 x 768 with room for the title bar and a taskbar
 # The smallest window every page stays readable in (tests/ui/layout_check.py measures each page
@@ -86,12 +89,12 @@ class RegisterWizard(QWizard):
         super().__init__(parent)
         self.home = str(home) if home else None
         # A registered state folder opens to its registration (RegisteredPage), not a blank wizard.
-        self.record: dict[str, Any] | None = self._load_record()
+        self.record: RegistrationRecord | None = self._load_record()
         if settings is None and self.record is not None:
             from wizard.registration.maintenance import settings_from_record
             from wizard.ui.registered_page import without_acknowledgement
 
-            settings = without_acknowledgement(settings_from_record(self.record))
+            settings = without_acknowledgement(settings_from_record(self.record.to_json()))
         self.settings = settings or RegistrationSettings()
         self.saved_settings = self.settings
         self.mode = "view" if self.record is not None else "first"  # view | change | again | first
@@ -181,7 +184,7 @@ class RegisterWizard(QWizard):
 
         return self.settings.secret_store or recorded_store(self.store_root()) or KEYRING
 
-    def _load_record(self) -> dict[str, Any] | None:
+    def _load_record(self) -> "RegistrationRecord | None":
         """The local registration record; a damaged one opens the first-run wizard (status names it)."""
         from wizard.core.errors import RegisterServerError
         from wizard.core.registration.record import load_record
@@ -239,7 +242,7 @@ class RegisterWizard(QWizard):
 
     def forget_registration(self) -> None:
         """After Unregister: nothing is registered any more; the page offers a first registration."""
-        vault = self.record["vault"]["name"] if self.record else "the vault"
+        vault = self.record.vault.name if self.record else "the vault"
         self.record = None
         self.mode = "first"
         page = self.currentPage()
@@ -379,7 +382,7 @@ class RegisterWizard(QWizard):
             return None
         if self.record is None:
             return "Close the wizard? This server has not been registered."
-        vault = self.record["vault"]["name"]
+        vault = self.record.vault.name
         if self.mode == "view":
             return None
         if self.mode == "change":

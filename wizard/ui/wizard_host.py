@@ -8,9 +8,12 @@ depend on this instead; `RegisterWizard` satisfies it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wizard.core.model import RegistrationSettings
+
+if TYPE_CHECKING:
+    from wizard.core.registration.record import RegistrationRecord
 
 
 class WizardHost(Protocol):
@@ -20,7 +23,7 @@ class WizardHost(Protocol):
     home: Any
     # The registration on this machine (None when not registered) and what the person is doing:
     # "view" (the registered view), "change" (Change settings), "again" (Register again), "first".
-    record: dict[str, Any] | None
+    record: "RegistrationRecord | None"
     mode: str
     saved_settings: RegistrationSettings
 

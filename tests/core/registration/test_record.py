@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from wizard.commands.status import describe
 from wizard.core.model import RegistrationSettings, ThrottlingSchedule, Weekday
-from wizard.core.registration.record import settings_summary
+from wizard.core.registration.record import RegistrationRecord, settings_summary
 
 
-def _record(work_days: list[str]) -> dict:  # type: ignore[type-arg]
+def _record(work_days: list[str]) -> RegistrationRecord:
     summary = settings_summary(RegistrationSettings(throttling=ThrottlingSchedule(enabled=True)))
     summary["throttling"]["work_days"] = work_days
-    return {"registered_at": "2026-12-01T07:00:00+00:00", "vault": {"name": "v"},
-            "machine": {"name": "m", "id": "1"}, "settings": summary}
+    return RegistrationRecord.from_json({
+        "registered_at": "2026-12-01T07:00:00+00:00",
+        "vault": {"name": "v", "resource_id": "1", "registration_url": "https://v.example/restapi/machines"},
+        "machine": {"name": "m", "id": "1"}, "settings": summary})
 
 
 def test_summary_lists_work_days_in_week_order() -> None:
