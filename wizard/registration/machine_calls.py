@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 from wizard.core.answers import SecretPrompt
 from wizard.core.bandwidth import Bandwidth
@@ -20,6 +20,8 @@ from wizard.core.registration import wire
 
 if TYPE_CHECKING:
     import httpx
+
+    from wizard.core.registration.record import RegistrationRecord
 
 TransportFactory = Callable[["RegistrationSettings", str], "httpx.Client"]
 MACHINE_CERT_FILE = "machine-cert.pem"
@@ -36,11 +38,11 @@ def default_transport(settings: "RegistrationSettings", target_url: str) -> "htt
     return open_client(settings.proxy, target_url=target_url, ca_bundle=settings.vault.ca_bundle)
 
 
-def settings_from_record(record: Mapping[str, Any], secrets: Any | None = None) -> RegistrationSettings:
+def settings_from_record(record: "RegistrationRecord", secrets: Any | None = None) -> RegistrationSettings:
     """The settings a registration record describes; the proxy password comes from the keyring."""
     from wizard.core.secrets.store import PROXY_PASSWORD
 
-    saved = record.get("settings", {})
+    saved = record.summary()
     proxy = saved.get("proxy", {})
     password = secrets.get(PROXY_PASSWORD) if secrets is not None and proxy.get("password") else None
     throttling = saved.get("throttling", {})
@@ -48,7 +50,7 @@ def settings_from_record(record: Mapping[str, Any], secrets: Any | None = None) 
     recovery = saved.get("recovery", {})
     encryption = saved.get("encryption", {})
     return RegistrationSettings(
-        machine=MachineSettings(record.get("machine", {}).get("name")),
+        machine=MachineSettings(record.machine.name),
         proxy=ProxySettings(ProxyMode(proxy.get("mode", "none")), proxy.get("host") or "", proxy.get("port"),
                             proxy.get("username") or "", password),
         vault=VaultSettings(None, Path(saved["vault_ca_bundle"]) if saved.get("vault_ca_bundle") else None),
@@ -64,17 +66,17 @@ def settings_from_record(record: Mapping[str, Any], secrets: Any | None = None) 
                                 space_needed_bytes=recovery.get("space_needed_bytes")),
         encryption=EncryptionSettings(save_to=Path(encryption["passphrase_file"])
                                       if encryption.get("passphrase_file") else None, stored_safely=True),
-        secret_store=record.get("secret_store"),  # where its secrets are (None: written before the choice)
+        secret_store=record.secret_store,  # where its secrets are (None: written before the choice)
     )
 
 
-def machine_url(record: Mapping[str, Any], path: str) -> str:
-    registration_url = record["vault"]["registration_url"]           # https://host:port/restapi/machines
+def machine_url(record: "RegistrationRecord", path: str) -> str:
+    registration_url = record.vault.registration_url           # https://host:port/restapi/machines
     base = registration_url[: -len(wire.MACHINES_PATH)]
-    return base + path.format(machine_id=record["machine"]["id"])
+    return base + path.format(machine_id=record.machine.id)
 
 
-def machine_call(store: Any, record: Mapping[str, Any], secrets: Any, settings: RegistrationSettings, method: str,
+def machine_call(store: Any, record: "RegistrationRecord", secrets: Any, settings: RegistrationSettings, method: str,
                   path: str, body: dict[str, Any] | None, clock: Callable[[], datetime],
                   transport_factory: TransportFactory, pin: Any | None = None) -> dict[str, Any]:
     from wizard.core.registration.machine_identity import machine_assertion
@@ -83,7 +85,7 @@ def machine_call(store: Any, record: Mapping[str, Any], secrets: Any, settings: 
     from wizard.net.proxy import proxy_address, proxy_for
 
     url = machine_url(record, path)
-    authorization = machine_assertion(record["machine"]["id"], load_private_key(store, secrets), audience=url,
+    authorization = machine_assertion(record.machine.id, load_private_key(store, secrets), audience=url,
                                       now=clock())
     client = transport_factory(settings, url)
     proxy = proxy_for(settings.proxy, url)

@@ -30,7 +30,7 @@ from wizard.core.errors import RegisterServerError
 from wizard.core.issues import Issue, issue
 from wizard.core.model import EncryptionSettings, ProxyMode, RegistrationSettings
 from wizard.core.registration import wire
-from wizard.core.registration.record import load_record, settings_summary
+from wizard.core.registration.record import RegistrationRecord, load_record, save_record, settings_summary
 from wizard.registration import journal
 from wizard.registration.machine_calls import (PIN_PROMPT, TransportFactory, default_transport, forget_locally,
                                                machine_call, settings_from_record, utcnow, with_pin)
@@ -64,14 +64,14 @@ def change_settings(answers: Answers, *, home: Path | str | None = None, environ
                        transport_factory=transport)
 
 
-def _registration(store: Any) -> dict[str, Any]:
+def _registration(store: Any) -> RegistrationRecord:
     record = load_record(store)
     if record is None:
         raise RegisterServerError("state.not_registered", detail=f"(state folder {store.root})")
-    return record.to_json()  # for now: maintenance still edits the record as its JSON document
+    return record
 
 
-def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Mapping[str, str],
+def _change(answers: Answers, store: Any, record: RegistrationRecord, *, environ: Mapping[str, str],
             prompt: SecretPrompt | None, clock: Callable[[], datetime],
             transport_factory: TransportFactory) -> SettingsChange:
     from wizard.core.recovery_folder import prepare_recovery_folder
@@ -124,15 +124,17 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
 
     if passphrase is not None:
         escrow = wanted.encryption.escrow
-        if escrow is None and (record.get("escrow") or {}).get("in_force"):
+        if escrow is None and record.escrowed:
             escrow = True  # a passphrase that was escrowed stays escrowed unless the answer file says otherwise
         pin = resolve_secret(answers.pin, what="security PIN", environ=environ) if answers.pin else None
-        _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory, escrow, pin, prompt)
+        record = _change_passphrase(store, record, secrets, new, passphrase, clock, transport_factory, escrow, pin,
+                                    prompt)
         # The passphrase part is saved at once, then the journal goes: a later failure of another
         # section must not leave the vault and the record disagreeing about the passphrase.
-        record.setdefault("settings", {})["encryption"] = settings_summary(new)["encryption"]
-        record["saved_at"] = clock().isoformat()
-        store.save_registration(record)
+        summary = record.summary()
+        summary["encryption"] = settings_summary(new)["encryption"]
+        record = replace(record, settings=summary, saved_at=clock().isoformat())
+        save_record(store, record)
         journal.reached("record_saved")
         journal.clear(store)
         journal.reached("journal_removed")
@@ -143,20 +145,19 @@ def _change(answers: Answers, store: Any, record: dict[str, Any], *, environ: Ma
             secrets.delete(PROXY_PASSWORD)
     if "recovery" in answers.sections:
         prepare_recovery_folder(new.recovery)
-    record["settings"] = settings_summary(new)
-    record["saved_at"] = clock().isoformat()
-    store.save_registration(record)
+    save_record(store, replace(record, settings=settings_summary(new), saved_at=clock().isoformat()))
     changed = tuple(s for s in CHANGEABLE if s in answers.sections)
     log.info("settings changed: %s", ", ".join(changed) or "nothing")
     return SettingsChange(changed, new.encryption.save_to if passphrase is not None else None)
 
 
-def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: RegistrationSettings, passphrase: Any,
-                       clock: Callable[[], datetime], transport_factory: TransportFactory,
-                       escrow: bool | None = None, pin: Any | None = None, prompt: SecretPrompt | None = None) -> None:
+def _change_passphrase(store: Any, record: RegistrationRecord, secrets: Any, new: RegistrationSettings,
+                       passphrase: Any, clock: Callable[[], datetime], transport_factory: TransportFactory,
+                       escrow: bool | None = None, pin: Any | None = None,
+                       prompt: SecretPrompt | None = None) -> RegistrationRecord:
     """Journal, new passphrase file, the vault's verifier (with a new escrow envelope), then the keyring.
 
-    The caller saves the record and drops the journal. `escrow`: True requires a sealed copy,
+    Returns the record with the escrow entry now in force; the caller saves it and drops the journal. `escrow`: True requires a sealed copy,
     False sends none, None seals when the vault has a recovery certificate."""
     from wizard.core.passphrase_file import write_passphrase_file
     from wizard.core.registration.protocol import (EscrowReceipt, escrow_body, no_certificate_when_unknown,
@@ -166,8 +167,8 @@ def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: Re
 
     target = new.encryption.save_to
     assert target is not None
-    vault, machine = record["vault"], record["machine"]
-    verifier = passphrase_verifier(passphrase, resource_id=vault["resource_id"], machine_name=machine["name"])
+    vault, machine = record.vault, record.machine
+    verifier = passphrase_verifier(passphrase, resource_id=vault.resource_id, machine_name=machine.name)
     body: dict[str, Any] = {"verifier": verifier}
     if escrow is not False:
         # Sealed to the certificate the vault holds now and sent with the new verifier: the
@@ -178,14 +179,14 @@ def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: Re
         sealed = escrow_body(passphrase, answer, required=escrow is True)
         if sealed is not None:
             body[wire.ESCROW_FIELD] = sealed
-    pending = PendingChange(PASSPHRASE_CHANGE, machine["id"], clock().isoformat(), str(target),
+    pending = PendingChange(PASSPHRASE_CHANGE, machine.id, clock().isoformat(), str(target),
                             file_created=not target.exists(),
                             escrow_fingerprint=(body.get(wire.ESCROW_FIELD) or {}).get("fingerprint"))
     journal.write(store, pending)
     journal.reached("journal_written")
     try:
         if pending.file_created:
-            write_passphrase_file(target, passphrase, vault_name=vault["name"], machine_name=machine["name"],
+            write_passphrase_file(target, passphrase, vault_name=vault.name, machine_name=machine.name,
                                   created=clock())
     except BaseException:
         journal.clear(store)  # nothing written, the vault not contacted
@@ -197,14 +198,13 @@ def _change_passphrase(store: Any, record: dict[str, Any], secrets: Any, new: Re
     except RegisterServerError as error:
         # Raises (rolled back, or unresolved with the journal kept), or returns once the vault, asked,
         # turned out to have the new passphrase and everything here was rolled forward.
-        _after_failed_change(store, record, secrets, new, pending, passphrase, verifier, error, clock,
-                             transport_factory)
-        return
+        return _after_failed_change(store, record, secrets, new, pending, passphrase, verifier, error, clock,
+                                    transport_factory)
     journal.reached("vault_answered")
     secrets.set(BACKUP_PASSPHRASE, passphrase)
     journal.reached("keyring_set")
     receipt = EscrowReceipt.from_answer(done.get(wire.ESCROW_FIELD))
-    record["escrow"] = receipt.to_record() if receipt else {"in_force": False}
+    return replace(record, escrow=receipt.to_record() if receipt else {"in_force": False})
 
 
 # Failures that prove the verifier update never reached the vault (the connection was never made).
@@ -212,12 +212,12 @@ _NOT_DELIVERED = frozenset({"proxy.unreachable", "proxy.auth_required", "proxy.r
                             "tls.untrusted", "tls.version"})
 
 
-def _after_failed_change(store: Any, record: dict[str, Any], secrets: Any, settings: RegistrationSettings,
+def _after_failed_change(store: Any, record: RegistrationRecord, secrets: Any, settings: RegistrationSettings,
                          pending: Any, passphrase: Any, verifier: str, error: RegisterServerError,
-                         clock: Callable[[], datetime], transport_factory: TransportFactory) -> None:
+                         clock: Callable[[], datetime], transport_factory: TransportFactory) -> RegistrationRecord:
     """The verifier update failed: undo when the vault said no or never saw it; else ask it what is in force.
 
-    Returns after rolling forward (the vault had the new passphrase); raises otherwise: the
+    Returns the saved record after rolling forward (the vault had the new passphrase); raises otherwise: the
     vault's refusal after rolling back, or `state.change_unresolved` with the journal kept."""
     from wizard.core.exit_codes import ExitCode
     from wizard.registration.reconcile import roll_back_passphrase, roll_forward_passphrase
@@ -237,7 +237,7 @@ def _after_failed_change(store: Any, record: dict[str, Any], secrets: Any, setti
         roll_back_passphrase(store, pending)
         raise error
     journal.reached("vault_answered")
-    roll_forward_passphrase(store, record, secrets, pending, passphrase, answer.get(wire.ESCROW_FIELD), clock)
+    return roll_forward_passphrase(store, record, secrets, pending, passphrase, answer.get(wire.ESCROW_FIELD), clock)
 
 
 @dataclass(frozen=True)
@@ -275,7 +275,7 @@ def unregister(*, home: Path | str | None = None, local_only: bool = False, now:
         removed = False
         if not local_only:
             settings = settings_from_record(record, secrets)
-            journal.write(store, PendingChange(UNREGISTER, record["machine"]["id"], clock().isoformat()))
+            journal.write(store, PendingChange(UNREGISTER, record.machine.id, clock().isoformat()))
             journal.reached("unregister_journal_written")
             try:
                 with_pin(lambda given: machine_call(store, record, secrets, settings, "DELETE", wire.MACHINE_PATH,
@@ -289,9 +289,9 @@ def unregister(*, home: Path | str | None = None, local_only: bool = False, now:
         forget_locally(store, secrets)
         journal.clear(store)
         journal.reached("unregister_journal_removed")
-    log.info("unregistered machine %s from vault %s (vault contacted: %s)", record["machine"]["id"],
-             record["vault"]["name"], removed)
-    return Unregistration(record["machine"]["id"], record["machine"]["name"], record["vault"]["name"], removed)
+    log.info("unregistered machine %s from vault %s (vault contacted: %s)", record.machine.id, record.vault.name,
+             removed)
+    return Unregistration(record.machine.id, record.machine.name, record.vault.name, removed)
 
 
 def _after_failed_unregister(store: Any, error: RegisterServerError) -> None:

@@ -22,15 +22,18 @@ it), and dropped when the vault still lists the machine.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from wizard.core.errors import RegisterServerError
 from wizard.core.registration import wire
 from wizard.registration import journal
 from wizard.registration.journal import PendingChange
+
+if TYPE_CHECKING:
+    from wizard.core.registration.record import RegistrationRecord
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,7 @@ def reconcile(store: Any, *, clock: Callable[[], datetime], transport_factory: A
             return None
         raise RegisterServerError("state.registered_not_saved", reason="pending",
                                   detail=f"({pending.describe()})")
-    typed = load_record(store)
-    record = typed.to_json() if typed is not None else None  # for now: settling edits the record as JSON
+    record = load_record(store)
     if pending.kind == journal.UNREGISTER:
         outcome = _settle_unregister(store, record, pending, clock, transport_factory)
     else:
@@ -106,7 +108,7 @@ def _unresolved(pending: PendingChange, error: RegisterServerError) -> RegisterS
                                detail=f"({pending.describe()}; asking the vault failed: {error.message})")
 
 
-def _settle_passphrase(store: Any, record: dict[str, Any] | None, pending: PendingChange,
+def _settle_passphrase(store: Any, record: "RegistrationRecord | None", pending: PendingChange,
                        clock: Callable[[], datetime], transport_factory: Any) -> str:
     from wizard.core.passphrase_file import read_passphrase_file
     from wizard.core.registration.protocol import passphrase_verifier
@@ -115,7 +117,7 @@ def _settle_passphrase(store: Any, record: dict[str, Any] | None, pending: Pendi
 
     assert pending.passphrase_file is not None
     target = Path(pending.passphrase_file)
-    if record is None or record["machine"]["id"] != pending.machine_id or (
+    if record is None or record.machine.id != pending.machine_id or (
             pending.file_created and not target.exists()):
         # The file is written before the vault is contacted: without it the vault never saw the change
         # (and a journal of a registration that is gone has nothing left to agree with).
@@ -123,15 +125,14 @@ def _settle_passphrase(store: Any, record: dict[str, Any] | None, pending: Pendi
         return ROLLED_BACK
     secrets = SecretStore.for_state_dir(store.root)
     passphrase = read_passphrase_file(target)
-    if record.get("settings", {}).get("encryption", {}).get("passphrase_file") == pending.passphrase_file and \
+    if record.summary().get("encryption", {}).get("passphrase_file") == pending.passphrase_file and \
             secrets.get(BACKUP_PASSPHRASE) == passphrase:
         # Killed after the record was saved: the keyring only ever gets the new passphrase once the
         # vault took it, and the record (with its escrow version) is saved after that. Only the
         # journal is left to remove; no need to reach the vault.
         journal.clear(store)
         return FINISHED
-    verifier = passphrase_verifier(passphrase, resource_id=record["vault"]["resource_id"],
-                                   machine_name=record["machine"]["name"])
+    verifier = passphrase_verifier(passphrase, resource_id=record.vault.resource_id, machine_name=record.machine.name)
     try:
         answer = machine_call(store, record, secrets, settings_from_record(record, secrets), "POST",
                                wire.VERIFIER_CHECK_PATH, {"verifier": verifier}, clock, transport_factory)
@@ -144,10 +145,13 @@ def _settle_passphrase(store: Any, record: dict[str, Any] | None, pending: Pendi
     return ROLLED_BACK
 
 
-def roll_forward_passphrase(store: Any, record: dict[str, Any], secrets: Any, pending: PendingChange,
-                            passphrase: Any, escrow: Any, clock: Callable[[], datetime]) -> None:
-    """The vault has the new passphrase: keyring, record (file, escrow), then the journal goes."""
+def roll_forward_passphrase(store: Any, record: "RegistrationRecord", secrets: Any, pending: PendingChange,
+                            passphrase: Any, escrow: Any, clock: Callable[[], datetime]) -> "RegistrationRecord":
+    """The vault has the new passphrase: keyring, record (file, escrow), then the journal goes.
+
+    Returns the record as saved."""
     from wizard.core.registration.protocol import EscrowReceipt
+    from wizard.core.registration.record import save_record
     from wizard.core.secrets.store import BACKUP_PASSPHRASE
 
     secrets.set(BACKUP_PASSPHRASE, passphrase)
@@ -155,13 +159,15 @@ def roll_forward_passphrase(store: Any, record: dict[str, Any], secrets: Any, pe
     receipt = EscrowReceipt.from_answer(escrow) if pending.escrow_fingerprint else None
     if receipt is not None and receipt.fingerprint != pending.escrow_fingerprint:
         receipt = None  # the newest envelope is not the one this change sent
-    record["escrow"] = receipt.to_record() if receipt else {"in_force": False}
-    record.setdefault("settings", {}).setdefault("encryption", {})["passphrase_file"] = pending.passphrase_file
-    record["saved_at"] = clock().isoformat()
-    store.save_registration(record)
+    summary = record.summary()
+    summary.setdefault("encryption", {})["passphrase_file"] = pending.passphrase_file
+    record = replace(record, escrow=receipt.to_record() if receipt else {"in_force": False}, settings=summary,
+                     saved_at=clock().isoformat())
+    save_record(store, record)
     journal.reached("record_saved")
     journal.clear(store)
     journal.reached("journal_removed")
+    return record
 
 
 def roll_back_passphrase(store: Any, pending: PendingChange) -> None:
@@ -171,7 +177,7 @@ def roll_back_passphrase(store: Any, pending: PendingChange) -> None:
     journal.clear(store)
 
 
-def _settle_unregister(store: Any, record: dict[str, Any] | None, pending: PendingChange,
+def _settle_unregister(store: Any, record: "RegistrationRecord | None", pending: PendingChange,
                        clock: Callable[[], datetime], transport_factory: Any) -> str:
     from wizard.core.secrets.machine_key import KEY_FILE
     from wizard.core.secrets.store import SecretStore
@@ -181,7 +187,7 @@ def _settle_unregister(store: Any, record: dict[str, Any] | None, pending: Pendi
         journal.clear(store)
         return FINISHED
     secrets = SecretStore.for_state_dir(store.root)  # the store the record names
-    if record["machine"]["id"] != pending.machine_id or not store.path(KEY_FILE).exists():
+    if record.machine.id != pending.machine_id or not store.path(KEY_FILE).exists():
         # Forgetting begins only after the vault removed the machine: finish it.
         forget_locally(store, secrets)
         journal.clear(store)

@@ -128,7 +128,7 @@ class RegisteredPage(QWizardPage):
 
         wizard = self.wizard_()
         record = wizard.record
-        settings = settings_from_record(record.to_json())  # what is saved, whatever the pages were pre-filled with
+        settings = settings_from_record(record)  # what is saved, whatever the pages were pre-filled with
         self.values["vault"].setText(record.vault.name)
         self.values["machine"].setText(record.machine.name)
         self.values["machine_id"].setText(record.machine.id)
@@ -181,7 +181,7 @@ class RegisteredPage(QWizardPage):
         self._busy("Reading the saved settings...")
 
         def work(report: Any) -> RegistrationSettings:
-            return without_acknowledgement(settings_from_record(record.to_json(), SecretStore.for_state_dir(home)))
+            return without_acknowledgement(settings_from_record(record, SecretStore.for_state_dir(home)))
 
         def done(settings: Any) -> None:
             self._idle("")

@@ -94,7 +94,7 @@ class RegisterWizard(QWizard):
             from wizard.registration.maintenance import settings_from_record
             from wizard.ui.registered_page import without_acknowledgement
 
-            settings = without_acknowledgement(settings_from_record(self.record.to_json()))
+            settings = without_acknowledgement(settings_from_record(self.record))
         self.settings = settings or RegistrationSettings()
         self.saved_settings = self.settings
         self.mode = "view" if self.record is not None else "first"  # view | change | again | first
