@@ -161,3 +161,14 @@ def test_closing_unregistered_asks_with_keyboard_buttons_and_stay_as_default(
     wizard.reject()
     assert seen == {"buttons": ["&Close", "&Stay"], "default": "&Stay", "escape": "&Stay"}, seen
     assert wizard.isVisible()  # stayed
+
+
+def test_every_step_finds_its_page_by_name() -> None:
+    """A step's page is `wizard.ui.<step>_page.<Step>Page`: adding a step needs no list in wizard.py."""
+    from PySide6.QtWidgets import QWizardPage
+
+    from wizard.core.flow import ORDER
+    from wizard.ui.wizard import page_class
+
+    for step in ORDER:
+        assert issubclass(page_class(step), QWizardPage), step

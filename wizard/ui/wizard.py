@@ -39,21 +39,11 @@ DEFAULT_SIZE = QSize(860, 640)  # fits 1024 x 768 with room for the title bar an
 MINIMUM_SIZE = QSize(800, 600)
 WINDOW_TITLE = "Register Server"
 
-# Step -> (module, class): imported when the page is built.
-PAGE_CLASSES: dict[Step, tuple[str, str]] = {
-    Step.PROXY: ("wizard.ui.proxy_page", "ProxyPage"),
-    Step.VAULT: ("wizard.ui.vault_page", "VaultPage"),
-    Step.THROTTLING: ("wizard.ui.throttling_page", "ThrottlingPage"),
-    Step.RECOVERY: ("wizard.ui.recovery_page", "RecoveryPage"),
-    Step.ENCRYPTION: ("wizard.ui.encryption_page", "EncryptionPage"),
-    Step.REGISTER: ("wizard.ui.register_page", "RegisterPage"),
-    Step.SUMMARY: ("wizard.ui.summary_page", "SummaryPage"),
-}
-
-
 def page_class(step: Step) -> type[QWizardPage]:
-    module, name = PAGE_CLASSES[step]
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    """The page of `step`, imported when it is built, found by name: Step.PROXY is
+    `wizard.ui.proxy_page.ProxyPage` (a new step needs its module, not a line here too)."""
+    module = importlib.import_module(f"wizard.ui.{step.name.lower()}_page")
+    return getattr(module, f"{step.name.title()}Page")  # type: ignore[no-any-return]
 
 
 def prewarm_registration() -> None:
