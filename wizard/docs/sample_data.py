@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import time
 
 from wizard.core.flow import Step
-from wizard.core.limits import MBPS
 from wizard.core.model import WORK_WEEK, Weekday
 
 VAULT_NAME = "contoso-backup-vault"
@@ -31,9 +30,7 @@ WORK_DAYS: frozenset[Weekday] = WORK_WEEK
 WORK_START = time(8, 0)
 WORK_END = time(18, 0)
 WORK_BANDWIDTH_TEXT = "4 Mbps"
-WORK_BANDWIDTH_BPS = 4 * MBPS
 NON_WORK_BANDWIDTH_TEXT = "200 Mbps"
-NON_WORK_BANDWIDTH_BPS = 200 * MBPS
 
 RECOVERY_SPACE_TEXT = "20 GB"
 # The "too short" error state: 10 characters, and common enough for the strength meter to say so.

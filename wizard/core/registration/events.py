@@ -25,7 +25,6 @@ STEP_MESSAGES: dict[str, str] = {
     "registering": "Registering this server",
     "saving": "Saving the registration",
 }
-CONNECTION_STEPS: tuple[str, ...] = ("dns", "tcp", "proxy", "tls", "token_endpoint")
 
 
 class CancelToken:

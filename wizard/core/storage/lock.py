@@ -54,10 +54,6 @@ class DirectoryLock:
                 _unlock(fd)
                 os.close(fd)
 
-    @property
-    def held(self) -> bool:
-        return self._depth > 0
-
     def _acquire(self) -> int:
         from wizard.core.storage.private import open_private
 
