@@ -58,6 +58,16 @@ if [ ! -f "$PYW/python.exe" ]; then
   (cd "$WORK/embed" && unzip -q -o "$(find . -name data.zip | head -1)")
   mv "$WORK/embed/cp311" "$PYW" && rm -rf "$WORK/embed"
 fi
+# OpenSSL 3.5 LTS in place of the embeddable's OpenSSL 3.0.13 (past its end of life): Debian 13's
+# source, cross-compiled with MinGW once and cached in work/openssl (build_openssl.sh says why).
+packaging/windows/build_openssl.sh "$WORK/openssl"
+# they must need nothing but Windows' own DLLs (no MinGW runtime: libgcc is linked statically)
+for dll in libcrypto-3.dll libssl-3.dll; do
+  extra=$(x86_64-w64-mingw32-objdump -p "$WORK/openssl/$dll" | awk '/DLL Name:/{print $3}' \
+    | grep -v -i -E '^(kernel32|advapi32|user32|ws2_32|crypt32|bcrypt|msvcrt|libcrypto-3)\.dll$' || true)
+  [ -z "$extra" ] || { echo "build: $dll needs DLLs Windows does not have: $extra" >&2; exit 1; }
+done
+cp "$WORK/openssl/libcrypto-3.dll" "$WORK/openssl/libssl-3.dll" "$PYW/"
 # site-packages for the wheels, and the checkout itself (so `wizard` is analysed from source).
 printf 'python311.zip\r\n.\r\nLib\\site-packages\r\nZ:%s\r\nimport site\r\n' "${ROOT//\//\\}" > "$PYW/python311._pth"
 
@@ -96,10 +106,38 @@ fi
 cp "$WORK/icuuc.dll" "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 
 # ---- 5. the one-folder app, built by PyInstaller under Wine -------------------------------
+# Build cache: the app is rebuilt only when its inputs change. The inputs are every file the
+# build reads from the checkout (wizard/, packaging/ minus its work and output folders and *.md,
+# resources/ if any, pyproject.toml), the Windows wheels (their stamp), the embeddable Python's version
+# and the TLS DLLs dropped into it; their hash is kept in work/app.stamp. A CI run whose inputs
+# are unchanged pays this hash (about a second), not PyInstaller and NSIS.
+inputs_hash() {
+  local sources=(wizard packaging pyproject.toml); [ -d resources ] && sources+=(resources)
+  { find "${sources[@]}" -type f \
+      ! -path 'packaging/windows/work/*' ! -path 'packaging/out/*' ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '*.md' \
+      -print0 | sort -z | xargs -0 sha256sum
+    cat "$WORK/wheels.stamp"; echo "embed $EMBED_VERSION"
+    sha256sum "$PYW"/libssl-3.dll "$PYW"/libcrypto-3.dll "$PYW"/_ssl.pyd
+  } | sha256sum | cut -d' ' -f1
+}
 APP=$WORK/dist/register-server
-if [ "${1:-}" = "--reuse-app" ] && [ -f "$APP/register-server.exe" ]; then
+APP_HASH=$(inputs_hash)
+SIGNING=${SIGN_CERT:+signed}
+INSTALLER_HASH=$(printf '%s %s %s\n' "$APP_HASH" "$VERSION" "${SIGNING:-unsigned}" | sha256sum | cut -d' ' -f1)
+SETUP=$OUT/register-server-$VERSION-setup.exe
+if [ -z "$SIGNING" ] && [ "${1:-}" != "--reuse-app" ] && [ -f "$SETUP" ] && [ -f "$OUT/register-server/register-server.exe" ] \
+   && [ "$(cat "$OUT/installer.stamp" 2>/dev/null)" = "$INSTALLER_HASH" ]; then
+  say "inputs unchanged ($INSTALLER_HASH): reusing $SETUP"
+  printf '%s\n' "installer: $SETUP (cached)" "total build time: $(( $(date +%s) - T0 )) s"
+  exit 0
+fi
+rm -f "$OUT/installer.stamp"
+if [ -f "$APP/register-server.exe" ] && [ "$(cat "$WORK/app.stamp" 2>/dev/null)" = "$APP_HASH" ]; then
+  say "inputs unchanged: reusing the app built before"
+elif [ "${1:-}" = "--reuse-app" ] && [ -f "$APP/register-server.exe" ]; then
   say "reusing the app built before (--reuse-app): installer only"
 else
+rm -f "$WORK/app.stamp"
 say "PyInstaller (Windows) under Wine"
 t=$(date +%s)
 rm -rf "$WORK/dist"
@@ -109,6 +147,7 @@ wine_run "$PYW/python.exe" -m PyInstaller --noconfirm --clean --log-level WARN \
 wineserver -w
 [ -f "$APP/register-server.exe" ] || { echo "build: PyInstaller produced no register-server.exe" >&2; exit 1; }
 say "app built in $(( $(date +%s) - t )) s: $(du -sh "$APP" | cut -f1)"
+echo "$APP_HASH" > "$WORK/app.stamp"
 fi
 
 # ---- 6. the installer -----------------------------------------------------------------------
@@ -127,11 +166,12 @@ say "NSIS installer"
 t=$(date +%s)
 LISTS=$(mktemp -d); trap 'rm -rf "$LISTS"' EXIT
 "$PY" packaging/windows/nsis_lists.py "$OUT/register-server" "$LISTS/files.nsh" "$LISTS/unfiles.nsh"
-SETUP=$OUT/register-server-$VERSION-setup.exe
 makensis -V2 -DVERSION="$VERSION" -DVERSION4="$VERSION4" -DOUTFILE="$SETUP" \
   -DICON="$ROOT/packaging/icons/register-server.ico" -DFILES_NSH="$LISTS/files.nsh" \
   -DUNFILES_NSH="$LISTS/unfiles.nsh" "${SIGN_DEFINE[@]}" packaging/windows/installer.nsi
 say "installer built in $(( $(date +%s) - t )) s"
+# only an unsigned build of exactly these inputs is reused later (a signed one names its own cert)
+[ -n "$SIGNING" ] || [ "$(cat "$WORK/app.stamp" 2>/dev/null)" != "$APP_HASH" ] || echo "$INSTALLER_HASH" > "$OUT/installer.stamp"
 
 printf '%s\n' "app: $OUT/register-server ($(du -sh "$OUT/register-server" | cut -f1), $(find "$OUT/register-server" -type f | wc -l) files)" \
   "installer: $SETUP ($(du -h "$SETUP" | cut -f1))" "total build time: $(( $(date +%s) - T0 )) s"

@@ -185,20 +185,19 @@ def test_windows_with_a_ca_bundle_trusts_the_bundle_and_the_system_store(tmp_pat
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(pki.server_cert_file, pki.server_key_file)
     loaded: list[object] = []
-    original = ssl.SSLContext.load_default_certs
 
-    def load_default_certs(self: ssl.SSLContext, purpose: object = ssl.Purpose.SERVER_AUTH) -> None:
-        loaded.append(purpose)  # CPython reads the Windows ROOT and CA stores here
-        original(self, purpose)  # type: ignore[arg-type]
+    def load_windows_stores(context: ssl.SSLContext) -> None:
+        loaded.append("windows stores")  # reads the Windows ROOT and CA stores there
+        context.load_default_certs()  # this system's store stands in for them
 
     monkeypatch.setattr(tls.platform, "system", lambda: "Windows")
-    monkeypatch.setattr(ssl.SSLContext, "load_default_certs", load_default_certs)
+    monkeypatch.setattr(tls, "load_windows_stores", load_windows_stores)
     tls._cached.cache_clear()
     try:
         context = ssl_context(pki.ca_file)
     finally:
         tls._cached.cache_clear()
-    assert type(context) is ssl.SSLContext and loaded == [ssl.Purpose.SERVER_AUTH]
+    assert type(context) is ssl.SSLContext and loaded == ["windows stores"]
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.minimum_version == ssl.TLSVersion.TLSv1_2
 

@@ -164,8 +164,8 @@ def test_exe_carries_version_resource_and_icon(installer: Path) -> None:
 
 
 def test_the_build_ships_a_supported_openssl_and_says_which(installer: Path) -> None:
-    """No OpenSSL line past its end of life (3.0-3.4 today): fails while the build ships the
-    embeddable CPython's OpenSSL 3.0.13 as it is (issue #21, part 2: OpenSSL 3.5 LTS)."""
+    """No OpenSSL line past its end of life (3.0-3.4 today): the embeddable CPython's OpenSSL
+    3.0.13 failed this; the build now drops OpenSSL 3.5 LTS (build_openssl.sh) in its place."""
     import re
 
     from wizard.net.openssl_support import line_status
@@ -177,6 +177,14 @@ def test_the_build_ships_a_supported_openssl_and_says_which(installer: Path) -> 
     assert match, result.stdout
     supported, words = line_status(match.group(0))
     assert supported, f"the Windows build ships {match.group(0)}: {words}"
+    # CPython's own modules load the replaced DLLs: hashlib would fall back silently without
+    # _hashlib, so both are imported by name, from the Python the app was frozen from
+    shipped = {dll: (installer.parent / "register-server/_internal" / dll).read_bytes()
+               for dll in ("libssl-3.dll", "libcrypto-3.dll")}
+    assert all(shipped[dll] == (WORK / "py" / dll).read_bytes() for dll in shipped)
+    loaded = prefix.run(str(WORK / "py/python.exe"), "-c",
+                        "import _hashlib, _ssl; print(_ssl.OPENSSL_VERSION); print(_hashlib.new('sha3_256').name)")
+    assert loaded.returncode == 0 and match.group(0) in loaded.stdout and "sha3_256" in loaded.stdout, loaded.stdout
 
 
 def test_signed_build_is_signed_and_still_installs(installer: Path, machine: WinePrefix, tmp_path: Path) -> None:

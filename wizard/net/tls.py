@@ -61,7 +61,7 @@ def _os_store_context(*, with_bundle: bool = False) -> ssl.SSLContext:
     system = platform.system()
     if system == "Windows" and with_bundle:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.load_default_certs(ssl.Purpose.SERVER_AUTH)  # the Windows ROOT and CA stores
+        load_windows_stores(context)  # the Windows ROOT and CA stores
         return context
     if system in ("Windows", "Darwin"):
         import truststore
@@ -76,3 +76,20 @@ def _os_store_context(*, with_bundle: bool = False) -> ssl.SSLContext:
     with _openssl._configure_context(context):
         pass
     return context
+
+
+def load_windows_stores(context: ssl.SSLContext) -> None:
+    """What `load_default_certs` does on Windows, but handed to OpenSSL as PEM.
+
+    Why: CPython 3.11's `load_default_certs` passes the stores' certificates as one DER blob,
+    and its `_ssl` expects OpenSSL 3.0's error at the blob's end; OpenSSL 3.5, which the Windows
+    build ships, reports that end as ASN1 NOT_ENOUGH_DATA and the call fails (measured under
+    Wine). The PEM reader's end-of-data error is the same on every OpenSSL 3. Same selection as
+    CPython: X.509 certificates trusted for every purpose or for server authentication."""
+    enum_certificates = getattr(ssl, "enum_certificates")  # Windows only
+    pem = [ssl.DER_cert_to_PEM_cert(cert)
+           for store in ("CA", "ROOT")
+           for cert, encoding, trust in enum_certificates(store)
+           if encoding == "x509_asn" and (trust is True or ssl.Purpose.SERVER_AUTH.oid in trust)]
+    if pem:
+        context.load_verify_locations(cadata="".join(pem))
