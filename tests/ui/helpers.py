@@ -124,6 +124,21 @@ def fill_encryption(qtbot: Any, wizard: QWizard, save_to: Path, passphrase: str 
     find(wizard, "encryption.stored_safely").setChecked(True)
 
 
+def walk_to_save_a_new_passphrase(qtbot: Any, wizard: QWizard, new_file: Path, passphrase: str) -> None:
+    """From the registered view: Change settings, keep proxy/throttling/recovery, type a new
+    passphrase saved to `new_file`, and stop on the Save settings page."""
+    from wizard.ui.registered_page import SAVE_SETTINGS_ID
+
+    qtbot.mouseClick(find(wizard, "registered.change_settings"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.PROXY), timeout=15_000)
+    click_next(qtbot, wizard, expect=Step.THROTTLING)
+    click_next(qtbot, wizard, expect=Step.RECOVERY)
+    click_next(qtbot, wizard, expect=Step.ENCRYPTION)
+    fill_encryption(qtbot, wizard, new_file, passphrase=passphrase)
+    click_next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID, timeout=15_000)
+
+
 def type_back_from_file(qtbot: Any, wizard: QWizard, page_key: str = "summary.type_back",
                         passphrase_file: Path | None = None) -> None:
     """Type back the characters asked, read from the passphrase file as a person would (its

@@ -12,8 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.e2e.helpers import make_settings
-from tests.ui.helpers import click_next, click_when_enabled, fill_encryption, find
-from wizard.core.flow import Step
+from tests.ui.helpers import click_when_enabled, find, walk_to_save_a_new_passphrase
 
 pytestmark = pytest.mark.e2e
 NEW = "a brand new passphrase behind a PIN 2026!"
@@ -23,7 +22,6 @@ def test_a_passphrase_change_needs_the_pin_typed_on_the_save_page(make_wizard, q
                                                                   secret_service, tmp_path: Path) -> None:
     from wizard.core.secrets.store import BACKUP_PASSPHRASE, SecretStore
     from wizard.registration import run_registration
-    from wizard.ui.registered_page import SAVE_SETTINGS_ID
 
     vault = vault_service.create_vault()
     creds = vault_service.issue(vault, tmp_path)
@@ -34,15 +32,8 @@ def test_a_passphrase_change_needs_the_pin_typed_on_the_save_page(make_wizard, q
     old = SecretStore.for_state_dir(home).get(BACKUP_PASSPHRASE)
 
     wizard = make_wizard(home=home)
-    qtbot.mouseClick(find(wizard, "registered.change_settings"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.PROXY), timeout=15_000)
-    click_next(qtbot, wizard, expect=Step.THROTTLING)
-    click_next(qtbot, wizard, expect=Step.RECOVERY)
-    click_next(qtbot, wizard, expect=Step.ENCRYPTION)
     new_file = tmp_path / "new.passphrase.txt"
-    fill_encryption(qtbot, wizard, new_file, passphrase=NEW)
-    click_next(qtbot, wizard)
-    qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID, timeout=15_000)
+    walk_to_save_a_new_passphrase(qtbot, wizard, new_file, NEW)
     page = wizard.currentPage()
 
     click_when_enabled(qtbot, wizard, "save_settings.save")

@@ -122,22 +122,14 @@ def test_unregister_asks_then_removes_and_offers_a_new_registration(make_wizard,
 
 def test_change_settings_puts_a_new_passphrase_in_force_through_the_settings_use_case(
         make_wizard, qtbot, registered_home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from tests.ui.helpers import fill_encryption, type_back_from_file
+    from tests.ui.helpers import type_back_from_file, walk_to_save_a_new_passphrase
     from wizard.core.passphrase_file import read_passphrase_file
     from wizard.core.secrets.store import BACKUP_PASSPHRASE, SecretStore
-    from wizard.ui.registered_page import SAVE_SETTINGS_ID
 
     _, home = registered_home
     wizard = make_wizard(home=home)
-    qtbot.mouseClick(find(wizard, "registered.change_settings"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: wizard.currentId() == int(Step.PROXY), timeout=15_000)
-    click_next(qtbot, wizard, expect=Step.THROTTLING)
-    click_next(qtbot, wizard, expect=Step.RECOVERY)
-    click_next(qtbot, wizard, expect=Step.ENCRYPTION)
     new_file = tmp_path / "new.passphrase.txt"
-    fill_encryption(qtbot, wizard, new_file, passphrase="a brand new passphrase 2026!")
-    click_next(qtbot, wizard)
-    qtbot.waitUntil(lambda: wizard.currentId() == SAVE_SETTINGS_ID, timeout=15_000)
+    walk_to_save_a_new_passphrase(qtbot, wizard, new_file, "a brand new passphrase 2026!")
     assert find(wizard, "save_settings.changes").text() == f"A new passphrase, saved to {new_file}"
     click_when_enabled(qtbot, wizard, "save_settings.save")
     qtbot.waitUntil(lambda: wizard.currentPage().saved, timeout=15_000)
