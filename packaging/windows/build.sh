@@ -107,14 +107,16 @@ cp "$WORK/icuuc.dll" "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/s
 
 # ---- 5. the one-folder app, built by PyInstaller under Wine -------------------------------
 # Build cache: the app is rebuilt only when its inputs change. The inputs are every file the
-# build reads from the checkout (wizard/, packaging/ minus its work and output folders and *.md,
-# resources/ if any, pyproject.toml), the Windows wheels (their stamp), the embeddable Python's version
+# build reads from the checkout (wizard/, packaging/ minus its work and output folders, *.md and
+# packaging/windows/ (the installers' own sources, hashed for the installers below), resources/
+# if any, pyproject.toml), the Windows wheels (their stamp), the embeddable Python's version
 # and the TLS DLLs dropped into it; their hash is kept in work/app.stamp. A CI run whose inputs
-# are unchanged pays this hash (about a second), not PyInstaller and NSIS.
+# are unchanged pays this hash (about a second), not PyInstaller and NSIS; a change to the
+# installer scripts alone rebuilds the installers around the cached app.
 inputs_hash() {
   local sources=(wizard packaging pyproject.toml); [ -d resources ] && sources+=(resources)
   { find "${sources[@]}" -type f \
-      ! -path 'packaging/windows/work/*' ! -path 'packaging/out/*' ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '*.md' \
+      ! -path 'packaging/windows/*' ! -path 'packaging/out/*' ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '*.md' \
       -print0 | sort -z | xargs -0 sha256sum
     cat "$WORK/wheels.stamp"; echo "embed $EMBED_VERSION"
     sha256sum "$PYW"/libssl-3.dll "$PYW"/libcrypto-3.dll "$PYW"/_ssl.pyd
@@ -123,7 +125,12 @@ inputs_hash() {
 APP=$WORK/dist/register-server
 APP_HASH=$(inputs_hash)
 SIGNING=${SIGN_CERT:+signed}
-INSTALLER_HASH=$(printf '%s %s %s\n' "$APP_HASH" "$VERSION" "${SIGNING:-unsigned}" | sha256sum | cut -d' ' -f1)
+installer_sources_hash() {   # the installers' own sources: packaging/windows/ minus work files
+  find packaging/windows -type f ! -path 'packaging/windows/work/*' ! -path '*/__pycache__/*' ! -name '*.pyc' \
+    -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+}
+INSTALLER_HASH=$(printf '%s %s %s %s\n' "$APP_HASH" "$(installer_sources_hash)" "$VERSION" "${SIGNING:-unsigned}" \
+  | sha256sum | cut -d' ' -f1)
 SETUP=$OUT/register-server-$VERSION-setup.exe
 if [ -z "$SIGNING" ] && [ "${1:-}" != "--reuse-app" ] && [ -f "$SETUP" ] && [ -f "$OUT/register-server/register-server.exe" ] \
    && [ "$(cat "$OUT/installer.stamp" 2>/dev/null)" = "$INSTALLER_HASH" ]; then

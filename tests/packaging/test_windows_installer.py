@@ -144,10 +144,13 @@ def test_bad_switches_install_nothing(installer: Path, machine: WinePrefix, swit
     assert machine.reg_query(f"HKLM\\{UNINSTALL_KEY}") is None
 
 
-def test_exe_carries_version_resource_and_icon(installer: Path) -> None:
+@pytest.mark.parametrize("name, description", [("register-server.exe", "Register Server command line"),
+                                               ("register-server-gui.exe", "Register Server wizard")])
+def test_exe_carries_version_resource_and_icon(installer: Path, name: str, description: str) -> None:
+    """Each exe's version resource names that exe (the GUI exe said register-server.exe)."""
     from wizard import __version__
 
-    exe = installer.parent / "register-server/register-server.exe"
+    exe = installer.parent / "register-server" / name
     code = ("import json, sys, pefile\n"
             "pe = pefile.PE(sys.argv[1])\n"
             "strings = {k.decode(): v.decode() for fi in pe.FileInfo[0] if hasattr(fi, 'StringTable')"
@@ -159,6 +162,7 @@ def test_exe_carries_version_resource_and_icon(installer: Path) -> None:
     info = json.loads(result.stdout.strip().splitlines()[-1])
     assert info["strings"]["ProductVersion"] == __version__
     assert info["strings"]["ProductName"] == "Register Server"
+    assert info["strings"]["OriginalFilename"] == name and info["strings"]["FileDescription"] == description
     assert info["icon_groups"] >= 1
     assert info["machine"] == "0x8664"  # x86-64
 
