@@ -24,7 +24,7 @@ from wizard.core.bandwidth import Bandwidth, format_bandwidth
 from wizard.core.errors import RegisterServerError
 from wizard.core.fields import DEFAULT_PASSPHRASE_ENV, DEFAULT_PROXY_PASSWORD_ENV, schema
 from wizard.core.issues import Issue, issue
-from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
+from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyAuth, ProxyMode, ProxySettings, RecoveryFolder,
                                RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
 from wizard.core.secret import Secret
 from wizard.core.secrets.choice import STORES
@@ -260,7 +260,15 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     except ValueError:
         reader.problem("proxy", "mode", "answers.wrong_type", 'proxy.mode must be "none", "system" or "custom"')
         mode = ProxyMode.NONE
-    proxy = ProxySettings(mode, proxy_t.get("host", ""), proxy_t.get("port"), proxy_t.get("username", ""))
+    auth_text = proxy_t.get("auth", ProxyAuth.AUTO.value)
+    try:
+        auth = ProxyAuth(auth_text)
+    except ValueError:
+        reader.problem("proxy", "auth", "answers.wrong_type",
+                       "proxy.auth must be " + ", ".join(f'"{a.value}"' for a in ProxyAuth))
+        auth = ProxyAuth.AUTO
+    proxy = ProxySettings(mode, proxy_t.get("host", ""), proxy_t.get("port"), proxy_t.get("username", ""),
+                          auth=auth, integrated=proxy_t.get("integrated", False))
 
     days: set[Weekday] = set()
     for day in throttling_t.get("work_days", [d.key for d in ThrottlingSchedule().work_days]):
@@ -386,6 +394,11 @@ def dump_answers(settings: RegistrationSettings, *,
         if settings.proxy.username:
             proxy["username"] = settings.proxy.username
             proxy["password_env"] = proxy_password_env
+    if settings.proxy.mode is not ProxyMode.NONE:
+        if settings.proxy.auth is not ProxyAuth.AUTO:
+            proxy["auth"] = settings.proxy.auth.value
+        if settings.proxy.integrated:
+            proxy["integrated"] = True
     doc["proxy"] = proxy
     vault: dict[str, Any] = {}
     if settings.vault.credentials_file:

@@ -74,6 +74,12 @@ _SETTINGS = _entries(_S, [
      N_("Type the proxy user name too, or clear the password."), Step.PROXY),
     ("proxy.username_invalid", N_("The proxy user name contains a character a proxy cannot accept (a colon or a control character)."),
      N_("Check the user name; for a domain account use DOMAIN\\user or user@domain."), Step.PROXY),
+    ("proxy.integrated_with_username", N_("Integrated sign-in uses the identity signed in on this machine, but a "
+     "proxy user name or password was given too."),
+     N_("Clear the user name and password, or turn integrated sign-in off to sign in with them."), Step.PROXY),
+    ("proxy.integrated_scheme", N_("Integrated sign-in works only with Negotiate (Kerberos) or NTLM, not with the "
+     "sign-in scheme chosen."),
+     N_("Choose Automatic, Negotiate or NTLM as the sign-in, or sign in with a user name and password."), Step.PROXY),
     ("vault.credentials_file_required", N_("No vault credentials file has been chosen."),
      N_("Download the vault credentials file from the vault and browse to it."), Step.VAULT),
     ("vault.ca_bundle_unreadable", N_("The CA certificate file for the vault cannot be read or holds no PEM certificate."),
@@ -183,6 +189,10 @@ _NETWORK = _entries(ExitCode.NETWORK, [
      N_("Check the proxy address and port on the Proxy Configuration step."), Step.PROXY),
     ("proxy.auth_required", N_("The proxy refused the sign-in: it needs a user name and password, or the ones given are wrong."),
      N_("Check the proxy user name and password on the Proxy Configuration step."), Step.PROXY),
+    ("proxy.auth_unsupported", N_("The proxy asks for a sign-in scheme this server cannot use with the settings "
+     "given."),
+     N_("Choose Automatic as the sign-in, or the scheme the proxy offers (named above); for Negotiate or NTLM "
+     "without a password, turn on integrated sign-in."), Step.PROXY),
     ("proxy.refused", N_("The proxy refused to connect to the vault service."),
      N_("Ask the proxy's administrator to allow HTTPS to the vault's address."), Step.PROXY),
     ("tls.version", N_("The vault service does not offer TLS 1.2 or newer."),

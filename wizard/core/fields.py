@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from wizard.core.bandwidth import format_bandwidth
 from wizard.core.flow import Step
 from wizard.core.limits import MACHINE_NAME_MAX_LENGTH, MAX_BANDWIDTH_BPS, MIN_BANDWIDTH_BPS, PASSPHRASE_MIN_LENGTH
-from wizard.core.model import RegistrationSettings, Weekday
+from wizard.core.model import ProxyAuth, RegistrationSettings, Weekday
 
 DEFAULT_PROXY_PASSWORD_ENV = "PROXY_PASSWORD"
 DEFAULT_PASSPHRASE_ENV = "BACKUP_PASSPHRASE"
@@ -75,7 +75,17 @@ FIELDS: tuple[Field, ...] = (
           "Custom proxy: host name, IPv4 address or IPv6 address in brackets; an `http://` prefix is allowed."),
     Field("proxy.port", (int,), "Custom proxy: its port, 1 to 65535."),
     Field("proxy.username", (str,),
-          "Custom proxy: the user name when the proxy asks for a sign-in (basic authentication)."),
+          "Custom proxy: the user name when the proxy asks for a sign-in (`DOMAIN\\user` or `user@REALM` for NTLM "
+          "and Negotiate)."),
+    Field("proxy.auth", (str,),
+          "How to sign in when the proxy answers 407: " + ", ".join(_c(a.value) for a in ProxyAuth)
+          + f". Default {_c(ProxyAuth.AUTO.value)}: the strongest scheme the proxy offers that the given sign-in can do "
+          "(Negotiate, then NTLM, then Digest, then Basic); naming one makes the sign-in fail when the proxy does not "
+          "offer it."),
+    Field("proxy.integrated", (bool,),
+          "`true`: sign in as the identity already signed in on this machine, with no user name or password "
+          "(Windows: the logged-on user through SSPI; Linux: the Kerberos ticket cache, `kinit`). Works with "
+          "`negotiate`, `ntlm` and `auto`. Default `false`."),
     Field("proxy.password_env", (str,),
           f"Name of the environment variable holding the proxy password (the wizard writes "
           f"{_c(DEFAULT_PROXY_PASSWORD_ENV)})."),

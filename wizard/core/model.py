@@ -23,6 +23,17 @@ class ProxyMode(StrEnum):
     CUSTOM = "custom"
 
 
+class ProxyAuth(StrEnum):
+    """How to sign in to a proxy that answers 407. AUTO takes the strongest scheme the proxy offers
+    that can be done with what was given (integrated identity, or a user name and password)."""
+
+    AUTO = "auto"
+    BASIC = "basic"
+    DIGEST = "digest"
+    NTLM = "ntlm"
+    NEGOTIATE = "negotiate"
+
+
 class Weekday(IntEnum):
     """Numbered like `datetime.weekday()`; the name is the answer-file spelling."""
 
@@ -58,9 +69,13 @@ class ProxySettings:
     port: int | None = None
     username: str = ""
     password: Secret | None = None
+    auth: ProxyAuth = ProxyAuth.AUTO
+    # Sign in as the signed-in identity (Kerberos ticket cache / SSPI): no user name or password.
+    integrated: bool = False
 
     @property
     def authenticated(self) -> bool:
+        """Signs in with a user name and password (the password is a secret to keep)."""
         return self.mode is ProxyMode.CUSTOM and bool(self.username)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from wizard.core.answers import SecretPrompt
 from wizard.core.bandwidth import Bandwidth
 from wizard.core.errors import RegisterServerError
-from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyMode, ProxySettings, RecoveryFolder,
+from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyAuth, ProxyMode, ProxySettings, RecoveryFolder,
                                RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
 from wizard.core.registration import wire
 
@@ -52,7 +52,9 @@ def settings_from_record(record: "RegistrationRecord", secrets: Any | None = Non
     return RegistrationSettings(
         machine=MachineSettings(record.machine.name),
         proxy=ProxySettings(ProxyMode(proxy.get("mode", "none")), proxy.get("host") or "", proxy.get("port"),
-                            proxy.get("username") or "", password),
+                            proxy.get("username") or "", password,
+                            auth=ProxyAuth(proxy.get("auth") or ProxyAuth.AUTO.value),
+                            integrated=bool(proxy.get("integrated", False))),
         vault=VaultSettings(None, Path(saved["vault_ca_bundle"]) if saved.get("vault_ca_bundle") else None),
         throttling=ThrottlingSchedule(
             enabled=bool(throttling.get("enabled", False)),

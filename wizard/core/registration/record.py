@@ -74,6 +74,9 @@ def settings_summary(settings: "RegistrationSettings") -> dict[str, Any]:
         "proxy": {
             "mode": proxy.mode.value, "host": proxy.host, "port": proxy.port, "username": proxy.username,
             "password": f"{store}:{PROXY_PASSWORD}" if proxy.authenticated and proxy.password else None,
+            # Written only when not the default, so records of plain proxies stay as they were.
+            **({"auth": proxy.auth.value} if proxy.auth.value != "auto" else {}),
+            **({"integrated": True} if proxy.integrated else {}),
         },
         "throttling": {
             "enabled": throttling.enabled,

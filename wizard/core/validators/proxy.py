@@ -14,7 +14,7 @@ import ipaddress
 import re
 
 from wizard.core.issues import Issue, issue
-from wizard.core.model import ProxyMode, ProxySettings
+from wizard.core.model import ProxyAuth, ProxyMode, ProxySettings
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 # A last label the resolver (inet_aton) reads as a number: decimal, or hexadecimal 0x...
@@ -86,12 +86,25 @@ def validate_proxy(proxy: ProxySettings) -> list[Issue]:
     elif not 1 <= proxy.port <= 65535:
         found.append(issue("proxy.port", "proxy.port_range"))
     has_password = proxy.password is not None and bool(proxy.password)
+    if proxy.integrated:
+        return found + _integrated_issues(proxy, has_password)
     if proxy.username and not has_password:
         found.append(issue("proxy.password", "proxy.username_without_password"))
     if has_password and not proxy.username:
         found.append(issue("proxy.username", "proxy.password_without_username"))
     if proxy.username and (":" in proxy.username or any(ord(c) < 32 or ord(c) == 127 for c in proxy.username)):
         found.append(issue("proxy.username", "proxy.username_invalid"))
+    return found
+
+
+def _integrated_issues(proxy: ProxySettings, has_password: bool) -> list[Issue]:
+    """Integrated sign-in has no user name or password of its own, and only Negotiate and NTLM can
+    carry a signed-in identity (Basic and Digest need a password)."""
+    found: list[Issue] = []
+    if proxy.username or has_password:
+        found.append(issue("proxy.integrated", "proxy.integrated_with_username"))
+    if proxy.auth in (ProxyAuth.BASIC, ProxyAuth.DIGEST):
+        found.append(issue("proxy.auth", "proxy.integrated_scheme"))
     return found
 
 
