@@ -51,8 +51,12 @@ def describe(record: "RegistrationRecord") -> list[str]:
     if proxy.get("mode") == "custom":
         auth = f", user {proxy['username']}" if proxy.get("username") else ""
         lines.append(f"Proxy:           {proxy.get('host')}:{proxy.get('port')}{auth}")
+    elif proxy.get("mode") == "pac":
+        lines.append(f"Proxy:           automatic configuration from {proxy.get('pac_url')}")
     else:
         lines.append(f"Proxy:           {proxy.get('mode', 'none')}")
+    if proxy.get("bypass"):
+        lines.append(f"Proxy bypass:    {', '.join(proxy['bypass'])}")
     throttling = settings.get("throttling", {})
     if throttling.get("enabled"):
         days = ", ".join(d[:3].title() for d in _week_order(throttling.get("work_days", [])))

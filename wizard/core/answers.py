@@ -258,8 +258,13 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     try:
         mode = ProxyMode(mode_text)
     except ValueError:
-        reader.problem("proxy", "mode", "answers.wrong_type", 'proxy.mode must be "none", "system" or "custom"')
+        reader.problem("proxy", "mode", "answers.wrong_type",
+                       "proxy.mode must be " + ", ".join(f'"{m.value}"' for m in ProxyMode))
         mode = ProxyMode.NONE
+    bypass = proxy_t.get("bypass", [])
+    if not all(isinstance(entry, str) for entry in bypass):
+        reader.problem("proxy", "bypass", "answers.wrong_type", "proxy.bypass must be a list of strings")
+        bypass = []
     auth_text = proxy_t.get("auth", ProxyAuth.AUTO.value)
     try:
         auth = ProxyAuth(auth_text)
@@ -268,7 +273,8 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
                        "proxy.auth must be " + ", ".join(f'"{a.value}"' for a in ProxyAuth))
         auth = ProxyAuth.AUTO
     proxy = ProxySettings(mode, proxy_t.get("host", ""), proxy_t.get("port"), proxy_t.get("username", ""),
-                          auth=auth, integrated=proxy_t.get("integrated", False))
+                          auth=auth, integrated=proxy_t.get("integrated", False),
+                          pac_url=proxy_t.get("pac_url", ""), bypass=tuple(bypass))
 
     days: set[Weekday] = set()
     for day in throttling_t.get("work_days", [d.key for d in ThrottlingSchedule().work_days]):
@@ -399,6 +405,10 @@ def dump_answers(settings: RegistrationSettings, *,
             proxy["auth"] = settings.proxy.auth.value
         if settings.proxy.integrated:
             proxy["integrated"] = True
+    if settings.proxy.mode is ProxyMode.PAC:
+        proxy["pac_url"] = settings.proxy.pac_url
+    if settings.proxy.bypass and settings.proxy.mode in (ProxyMode.CUSTOM, ProxyMode.PAC):
+        proxy["bypass"] = list(settings.proxy.bypass)
     doc["proxy"] = proxy
     vault: dict[str, Any] = {}
     if settings.vault.credentials_file:

@@ -80,6 +80,14 @@ _SETTINGS = _entries(_S, [
     ("proxy.integrated_scheme", N_("Integrated sign-in works only with Negotiate (Kerberos) or NTLM, not with the "
      "sign-in scheme chosen."),
      N_("Choose Automatic, Negotiate or NTLM as the sign-in, or sign in with a user name and password."), Step.PROXY),
+    ("proxy.pac_url_required", N_("Automatic configuration needs the address of a PAC file."),
+     N_("Type the PAC file's address, for example http://wpad.contoso.com/wpad.dat, or choose another proxy setting."),
+     Step.PROXY),
+    ("proxy.pac_url_invalid", N_("The PAC file address is not an http://, https:// or file:// address."),
+     N_("Type the full address of the PAC file, for example http://wpad.contoso.com/proxy.pac."), Step.PROXY),
+    ("proxy.bypass_invalid", N_("An entry of the bypass list is not a host name, wildcard pattern, IP address or CIDR range."),
+     N_("Use entries such as backup.contoso.com, *.contoso.com, .contoso.com, <local>, 10.0.0.5 or 10.0.0.0/8, "
+        "separated by commas."), Step.PROXY),
     ("vault.credentials_file_required", N_("No vault credentials file has been chosen."),
      N_("Download the vault credentials file from the vault and browse to it."), Step.VAULT),
     ("vault.ca_bundle_unreadable", N_("The CA certificate file for the vault cannot be read or holds no PEM certificate."),
@@ -195,6 +203,21 @@ _NETWORK = _entries(ExitCode.NETWORK, [
      "without a password, turn on integrated sign-in."), Step.PROXY),
     ("proxy.refused", N_("The proxy refused to connect to the vault service."),
      N_("Ask the proxy's administrator to allow HTTPS to the vault's address."), Step.PROXY),
+    ("pac.download_failed", N_("The proxy auto-configuration (PAC) file could not be downloaded."),
+     N_("Check the PAC file's address and that this machine can reach it (a PAC file is fetched directly, "
+        "never through a proxy); or choose a custom proxy."), Step.PROXY),
+    ("pac.too_large", N_("The proxy auto-configuration (PAC) file is larger than this product accepts."),
+     N_("Check that the address points at the PAC file and not at another page; ask the network "
+        "administrator to keep the PAC file small."), Step.PROXY),
+    ("pac.invalid", N_("The proxy auto-configuration (PAC) file is not a script that defines FindProxyForURL."),
+     N_("Check that the address points at the PAC file; ask the network administrator to correct the script."),
+     Step.PROXY),
+    ("pac.evaluation_failed", N_("The proxy auto-configuration (PAC) script failed or ran too long while choosing "
+     "the proxy for the vault."),
+     N_("Ask the network administrator to correct the PAC script, or choose a custom proxy."), Step.PROXY),
+    ("pac.answer_invalid", N_("The proxy auto-configuration (PAC) script gave no usable answer for the vault's address."),
+     N_("The script must answer DIRECT or PROXY host:port for the vault; ask the network administrator to "
+        "correct it, or choose a custom proxy."), Step.PROXY),
     ("tls.version", N_("The vault service does not offer TLS 1.2 or newer."),
      N_("Connections need TLS 1.2 or newer; update the server or the TLS-inspecting proxy in between."), Step.VAULT),
     ("tls.untrusted", N_("The vault service's TLS certificate is not trusted by this machine."),

@@ -69,8 +69,17 @@ FIELDS: tuple[Field, ...] = (
           f"The name this server registers under; 1 to {MACHINE_NAME_MAX_LENGTH} letters, digits and hyphens. "
           "Default: this computer's name. The same name again is a re-registration."),
     Field("proxy.mode", (str,),
-          f"{_c('none')} (connect directly), {_c('system')} (the operating system's proxy settings) or "
-          f"{_c('custom')} (the proxy below). Default {_c('none')}."),
+          f"{_c('none')} (connect directly), {_c('system')} (the operating system's proxy settings, including its "
+          f"automatic configuration: a PAC file it names, or one found by WPAD), {_c('custom')} (the proxy below) "
+          f"or {_c('pac')} (the proxy auto-configuration file at {_c('pac_url')}). Default {_c('none')}."),
+    Field("proxy.pac_url", (str,),
+          f"PAC mode: the address of the proxy auto-configuration file ({_c('http://')}, {_c('https://')} or "
+          f"{_c('file://')}); its {_c('FindProxyForURL')} answer for the vault's address picks the proxy."),
+    Field("proxy.bypass", (list,),
+          "Custom and PAC modes: hosts that connect directly, a list of exact names (`vault.corp.example`), "
+          "wildcard suffixes (`*.corp.example`), leading-dot domains (`.corp.example`), `<local>` (names "
+          "without a dot), IP addresses and CIDR ranges (`10.0.0.0/8`, `fd00::/8`). A range matches a vault "
+          "addressed by IP; names are not resolved to match one."),
     Field("proxy.host", (str,),
           "Custom proxy: host name, IPv4 address or IPv6 address in brackets; an `http://` prefix is allowed."),
     Field("proxy.port", (int,), "Custom proxy: its port, 1 to 65535."),

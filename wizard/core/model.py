@@ -21,6 +21,7 @@ class ProxyMode(StrEnum):
     NONE = "none"
     SYSTEM = "system"
     CUSTOM = "custom"
+    PAC = "pac"
 
 
 class ProxyAuth(StrEnum):
@@ -72,6 +73,8 @@ class ProxySettings:
     auth: ProxyAuth = ProxyAuth.AUTO
     # Sign in as the signed-in identity (Kerberos ticket cache / SSPI): no user name or password.
     integrated: bool = False
+    pac_url: str = ""               # mode "pac": where the proxy auto-configuration file is (http, https, file)
+    bypass: tuple[str, ...] = ()    # custom and PAC modes: hosts that go direct (wizard.core.bypass)
 
     @property
     def authenticated(self) -> bool:

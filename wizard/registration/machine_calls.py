@@ -54,7 +54,8 @@ def settings_from_record(record: "RegistrationRecord", secrets: Any | None = Non
         proxy=ProxySettings(ProxyMode(proxy.get("mode", "none")), proxy.get("host") or "", proxy.get("port"),
                             proxy.get("username") or "", password,
                             auth=ProxyAuth(proxy.get("auth") or ProxyAuth.AUTO.value),
-                            integrated=bool(proxy.get("integrated", False))),
+                            integrated=bool(proxy.get("integrated", False)), pac_url=proxy.get("pac_url") or "",
+                            bypass=tuple(proxy.get("bypass") or ())),
         vault=VaultSettings(None, Path(saved["vault_ca_bundle"]) if saved.get("vault_ca_bundle") else None),
         throttling=ThrottlingSchedule(
             enabled=bool(throttling.get("enabled", False)),

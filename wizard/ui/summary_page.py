@@ -35,9 +35,12 @@ def describe_proxy(settings: RegistrationSettings) -> str:
     if proxy.mode is ProxyMode.NONE:
         return "Direct connection (no proxy)"
     if proxy.mode is ProxyMode.SYSTEM:
-        return "This machine's system proxy settings"
+        return "This machine's system proxy settings (including its automatic configuration)"
+    bypass = f"; direct to {', '.join(proxy.bypass)}" if proxy.bypass else ""
+    if proxy.mode is ProxyMode.PAC:
+        return f"Automatic configuration from {proxy.pac_url}{bypass}"
     user = f", signing in as {proxy.username}" if proxy.username else ""
-    return f"{proxy.host}:{proxy.port}{user}"
+    return f"{proxy.host}:{proxy.port}{user}{bypass}"
 
 
 def describe_throttling(settings: RegistrationSettings) -> str:

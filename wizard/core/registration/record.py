@@ -77,6 +77,8 @@ def settings_summary(settings: "RegistrationSettings") -> dict[str, Any]:
             # Written only when not the default, so records of plain proxies stay as they were.
             **({"auth": proxy.auth.value} if proxy.auth.value != "auto" else {}),
             **({"integrated": True} if proxy.integrated else {}),
+            **({"pac_url": proxy.pac_url} if proxy.pac_url else {}),
+            **({"bypass": list(proxy.bypass)} if proxy.bypass else {}),
         },
         "throttling": {
             "enabled": throttling.enabled,

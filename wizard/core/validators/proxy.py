@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from urllib.parse import urlsplit
 
+from wizard.core.bypass import invalid_entries
 from wizard.core.issues import Issue, issue
 from wizard.core.model import ProxyAuth, ProxyMode, ProxySettings
 
@@ -74,10 +76,37 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+PAC_SCHEMES = ("http", "https", "file")
+
+
+def _pac_url_issue(text: str) -> Issue | None:
+    """A PAC address must be an http(s) URL with a host, or a file:// URL (Windows' AutoConfigURL
+    spelling for a local file)."""
+    url = text.strip()
+    if not url:
+        return issue("proxy.pac_url", "proxy.pac_url_required")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in PAC_SCHEMES or (parts.scheme.lower() != "file" and not parts.hostname) \
+            or any(c.isspace() for c in url):
+        return issue("proxy.pac_url", "proxy.pac_url_invalid")
+    return None
+
+
+def _bypass_issues(proxy: ProxySettings) -> list[Issue]:
+    bad = invalid_entries(proxy.bypass)
+    if not bad:
+        return []
+    shown = ", ".join(repr(entry) for entry in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+    return [issue("proxy.bypass", "proxy.bypass_invalid", f"({shown})")]
+
+
 def validate_proxy(proxy: ProxySettings) -> list[Issue]:
+    if proxy.mode is ProxyMode.PAC:
+        pac_issue = _pac_url_issue(proxy.pac_url)
+        return ([pac_issue] if pac_issue else []) + _bypass_issues(proxy)
     if proxy.mode is not ProxyMode.CUSTOM:
         return []
-    found: list[Issue] = []
+    found: list[Issue] = _bypass_issues(proxy)
     host_issue = _host_issue(proxy.host)
     if host_issue is not None:
         found.append(host_issue)
