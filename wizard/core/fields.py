@@ -3,7 +3,9 @@
 The answer-file reader checks keys and types against this table, the error routing sends a
 field's problem to the page of its section, and the guide's answer-file reference is this
 table's `doc` column — so adding a field is one row here (plus the model and the control
-that shows it), and no second list can drift. Descriptions are Markdown (backticks for
+that shows it), and no second list can drift. The visible label of every control a page
+shows (and its placeholder or tooltip) is a row of `LABELS`: the page, the guide's step
+tables and the test that holds them together all read it there. Descriptions are Markdown (backticks for
 values) and every number in them is formatted from `wizard.core.limits` or the model's
 defaults, never retyped.
 """
@@ -14,7 +16,9 @@ from dataclasses import dataclass
 
 from wizard.core.bandwidth import format_bandwidth
 from wizard.core.flow import Step
-from wizard.core.limits import MACHINE_NAME_MAX_LENGTH, MAX_BANDWIDTH_BPS, MIN_BANDWIDTH_BPS, PASSPHRASE_MIN_LENGTH
+from wizard.core.i18n import N_, gettext
+from wizard.core.limits import (CREDENTIALS_EXTENSION, GENERATED_PASSPHRASE_LENGTH, MACHINE_NAME_MAX_LENGTH,
+                                MAX_BANDWIDTH_BPS, MIN_BANDWIDTH_BPS, PASSPHRASE_MIN_LENGTH)
 from wizard.core.model import ProxyAuth, RegistrationSettings, Weekday
 
 DEFAULT_PROXY_PASSWORD_ENV = "PROXY_PASSWORD"
@@ -163,11 +167,98 @@ def schema() -> dict[str, dict[str, tuple[type, ...]]]:
     return {section: keys for section, keys in out.items() if keys}
 
 
+@dataclass(frozen=True)
+class Label:
+    """What a person reads on one control of a page, declared once.
+
+    `key` is the control's objectName (the answer-file key where there is one); `text` is
+    the English msgid with its mnemonic `&` and without a form row's colon; `hint` is the
+    placeholder or tooltip the control shows ("" when none). Both are translated when shown
+    (`label()`, `caption()`, `hint()`), never at import: start-up pays for no lookup.
+    """
+
+    key: str
+    text: str
+    hint: str = ""
+
+
+LABELS: tuple[Label, ...] = (
+    Label("proxy.mode.none", N_("&Connect directly (no proxy)")),
+    Label("proxy.mode.system", N_("Use this machine's &system proxy settings")),
+    Label("proxy.mode.custom", N_("Use a c&ustom proxy server")),
+    Label("proxy.host", N_("&Address"), N_("for example proxy.contoso.com or 10.0.0.5")),
+    Label("proxy.port", N_("P&ort"), N_("for example 3128")),
+    Label("proxy.username", N_("Us&er name")),
+    Label("proxy.password", N_("Pass&word")),
+    Label("vault.credentials_file", N_("&Credentials file"), N_("Browse to, or drop here, a {extension} file")),
+    Label("vault.use_newer", N_("&Use the newer file")),
+    Label("vault.ca_bundle", N_("Trusted CA cer&tificate"), N_("optional: PEM file of a private CA")),
+    Label("vault.test_connection", N_("Test c&onnection")),
+    Label("throttling.enabled", N_("&Limit the network bandwidth backups may use")),
+    Label("throttling.work_days", N_("Work days")),
+    Label("throttling.work_hours", N_("Work hours")),
+    Label("throttling.work_start", N_("&Start")),
+    Label("throttling.work_end", N_("&End")),
+    Label("throttling.work_bandwidth", N_("Wor&k hours limit")),
+    Label("throttling.non_work_bandwidth", N_("&Other times limit")),
+    Label("recovery.folder", N_("Recovery &folder")),
+    Label("recovery.create", N_("&Create this folder when registering")),
+    Label("recovery.space_needed", N_("S&pace needed"), N_("optional, for example 50 GB")),
+    Label("encryption.passphrase", N_("&Passphrase")),
+    Label("encryption.generate", N_("&Generate"),
+          N_("Create a random {length}-character passphrase that meets every rule")),
+    Label("encryption.passphrase_confirm", N_("C&onfirm passphrase")),
+    Label("encryption.show_passphrase", N_("S&how the passphrase")),
+    Label("encryption.save_passphrase_to", N_("&Save passphrase file to"), N_("full path, ideally on another machine")),
+    Label("encryption.print_sheet", N_("Print &recovery sheet..."),
+          N_("Save a one-page PDF with the passphrase and its QR code, to print and lock away")),
+    Label("encryption.escrow", N_("&Also keep a sealed copy at the vault when it has a recovery certificate"),
+          N_("Encrypted to your organisation's recovery certificate: the vault cannot read it, the holders of "
+             "the certificate's private key can")),
+    Label("encryption.stored_safely", N_("I will &keep the passphrase file in a safe place.")),
+    Label("summary.save_answers", N_("&Save answer file...")),
+    Label("summary.copy_command", N_("&Copy command line")),
+)
+
+LABEL_BY_KEY: dict[str, Label] = {row.key: row for row in LABELS}
+# What a hint's placeholders stand for: numbers from the limits, never retyped.
+_HINT_VALUES = {"extension": CREDENTIALS_EXTENSION, "length": GENERATED_PASSPHRASE_LENGTH}
+
+
+def label(key: str, language: str | None = None) -> str:
+    """The control's label in `language` (default: the active one), with its mnemonic `&`."""
+    return gettext(LABEL_BY_KEY[key].text, language)
+
+
+def caption(key: str, language: str | None = None) -> str:
+    """The label as a form row's caption: "&Address:"."""
+    return label(key, language) + ":"
+
+
+def without_mnemonic(text: str) -> str:
+    """Label text as read and spoken: no mnemonic ampersand ("&&" stays one "&"), no final colon."""
+    spoken = text.replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
+    return spoken.removesuffix(":").strip()
+
+
+def plain_label(key: str, language: str | None = None) -> str:
+    """The label as a person reads it (the guide, an accessible name)."""
+    return without_mnemonic(label(key, language))
+
+
+def hint(key: str, language: str | None = None) -> str:
+    """The control's placeholder or tooltip in `language`, its placeholders filled ("" when none)."""
+    text = LABEL_BY_KEY[key].hint
+    return gettext(text, language).format(**_HINT_VALUES) if text else ""
+
+
 def _check() -> None:
     """Each field once, in a known section (a typo here would silently drop a key)."""
     unknown = [f.key for f in FIELDS if f.section not in SECTIONS]
     if unknown or len(BY_KEY) != len(FIELDS):
         raise AssertionError(f"field table: unknown sections {unknown} or a key declared twice")
+    if len(LABEL_BY_KEY) != len(LABELS):
+        raise AssertionError("label table: a key declared twice")
 
 
 _check()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wizard.core.bandwidth import format_bandwidth
+from wizard.core.fields import plain_label
 from wizard.core.flow import Step
 from wizard.core.limits import (CLOCK_SKEW_ALLOWANCE, CREDENTIAL_LIFETIME_DEFAULT, CREDENTIALS_EXTENSION,
                                 GENERATED_PASSPHRASE_LENGTH, MAX_BANDWIDTH_BPS, MAX_MACHINES_PER_VAULT,
@@ -28,9 +29,16 @@ def hours(delta: object) -> str:
 
 @dataclass(frozen=True)
 class Field:
-    label: str   # as on the page, without the mnemonic "&"
-    key: str     # the widget's accessible name (= the answer-file key where there is one)
+    key: str     # the widget's objectName (= the answer-file key where there is one)
     meaning: str
+    within: str = ""  # the key of the row caption it sits in ("Work hours" for its Start box)
+
+    @property
+    def label(self) -> str:
+        """As on the page, without the mnemonic "&": read from the field registry (`LABELS`),
+        in the guide's language, so the guide cannot name a field the page calls otherwise."""
+        own = plain_label(self.key)
+        return f"{plain_label(self.within)}: {own}" if self.within else own
 
 
 @dataclass(frozen=True)
@@ -48,18 +56,18 @@ STEP_TEXT: dict[Step, StepText] = {
         "SSH), a notice at the top of this first page says so, with the command to run on this system and a "
         "**Recheck** button; Register is not offered until a recheck finds a usable store.",
         (
-            Field("Connect directly (no proxy)", "proxy.mode.none", "No proxy: the server connects to the vault itself."),
-            Field("Use this machine's system proxy settings", "proxy.mode.system",
+            Field("proxy.mode.none", "No proxy: the server connects to the vault itself."),
+            Field("proxy.mode.system",
                   "Use the proxy the operating system is configured with; the page shows which one."),
-            Field("Use a custom proxy server", "proxy.mode.custom", "Use the proxy given below."),
-            Field("Address", "proxy.host",
+            Field("proxy.mode.custom", "Use the proxy given below."),
+            Field("proxy.host",
                   "Host name (proxy.contoso.com), IPv4 address (10.0.0.5) or IPv6 address in brackets; "
                   "an `http://` prefix is accepted."),
-            Field("Port", "proxy.port", "1 to 65535, for example 3128 or 8080."),
-            Field("User name", "proxy.username",
+            Field("proxy.port", "1 to 65535, for example 3128 or 8080."),
+            Field("proxy.username",
                   "Only if the proxy asks for a sign-in (basic authentication). A domain account is "
                   "written `DOMAIN\\user` or `user@domain`; a colon is not allowed."),
-            Field("Password", "proxy.password",
+            Field("proxy.password",
                   "The proxy password; always masked, kept in this machine's keyring, never written to a file."),
         ),
         "A user name needs a password and the other way round. Whether the proxy accepts them is found out when "
@@ -71,18 +79,18 @@ STEP_TEXT: dict[Step, StepText] = {
         "its format, its certificate and private key, and its validity window, then shows which vault it "
         "belongs to and until when it can be used.",
         (
-            Field("Credentials file", "vault.credentials_file",
+            Field("vault.credentials_file",
                   f"The `{CREDENTIALS_EXTENSION}` file. It is valid for {hours(CREDENTIAL_LIFETIME_DEFAULT)} by "
                   "default (a vault setting). Each new download makes the earlier files useless: only the newest "
                   "works. A clock that is off by up to "
                   f"{hours(CLOCK_SKEW_ALLOWANCE)} is tolerated."),
-            Field("Use the newer file", "vault.use_newer",
+            Field("vault.use_newer",
                   "Shown when a newer credentials file for the same vault lies in the same folder: one click "
                   "switches to it."),
-            Field("Trusted CA certificate", "vault.ca_bundle",
+            Field("vault.ca_bundle",
                   "Optional PEM file with a CA certificate to trust for the vault's TLS certificate, in addition "
                   "to this machine's trust store (for a private vault or a TLS-inspecting proxy)."),
-            Field("Test connection", "vault.test_connection",
+            Field("vault.test_connection",
                   "Checks the way to the vault (name lookup, connection, proxy, TLS, the vault's sign-in "
                   "endpoint) without registering."),
         ),
@@ -93,17 +101,17 @@ STEP_TEXT: dict[Step, StepText] = {
         "another at every other time. Limits are in bits per second with binary units "
         "(1 Kbps = 1,024 bit/s), like the original agent.",
         (
-            Field("Limit the network bandwidth backups may use", "throttling.enabled",
+            Field("throttling.enabled",
                   f"Off by default; when off, backups use the bandwidth available."),
-            Field("Work days", "throttling.work_days", "Any set of weekdays, at least one."),
-            Field("Work hours: Start", "throttling.work_start",
-                  f"24-hour time; default {_D.throttling.work_start:%H:%M}."),
-            Field("Work hours: End", "throttling.work_end",
+            Field("throttling.work_days", "Any set of weekdays, at least one."),
+            Field("throttling.work_start", f"24-hour time; default {_D.throttling.work_start:%H:%M}.",
+                  within="throttling.work_hours"),
+            Field("throttling.work_end",
                   f"Default {_D.throttling.work_end:%H:%M}. An end before the start means the work hours run "
-                  "overnight into the next day; start and end may not be equal."),
-            Field("Work hours limit", "throttling.work_bandwidth",
+                  "overnight into the next day; start and end may not be equal.", within="throttling.work_hours"),
+            Field("throttling.work_bandwidth",
                   f"{BANDWIDTH_RANGE}; default {_D.throttling.work_bandwidth}."),
-            Field("Other times limit", "throttling.non_work_bandwidth",
+            Field("throttling.non_work_bandwidth",
                   f"{BANDWIDTH_RANGE}; default {_D.throttling.non_work_bandwidth}."),
         ),
         "The week preview colours each hour by the limit in force, so an overnight window or a missing day "
@@ -113,11 +121,11 @@ STEP_TEXT: dict[Step, StepText] = {
     Step.RECOVERY: StepText(
         "A local folder used as a temporary holding area while a recovery runs.",
         (
-            Field("Recovery folder", "recovery.folder",
+            Field("recovery.folder",
                   "A full local path. It must exist (or be created) and be writable by this account."),
-            Field("Create this folder when registering", "recovery.create",
+            Field("recovery.create",
                   "Create the folder if it does not exist yet."),
-            Field("Space needed", "recovery.space_needed",
+            Field("recovery.space_needed",
                   "Optional: how much data recoveries restore at the same time (for example `50 GB`); "
                   "checked against the folder's free space, which the page shows."),
         ),
@@ -127,31 +135,31 @@ STEP_TEXT: dict[Step, StepText] = {
         "cannot recover it: without it, backups cannot be restored. The same passphrase is needed to register "
         "this server again.",
         (
-            Field("Passphrase", "encryption.passphrase",
+            Field("encryption.passphrase",
                   f"{PASSPHRASE_MIN_LENGTH} to {PASSPHRASE_MAX_LENGTH:,} printable ASCII characters. "
                   "A checklist under the field shows each rule as you type, and a strength meter warns about "
                   "easy-to-guess passphrases."),
-            Field("Generate", "encryption.generate",
+            Field("encryption.generate",
                   f"Creates a random {GENERATED_PASSPHRASE_LENGTH}-character passphrase that meets every rule."),
-            Field("Confirm passphrase", "encryption.passphrase_confirm", "The same passphrase again."),
-            Field("Show the passphrase", "encryption.show_passphrase",
+            Field("encryption.passphrase_confirm", "The same passphrase again."),
+            Field("encryption.show_passphrase",
                   "Shows the passphrase instead of dots (masked by default; masked in these screenshots)."),
-            Field("Save passphrase file to", "encryption.save_passphrase_to",
+            Field("encryption.save_passphrase_to",
                   "Full path of the passphrase file the wizard writes (owner-only permissions). An existing file "
                   "is never overwritten. Saving it on this server's own disk is allowed with a warning: if the "
                   "server is lost, so is the passphrase."),
-            Field("Print recovery sheet", "encryption.print_sheet",
+            Field("encryption.print_sheet",
                   "Saves a one-page PDF with the vault, the machine, the passphrase in numbered groups of four "
                   "(a middle dot marks a space) and a QR code of it, to print and lock away. Once a sheet is "
                   "saved, the promise below counts only after you type back the characters at three random "
                   "positions from the printed page. The same sheet: "
                   "`register-server passphrase sheet --out FILE.pdf` after registration."),
-            Field("Also keep a sealed copy at the vault when it has a recovery certificate", "encryption.escrow",
+            Field("encryption.escrow",
                   "On by default. When the vault's administrator has set a recovery certificate (`register-server "
                   "vault recovery-certificate`), the passphrase is encrypted to it and kept at the vault, a new "
                   "version on every change. The vault cannot read it; the holders of the certificate's private "
                   "key can (`register-server passphrase recover`). Answer file: `[encryption] escrow`."),
-            Field("I will keep the passphrase file in a safe place", "encryption.stored_safely",
+            Field("encryption.stored_safely",
                   "Required: your promise to store the file away from this server. The file is written when "
                   "you click Register; before Finish, the Summary asks you to open it where it was saved and "
                   "type back the passphrase's characters at three random positions."),
@@ -168,9 +176,9 @@ STEP_TEXT: dict[Step, StepText] = {
     Step.SUMMARY: StepText(
         "What was registered, and how to repeat it on other servers without the wizard.",
         (
-            Field("Save answer file...", "summary.save_answers",
+            Field("summary.save_answers",
                   "Writes these settings as an answer file (no secrets in it) for `register-server register`."),
-            Field("Copy command line", "summary.copy_command",
+            Field("summary.copy_command",
                   "Copies the command that registers another server with that answer file."),
         ),
         "Finish is offered once you have typed back the characters asked (three random positions of the "

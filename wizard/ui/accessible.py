@@ -15,6 +15,8 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from wizard.core.fields import without_mnemonic
+
 W = TypeVar("W", bound=QWidget)
 
 # An answer-file key or an internal widget name: lower-case words joined by dots.
@@ -26,10 +28,7 @@ def looks_like_key(text: str) -> bool:
     return bool(_KEY.fullmatch(text.strip()))
 
 
-def plain(text: str) -> str:
-    """Label text as spoken: no mnemonic ampersand ("&&" stays one "&"), no trailing colon."""
-    spoken = text.replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
-    return spoken.removesuffix(":").strip()
+plain = without_mnemonic  # label text as spoken (the core's rule, shared with the guide)
 
 
 def keyed(widget: W, key: str) -> W:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QWidget,
 )
 
+from wizard.core.fields import hint, label
 from wizard.core.flow import Step
 from wizard.core.issues import Issue, issue
 from wizard.core.model import EncryptionSettings, RegistrationSettings
@@ -89,15 +90,15 @@ class EncryptionPage(StepPage):
         pass_row = QWidget(self)
         pass_layout = QHBoxLayout(pass_row)
         pass_layout.setContentsMargins(0, 0, 0, 0)
-        self.generate = QPushButton("&Generate", pass_row)
+        self.generate = QPushButton(label("encryption.generate"), pass_row)
         name_input(self.generate, "encryption.generate")
-        self.generate.setToolTip("Create a random 32-character passphrase that meets every rule")
+        self.generate.setToolTip(hint("encryption.generate"))
         pass_layout.addWidget(self.passphrase, 1)
         pass_layout.addWidget(self.generate)
-        self.add_row(form, "encryption.passphrase", "&Passphrase:", pass_row, input_widget=self.passphrase)
+        self.add_row(form, "encryption.passphrase", pass_row, input_widget=self.passphrase)
         self.confirmation = SecretEntry(self)
-        self.add_row(form, "encryption.passphrase_confirm", "C&onfirm passphrase:", self.confirmation)
-        self.show_toggle = QCheckBox("S&how the passphrase", self)
+        self.add_row(form, "encryption.passphrase_confirm", self.confirmation)
+        self.show_toggle = QCheckBox(label("encryption.show_passphrase"), self)
         name_input(self.show_toggle, "encryption.show_passphrase")
         form.addRow("", self.show_toggle)
 
@@ -123,36 +124,34 @@ class EncryptionPage(StepPage):
         save_layout = QHBoxLayout(save_row)
         save_layout.setContentsMargins(0, 0, 0, 0)
         self.save_to = QLineEdit(save_row)
-        self.save_to.setPlaceholderText("full path, ideally on another machine")
         self.browse = QPushButton("Bro&wse...", save_row)
         name_input(self.browse, "encryption.browse")
         save_layout.addWidget(self.save_to, 1)
         save_layout.addWidget(self.browse)
         form.addRow(QLabel(" ", self))
-        self.add_row(form, "encryption.save_passphrase_to", "&Save passphrase file to:", save_row,
+        self.add_row(form, "encryption.save_passphrase_to", save_row,
                      input_widget=self.save_to)
         self.accept_path_drops("encryption.save_passphrase_to", self.save_to, self._dropped_save_location)
         sheet_row = QWidget(self)
         sheet_layout = QHBoxLayout(sheet_row)
         sheet_layout.setContentsMargins(0, 0, 0, 0)
-        self.print_sheet = QPushButton("Print &recovery sheet...", sheet_row)
+        self.print_sheet = QPushButton(label("encryption.print_sheet"), sheet_row)
         name_input(self.print_sheet, "encryption.print_sheet")
-        self.print_sheet.setToolTip("Save a one-page PDF with the passphrase and its QR code, to print and lock away")
+        self.print_sheet.setToolTip(hint("encryption.print_sheet"))
         self.sheet_status = QLabel(sheet_row)
         self.sheet_status.setObjectName("encryption.sheet_status")
         self.sheet_status.setWordWrap(True)
         sheet_layout.addWidget(self.print_sheet)
         sheet_layout.addWidget(self.sheet_status, 1)
         form.addRow("", sheet_row)
-        self.escrow = QCheckBox("&Also keep a sealed copy at the vault when it has a recovery certificate", self)
+        self.escrow = QCheckBox(label("encryption.escrow"), self)
         name_input(self.escrow, "encryption.escrow")
-        self.escrow.setToolTip("Encrypted to your organisation's recovery certificate: the vault cannot read it, "
-                               "the holders of the certificate's private key can")
+        self.escrow.setToolTip(hint("encryption.escrow"))
         self.escrow.setChecked(True)
         outer.addWidget(self.escrow)
         # A check box's text cannot wrap: the short promise is the box, the why is a wrapping line
         # under it (one long box text was cut off in a window 800 pixels wide).
-        self.stored_safely = QCheckBox("I will &keep the passphrase file in a safe place.", self)
+        self.stored_safely = QCheckBox(label("encryption.stored_safely"), self)
         self.watch("encryption.stored_safely", self.stored_safely)
         outer.addWidget(self.stored_safely)
         why = QLabel("Without it, backups cannot be recovered. After Register, you type back three of its "

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractButton, QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget, QWizardPage,
 )
 
+from wizard.core.fields import caption, hint
 from wizard.core.flow import Step, TITLES
 from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings
@@ -171,15 +172,23 @@ class StepPage(QWizardPage):
     def wizard_(self) -> "WizardHost":
         return self.wizard()  # type: ignore[return-value]
 
-    def add_row(self, form: QFormLayout, key: str, label: str, field: QWidget, *,
+    def add_row(self, form: QFormLayout, key: str, field: QWidget, *,
                 input_widget: QWidget | None = None) -> FieldMessage:
-        """A labelled row plus its message line. `field` may be a container; `input_widget` gets the name."""
+        """A row captioned with `key`'s label from the field registry, plus its message line.
+
+        `field` may be a container; `input_widget` gets the name. The label and the placeholder
+        come from `wizard.core.fields.LABELS` (declared once, translated here, when shown).
+        """
         target = input_widget or field
         name_input(target, key)
-        accessible.name(target, label)  # people hear the label; the key stays in objectName
-        caption = QLabel(label, self)
-        caption.setBuddy(target)
-        form.addRow(caption, field)
+        text = caption(key)
+        accessible.name(target, text)  # people hear the label; the key stays in objectName
+        placeholder = hint(key)
+        if placeholder and hasattr(target, "setPlaceholderText"):
+            target.setPlaceholderText(placeholder)
+        row_caption = QLabel(text, self)
+        row_caption.setBuddy(target)
+        form.addRow(row_caption, field)
         message = self.watch(key, target)
         form.addRow("", message)
         return message

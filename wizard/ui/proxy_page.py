@@ -8,6 +8,7 @@ from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
 
+from wizard.core.fields import label
 from wizard.core.flow import Step
 from wizard.core.issues import Issue
 from wizard.core.model import ProxyMode, ProxySettings, RegistrationSettings
@@ -16,11 +17,9 @@ from wizard.core.validators import parse_port_text, validate_proxy
 from wizard.ui.page_base import StepPage, content_layout, name_input
 from wizard.ui.secret_entry import SecretEntry
 
-_MODES = (
-    (ProxyMode.NONE, "&Connect directly (no proxy)"),
-    (ProxyMode.SYSTEM, "Use this machine's &system proxy settings"),
-    (ProxyMode.CUSTOM, "Use a c&ustom proxy server"),
-)
+# The modes this page offers, in order; each one's label is `proxy.mode.<mode>` in the field registry.
+_MODES = (ProxyMode.NONE, ProxyMode.SYSTEM, ProxyMode.CUSTOM)
+
 
 
 def system_proxy_text() -> str:
@@ -47,8 +46,8 @@ class ProxyPage(StepPage):
         mode_layout.setContentsMargins(0, 0, 0, 0)
         self.mode_group = QButtonGroup(self)
         self.mode_buttons: dict[ProxyMode, QRadioButton] = {}
-        for mode, text in _MODES:
-            button = QRadioButton(text, mode_box)
+        for mode in _MODES:
+            button = QRadioButton(label(f"proxy.mode.{mode.value}"), mode_box)
             name_input(button, f"proxy.mode.{mode.value}")
             self.mode_group.addButton(button)
             self.mode_buttons[mode] = button
@@ -67,20 +66,18 @@ class ProxyPage(StepPage):
         form.setVerticalSpacing(4)
         custom_outer.addLayout(form)
         self.host = QLineEdit(self.custom_box)
-        self.host.setPlaceholderText("for example proxy.contoso.com or 10.0.0.5")
-        self.add_row(form, "proxy.host", "&Address:", self.host)
+        self.add_row(form, "proxy.host", self.host)
         self.port = QLineEdit(self.custom_box)
         self.port.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,5}"), self.port))
         self.port.setMaximumWidth(90)
-        self.port.setPlaceholderText("e.g. 3128")
-        self.add_row(form, "proxy.port", "P&ort:", self.port)
+        self.add_row(form, "proxy.port", self.port)
         note = QLabel("If the proxy asks for a sign-in, enter its user name and password.", self.custom_box)
         note.setWordWrap(True)
         form.addRow(note)
         self.username = QLineEdit(self.custom_box)
-        self.add_row(form, "proxy.username", "Us&er name:", self.username)
+        self.add_row(form, "proxy.username", self.username)
         self.password = SecretEntry(self.custom_box)
-        self.add_row(form, "proxy.password", "Pass&word:", self.password)
+        self.add_row(form, "proxy.password", self.password)
         outer.addWidget(self.custom_box)
         outer.addStretch(1)
 

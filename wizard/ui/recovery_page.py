@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
+from wizard.core.fields import label
 from wizard.core.flow import Step
 from wizard.core.issues import Issue, issue
 from wizard.core.model import RecoveryFolder, RegistrationSettings
@@ -48,20 +49,19 @@ class RecoveryPage(StepPage):
         self.browse.setObjectName("recovery.browse")
         row_layout.addWidget(self.folder, 1)
         row_layout.addWidget(self.browse)
-        self.add_row(form, "recovery.folder", "Recovery &folder:", row, input_widget=self.folder)
+        self.add_row(form, "recovery.folder", row, input_widget=self.folder)
         self.accept_path_drops("recovery.folder", self.folder)
 
         self.free_space = QLabel(self)
         self.free_space.setObjectName("recovery.free_space")
         form.addRow("Free space:", self.free_space)
-        self.create = QCheckBox("&Create this folder when registering", self)
+        self.create = QCheckBox(label("recovery.create"), self)
         self.watch("recovery.create", self.create)
         form.addRow("", self.create)
 
         self.space_needed = QLineEdit(self)
-        self.space_needed.setPlaceholderText("optional, for example 50 GB")
         self.space_needed.setMaximumWidth(220)
-        self.add_row(form, "recovery.space_needed", "S&pace needed:", self.space_needed)
+        self.add_row(form, "recovery.space_needed", self.space_needed)
         hint = QLabel("If you know how much data recoveries will restore at the same time, enter it to "
                       "check it against the free space.", self)
         hint.setWordWrap(True)

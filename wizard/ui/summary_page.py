@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizardPage
 
+from wizard.core.fields import label
 from wizard.core.flow import TITLES, Step
 from wizard.core.model import ProxyMode, RegistrationSettings
 from wizard.ui import dialogs
@@ -95,9 +96,9 @@ class SummaryPage(QWizardPage):
         self._asked_for: object | None = None
 
         buttons = QHBoxLayout()
-        self.save_answers = QPushButton("&Save answer file...", self)
+        self.save_answers = QPushButton(label("summary.save_answers"), self)
         name_input(self.save_answers, "summary.save_answers")
-        self.copy_command = QPushButton("&Copy command line", self)
+        self.copy_command = QPushButton(label("summary.copy_command"), self)
         name_input(self.copy_command, "summary.copy_command")
         buttons.addWidget(self.save_answers)
         buttons.addWidget(self.copy_command)

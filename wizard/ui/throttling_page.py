@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.bandwidth import DISPLAY_UNITS, Bandwidth, split_for_display
+from wizard.core.fields import caption, label
 from wizard.core.flow import Step
 from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings, ThrottlingSchedule, Weekday
@@ -101,7 +102,7 @@ class ThrottlingPage(StepPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         outer = content_layout(self)  # inside the frame named for readers (page_base)
-        self.enabled = QCheckBox("&Limit the network bandwidth backups may use", self)
+        self.enabled = QCheckBox(label("throttling.enabled"), self)
         self.watch("throttling.enabled", self.enabled)
         outer.addWidget(self.enabled)
 
@@ -122,7 +123,7 @@ class ThrottlingPage(StepPage):
             days_layout.addWidget(box)
             box.toggled.connect(lambda _checked: self.touch("throttling.work_days"))
         days_layout.addStretch(1)
-        form.addRow(QLabel("Work days:", self.details), days_row)
+        form.addRow(QLabel(caption("throttling.work_days"), self.details), days_row)
         form.addRow("", self.watch("throttling.work_days", days_row))
 
         hours = QWidget(self.details)
@@ -132,9 +133,9 @@ class ThrottlingPage(StepPage):
         self.end = TimeBox(hours)
         for edit in (self.start, self.end):
             edit.timeChanged.connect(self.refresh)
-        start_label = QLabel("&Start:", hours)
+        start_label = QLabel(caption("throttling.work_start"), hours)
         start_label.setBuddy(self.start)
-        end_label = QLabel("&End:", hours)
+        end_label = QLabel(caption("throttling.work_end"), hours)
         end_label.setBuddy(self.end)
         # What the two boxes mean together, with the time zone: "22:00 – 06:00, overnight (UTC)".
         self.hours_note = QLabel(hours)
@@ -143,17 +144,17 @@ class ThrottlingPage(StepPage):
         for widget in (start_label, self.start, end_label, self.end):
             hours_layout.addWidget(widget)
         hours_layout.addWidget(self.hours_note, 1)
-        form.addRow(QLabel("Work hours:", self.details), hours)
+        form.addRow(QLabel(caption("throttling.work_hours"), self.details), hours)
         self.watch("throttling.work_start", self.start)
         self.watch("throttling.work_end", self.end)
         form.addRow("", self.message_for("throttling.work_start"))
         form.addRow("", self.message_for("throttling.work_end"))
 
         self.work_bandwidth = BandwidthInput("throttling.work_bandwidth", self.details)
-        self.add_row(form, "throttling.work_bandwidth", "Wor&k hours limit:", self.work_bandwidth,
+        self.add_row(form, "throttling.work_bandwidth", self.work_bandwidth,
                      input_widget=self.work_bandwidth.number)
         self.non_work_bandwidth = BandwidthInput("throttling.non_work_bandwidth", self.details)
-        self.add_row(form, "throttling.non_work_bandwidth", "&Other times limit:", self.non_work_bandwidth,
+        self.add_row(form, "throttling.non_work_bandwidth", self.non_work_bandwidth,
                      input_widget=self.non_work_bandwidth.number)
         # A mistake in a limit is named once typing pauses (not only when the field is left), so
         # "10 MB/s" never disables Next without saying why ("10 MB/s is 80 Mbps").

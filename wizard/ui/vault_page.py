@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.fields import label
 from wizard.core.flow import Step
 from wizard.core.issues import Issue, Severity, issue
 from wizard.core.limits import CREDENTIALS_EXTENSION
@@ -85,14 +86,13 @@ class VaultPage(StepPage):
         file_layout = QHBoxLayout(file_row)
         file_layout.setContentsMargins(0, 0, 0, 0)
         self.credentials_file = QLineEdit(file_row)
-        self.credentials_file.setPlaceholderText(f"Browse to, or drop here, a {CREDENTIALS_EXTENSION} file")
         self.browse = QPushButton("Bro&wse...", file_row)
         name_input(self.browse, "vault.browse")
         file_layout.addWidget(self.credentials_file, 1)
         file_layout.addWidget(self.browse)
-        self.add_row(form, FILE_FIELD, "&Credentials file:", file_row, input_widget=self.credentials_file).show_fix = True
+        self.add_row(form, FILE_FIELD, file_row, input_widget=self.credentials_file).show_fix = True
         self.accept_path_drops(FILE_FIELD, self.credentials_file, self.set_credentials_file)
-        self.use_newer = QPushButton("&Use the newer file", self)
+        self.use_newer = QPushButton(label("vault.use_newer"), self)
         name_input(self.use_newer, "vault.use_newer")
         self.use_newer.hide()
         form.addRow("", self.use_newer)
@@ -116,16 +116,15 @@ class VaultPage(StepPage):
         ca_layout = QHBoxLayout(ca_row)
         ca_layout.setContentsMargins(0, 0, 0, 0)
         self.ca_bundle = QLineEdit(ca_row)
-        self.ca_bundle.setPlaceholderText("optional: PEM file of a private CA")
         self.ca_browse = QPushButton("Brow&se...", ca_row)
         name_input(self.ca_browse, "vault.ca_browse")
         ca_layout.addWidget(self.ca_bundle, 1)
         ca_layout.addWidget(self.ca_browse)
-        self.add_row(form, CA_FIELD, "Trusted CA cer&tificate:", ca_row, input_widget=self.ca_bundle).show_fix = True
+        self.add_row(form, CA_FIELD, ca_row, input_widget=self.ca_bundle).show_fix = True
         self.accept_path_drops(CA_FIELD, self.ca_bundle)
 
         test_row = QHBoxLayout()
-        self.test_button = QPushButton("Test c&onnection", self)
+        self.test_button = QPushButton(label("vault.test_connection"), self)
         name_input(self.test_button, "vault.test_connection")
         test_row.addWidget(self.test_button)
         self.test_status = QLabel(self)
