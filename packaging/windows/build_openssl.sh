@@ -60,7 +60,8 @@ echo "openssl: source $OPENSSL_DEB_VERSION fetched and patched in $(( $(date +%s
 # two modules import from the DLLs (235 functions, `objdump -p`) is still there; the build's
 # self-test loads both.
 # Only the two DLLs are made (build_libs would also compile the static libraries and the apps'
-# helper library: twice the work).
+# helper library: twice the work). The generated headers (opensslv.h, ...) come first: the DLL
+# targets do not depend on them, so on a fresh tree they alone fail at the first #include.
 cd "$SRC/tree"
 [ -f Makefile ] || ./Configure --config="$SRC/cpython-names.conf" mingw64-cpython \
   --cross-compile-prefix=x86_64-w64-mingw32- shared no-tests no-docs no-module no-legacy no-capieng \
@@ -68,7 +69,8 @@ cd "$SRC/tree"
   no-sm2 no-sm3 no-sm4 no-whirlpool -static-libgcc \
   "--prefix=C:/Program Files/Common Files" --openssldir=SSL >/dev/null
 t=$(date +%s)
-make -s -j"$JOBS" libcrypto-3.dll libssl-3.dll >/dev/null 2>"$SRC/make.log" || { tail -30 "$SRC/make.log" >&2; exit 1; }
+{ make -s -j"$JOBS" build_generated && make -s -j"$JOBS" libcrypto-3.dll libssl-3.dll; } >/dev/null 2>"$SRC/make.log" \
+  || { tail -30 "$SRC/make.log" >&2; exit 1; }
 x86_64-w64-mingw32-strip libcrypto-3.dll libssl-3.dll
 cp libcrypto-3.dll libssl-3.dll "$OUTDIR/"
 echo "$OPENSSL_DEB_VERSION" > "$OUTDIR/VERSION"
