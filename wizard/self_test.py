@@ -22,6 +22,7 @@ from typing import Callable, TextIO
 
 from wizard import __version__
 from wizard.core.exit_codes import ExitCode
+from wizard.core.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def check_secret_store(store: str | None = None, home: str | None = None) -> Che
     try:
         kind = store_for(state_dir(home), store)
     except RegisterServerError as error:
-        return Check("secret-store", False, f"{error.code}: {error.message} What to do: {error.fix}")
+        return Check("secret-store", False, f"{error.code}: {error.message} {_('What to do:')} {error.fix}")
     problem = secret_store_problem(store=kind)
     if problem is None:
         if kind == SYSTEMD_CREDS:
@@ -209,7 +210,7 @@ def check_secret_store(store: str | None = None, home: str | None = None) -> Che
         from wizard.core.secrets.store import keyring_status
 
         return Check("secret-store", True, f"stores, returns and forgets a secret ({keyring_status()[1]})")
-    return Check("secret-store", False, f"{problem.code}: {problem.message} What to do: {problem.fix}")
+    return Check("secret-store", False, f"{problem.code}: {problem.message} {_('What to do:')} {problem.fix}")
 
 
 def find_resources() -> list[Path]:
@@ -253,8 +254,8 @@ def _start_watchdog(out: TextIO, current: list[str]) -> threading.Timer:
     """A smoke test must end: a check stuck on a modal dialog or a dead service fails the
     run (named) instead of hanging a build pipeline forever."""
     def expire() -> None:
-        out.write(f"FAIL {current[0]}: did not finish within {WATCHDOG_SECONDS:.0f} s\n"
-                  "self-test: FAILED (timed out)\n")
+        out.write(_("FAIL") + " " + _("{check}: did not finish within {seconds} s").format(
+            check=current[0], seconds=f"{WATCHDOG_SECONDS:.0f}") + "\n" + _("self-test: FAILED (timed out)") + "\n")
         out.flush()
         os._exit(int(ExitCode.UNEXPECTED))
 
@@ -284,11 +285,13 @@ def run(out: TextIO | None = None, *, secret_store: str | None = None, home: str
             current[0] = name
             checks, seconds = _guarded(name, step)
             for check in checks:
-                status = ("ok  " if check.ok else "FAIL") if check.mandatory else "info"
+                status = f"{(_('ok') if check.ok else _('FAIL')) if check.mandatory else _('info'):<4}"
                 failed += int(check.mandatory and not check.ok)
                 out.write(f"{status} {check.name}: {check.detail} [{seconds * 1000:.0f} ms]\n")
                 out.flush()  # line by line: a hang in the next check shows where it happened
     watchdog.cancel()
-    out.write("self-test: passed\n" if not failed else f"self-test: FAILED ({failed} mandatory checks)\n")
+    out.write((_("self-test: passed") if not failed else
+               ngettext("self-test: FAILED ({count} mandatory check)", "self-test: FAILED ({count} mandatory checks)",
+                        failed).format(count=failed)) + "\n")
     out.flush()
     return int(ExitCode.OK if not failed else ExitCode.UNEXPECTED)

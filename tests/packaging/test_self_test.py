@@ -43,7 +43,7 @@ def test_self_test_fails_without_a_secret_store_naming_the_check_and_the_fix(no_
     assert "dbus-run-session" in line and "gnome-keyring-daemon" in line  # the command for this system
     assert "Credential Manager" not in line  # not the other system's sentence
     assert lines["crypto"].startswith("ok ") and "PKCS#12 round trip" in lines["crypto"]
-    assert "self-test: FAILED (1 mandatory checks)" in result.stdout
+    assert "self-test: FAILED (1 mandatory check)" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -84,7 +84,7 @@ def test_a_failing_check_fails_the_run_with_a_named_line_and_no_traceback(monkey
     assert self_test.run(out) == 1
     text = out.getvalue()
     assert "FAIL crypto: RuntimeError: cryptography bindings missing" in text
-    assert text.rstrip().endswith("self-test: FAILED (1 mandatory checks)")
+    assert text.rstrip().endswith("self-test: FAILED (1 mandatory check)")
     assert "Traceback" not in text
 
 

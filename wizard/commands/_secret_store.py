@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import argparse
 
+from wizard.core.i18n import _
 from wizard.core.secrets.choice import STORES
 
 
 def add_secret_store_option(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
-    what = ("the secret store --self-test probes" if top_level else
-            "where this server's secrets are kept")
+    what = (_("the secret store --self-test probes") if top_level else
+            _("where this server's secrets are kept"))
+    stores = _(" or ").join(STORES)
     parser.add_argument("--secret-store", choices=STORES, metavar="STORE",
                         default=None if top_level else argparse.SUPPRESS,
-                        help=f"{what}: {' or '.join(STORES)} (default: the store the registration record "
-                             "names, else keyring; systemd-creds is for headless Linux servers, run as root)")
+                        help=_("{what}: {stores} (default: the store the registration record names, else keyring; "
+                               "systemd-creds is for headless Linux servers, run as root)").format(what=what,
+                                                                                                  stores=stores))
 
 
 def chosen(args: argparse.Namespace) -> str | None:

@@ -16,34 +16,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from wizard.core.errors import RegisterServerError
-
-_STAMP = "%Y-%m-%d %H:%M UTC"
-
 
 def _utc_time(text: str) -> datetime:
     """``--at`` value: ISO 8601; without an offset it is taken as UTC."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not an ISO 8601 date and time: {text!r}").format(text=text)) from None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the .VaultCredentials file downloaded from the vault")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("file", metavar="FILE", help=_("the .VaultCredentials file downloaded from the vault"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object instead of text"))
     parser.add_argument("--at", metavar="TIME", type=_utc_time, default=None,
-                        help="check validity as of this time (ISO 8601, UTC unless an offset is given) "
-                             "instead of now, e.g. to see whether a file will still work tomorrow morning")
+                        help=_("check validity as of this time (ISO 8601, UTC unless an offset is given) "
+                             "instead of now, e.g. to see whether a file will still work tomorrow morning"))
 
 
 def run(args: argparse.Namespace) -> int:
     from wizard.commands._output import print_json
     from wizard.core.credentials import format_time_left, newer_sibling, read_credentials
     from wizard.core.errors import RegisterServerError, info
+    from wizard.core.i18n import format_datetime
 
     now: datetime = args.at or datetime.now(timezone.utc)
     path = Path(args.file).expanduser().absolute()
@@ -81,21 +80,24 @@ def run(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
 
+    when = f"{format_datetime(creds.not_before)} UTC", f"{format_datetime(creds.not_after)} UTC"
+    labels = [_("Vault:"), _("Subscription:"), _("Location:"), _("Thumbprint:"), _("Valid:")]
+    width = max(16, max(len(label) for label in labels) + 1)  # the English layout of 0.1
+    vault, subscription, location, thumbprint, valid = (label.ljust(width) for label in labels)
     lines = [
-        f"Valid vault credentials file (format {creds.format_version}): {path}",
-        f"  Vault:          {creds.vault_name} (resource group {creds.resource_group})",
-        f"  Subscription:   {creds.subscription_id}",
-        f"  Location:       {creds.location}",
-        f"  Thumbprint:     {creds.thumbprint_sha1}",
-        f"  Valid:          {creds.not_before.strftime(_STAMP)} to {creds.not_after.strftime(_STAMP)}",
-        f"  Expires in {format_time_left(left)}" if left.total_seconds() > 0 else
-        "  Expired moments ago (within the allowance for clock differences); download a new file soon",
+        _("Valid vault credentials file (format {version}): {path}").format(version=creds.format_version, path=path),
+        "  " + vault + _("{vault} (resource group {group})").format(vault=creds.vault_name,
+                                                                    group=creds.resource_group),
+        "  " + subscription + creds.subscription_id,
+        "  " + location + creds.location,
+        "  " + thumbprint + creds.thumbprint_sha1,
+        "  " + valid + _("{start} to {end}").format(start=when[0], end=when[1]),
+        "  " + (_("Expires in {time_left}").format(time_left=format_time_left(left)) if left.total_seconds() > 0 else
+                _("Expired moments ago (within the allowance for clock differences); download a new file soon")),
     ]
     print("\n".join(lines))
     if newer is not None:
         import sys
-
-        from wizard.core.i18n import _
 
         warning, newer_file, what_to_do = _("warning:"), _("newer file:"), _("what to do:")
         sys.stderr.write(f"{warning} {superseded.message}\n  {newer_file} {newer}\n  {what_to_do} {superseded.fix}\n")
@@ -118,8 +120,6 @@ def _report_refused(path: Path, error: RegisterServerError, *, as_json: bool) ->
         payload["error"]["newer_file"] = str(newer)
         print_json(payload)
     else:
-        from wizard.core.i18n import _
-
         reason = f" ({error.reason})" if error.reason else ""
         label = _("error:")
         what_to_do = _("what to do: use the newer file for the same vault beside it: {path}").format(path=newer)
@@ -129,7 +129,7 @@ def _report_refused(path: Path, error: RegisterServerError, *, as_json: bool) ->
 
 COMMAND = Command(
     name="check-credentials",
-    help="check a vault credentials file offline: which vault, how long it stays valid, or what is wrong",
+    help=N_("check a vault credentials file offline: which vault, how long it stays valid, or what is wrong"),
     add_arguments=add_arguments,
     run=run,
 )

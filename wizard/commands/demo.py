@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import subprocess
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 
 DEMO_VAULT = "contoso-vault"
 READY_TIMEOUT_S = 30.0
@@ -26,8 +27,8 @@ READY_TIMEOUT_S = 30.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
-                        help="state directory for the demo (default: a temporary folder, removed afterwards)")
-    parser.add_argument("--vault", default=DEMO_VAULT, help=f"name of the demo vault (default: {DEMO_VAULT})")
+                        help=_("state directory for the demo (default: a temporary folder, removed afterwards)"))
+    parser.add_argument("--vault", default=DEMO_VAULT, help=_("name of the demo vault (default: {vault})").format(vault=DEMO_VAULT))
 
 
 def _die_with_parent() -> None:
@@ -211,5 +212,5 @@ def _stop_on_termination(services: tuple[Any, ...], temp: Path) -> None:
         signal.signal(number, stop)
 
 
-COMMAND = Command("demo", "open the wizard against a local demo vault (started and stopped automatically)",
+COMMAND = Command("demo", N_("open the wizard against a local demo vault (started and stopped automatically)"),
                   add_arguments, run)

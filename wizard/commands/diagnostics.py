@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _, ngettext
 
 MAX_MEMBER_BYTES = 5_000_000
 TEXT_SUFFIXES = {".json", ".log", ".txt", ".toml", ".cfg", ".ini"}
@@ -42,10 +43,10 @@ class BundleSummary:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, metavar="FILE.zip", help="where to write the bundle (a .zip file)")
+    parser.add_argument("--out", required=True, metavar="FILE.zip", help=_("where to write the bundle (a .zip file)"))
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
-                        help="state directory (default: per-user data folder, or REGISTER_SERVER_HOME)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+                        help=_("state directory (default: per-user data folder, or REGISTER_SERVER_HOME)"))
+    parser.add_argument("--json", action="store_true", help=_("print the result as one JSON object"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": True, "out": str(out), "members": summary.members, "left_out": summary.left_out})
     else:
-        print(f"Diagnostics written to {out} ({len(summary.members)} files; secrets removed).")
+        print(ngettext("Diagnostics written to {path} ({count} file; secrets removed).",
+                       "Diagnostics written to {path} ({count} files; secrets removed).",
+                       len(summary.members)).format(path=out, count=len(summary.members)))
         if summary.left_out:
-            print("Left out on purpose (listed by name only): " + ", ".join(summary.left_out))
+            print(_("Left out on purpose (listed by name only):") + " " + ", ".join(summary.left_out))
     return int(ExitCode.OK)
 
 
@@ -203,5 +206,5 @@ def _qt_version() -> str:
     return QtCore.qVersion()
 
 
-COMMAND = Command("diagnostics", "collect logs, state and version facts into a zip for support (no secrets)",
+COMMAND = Command("diagnostics", N_("collect logs, state and version facts into a zip for support (no secrets)"),
                   add_arguments, run)

@@ -12,15 +12,16 @@ import sys
 from pathlib import Path
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 from wizard.core.exit_codes import ExitCode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR",
-                        help="folder to write register-server.md and images/ to (the repository keeps them in docs/)")
+                        help=_("folder to write register-server.md and images/ to (the repository keeps them in docs/)"))
     parser.add_argument("--text-only", action="store_true",
-                        help="write only register-server.md, without starting a vault or taking screenshots")
-    parser.add_argument("--json", action="store_true", help="print one JSON object with the files written")
+                        help=_("write only register-server.md, without starting a vault or taking screenshots"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object with the files written"))
     # Internal: the screenshot run's child process (its own offscreen Qt, keyring and proxy
     # environment). A flag of the product itself, so a frozen build can start it too.
     parser.add_argument("--capture-plan", metavar="FILE", help=argparse.SUPPRESS)
@@ -53,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-COMMAND = Command("docs", "generate the administrator's guide (Markdown and screenshots) from the product itself",
+COMMAND = Command("docs", N_("generate the administrator's guide (Markdown and screenshots) from the product itself"),
                   add_arguments, run)

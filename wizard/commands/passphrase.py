@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.errors import RegisterServerError
@@ -28,25 +29,25 @@ from wizard.core.exit_codes import ExitCode
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    sheet = sub.add_parser("sheet", help="write a one-page recovery sheet (PDF) with this server's passphrase")
-    sheet.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write it (never overwritten)")
-    sheet.add_argument("--json", action="store_true", help="print one JSON object")
-    sheet.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+    sheet = sub.add_parser("sheet", help=_("write a one-page recovery sheet (PDF) with this server's passphrase"))
+    sheet.add_argument("--out", required=True, metavar="FILE.pdf", help=_("where to write it (never overwritten)"))
+    sheet.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    sheet.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=_("state directory"))
     add_secret_store_option(sheet)
-    recover = sub.add_parser("recover", help="open an escrow envelope with the recovery certificate's private key")
+    recover = sub.add_parser("recover", help=_("open an escrow envelope with the recovery certificate's private key"))
     recover.add_argument("--envelope", required=True, metavar="FILE",
-                         help="the envelope, as written by `vault escrow VAULT MACHINE --out FILE`")
+                         help=_("the envelope, as written by `vault escrow VAULT MACHINE --out FILE`"))
     recover.add_argument("--key-file", required=True, metavar="KEY.pem",
-                         help="the recovery certificate's private key (PEM or DER; may also hold the certificate)")
+                         help=_("the recovery certificate's private key (PEM or DER; may also hold the certificate)"))
     recover.add_argument("--certificate", metavar="CERT.pem",
-                         help="the recovery certificate (default: the one in the key file)")
+                         help=_("the recovery certificate (default: the one in the key file)"))
     recover.add_argument("--key-password-env", metavar="NAME",
-                         help="environment variable holding the key's password (default: prompt if needed)")
-    recover.add_argument("--key-password-file", metavar="FILE", help="file whose first line is the key's password")
+                         help=_("environment variable holding the key's password (default: prompt if needed)"))
+    recover.add_argument("--key-password-file", metavar="FILE", help=_("file whose first line is the key's password"))
     recover.add_argument("--out", metavar="FILE",
-                         help="write the passphrase to this owner-only file instead of the terminal")
+                         help=_("write the passphrase to this owner-only file instead of the terminal"))
     recover.add_argument("--json", action="store_true",
-                         help="report errors, and with --out the result, as one JSON object")
+                         help=_("report errors, and with --out the result, as one JSON object"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,7 +76,8 @@ def _sheet(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": True, "path": str(out)})
     else:
-        print(f"Recovery sheet written to {out}. Print it, keep it somewhere safe, then delete the file.")
+        print(_("Recovery sheet written to {path}. Print it, keep it somewhere safe, then delete the file.").format(
+            path=out))
     return int(ExitCode.OK)
 
 
@@ -126,7 +128,7 @@ def _recover(args: argparse.Namespace) -> int:
     except RegisterServerError as error:
         if error.reason != "password_required" or not sys.stdin.isatty():
             raise
-        password = Secret(getpass.getpass("Password of the recovery key: "))
+        password = Secret(getpass.getpass(_("Password of the recovery key: ")))
         key = escrow.load_private_key(key_data, password)
     if password is not None:
         remember_secret(password)
@@ -138,7 +140,7 @@ def _recover(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"ok": True, "path": str(out)})
         else:
-            sys.stderr.write(f"The passphrase was written to {out} (readable by you only).\n")
+            sys.stderr.write(_("The passphrase was written to {path} (readable by you only).").format(path=out) + "\n")
     else:
         sys.stdout.write(passphrase.reveal() + "\n")
         sys.stdout.flush()
@@ -158,5 +160,5 @@ def _write_private(path: Path, text: str) -> None:
         raise
 
 
-COMMAND = Command("passphrase", "the passphrase after registration: print a recovery sheet, recover from escrow",
+COMMAND = Command("passphrase", N_("the passphrase after registration: print a recovery sheet, recover from escrow"),
                   add_arguments, run)

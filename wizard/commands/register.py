@@ -14,19 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _, in_language
 from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json, report_error
 from wizard.core.exit_codes import ExitCode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--answers", required=True, metavar="FILE", help="answer file (TOML) to register with")
-    parser.add_argument("--json", action="store_true", help="one JSON object per event; the last one is the result")
+    parser.add_argument("--answers", required=True, metavar="FILE", help=_("answer file (TOML) to register with"))
+    parser.add_argument("--json", action="store_true", help=_("one JSON object per event; the last one is the result"))
     parser.add_argument("--dry-run", action="store_true",
-                        help="validate everything and test the connection up to the vault's token endpoint; "
-                             "register nothing")
+                        help=_("validate everything and test the connection up to the vault's token endpoint; "
+                             "register nothing"))
     parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
-                        help="state directory (default: per-user data folder, or REGISTER_SERVER_HOME)")
+                        help=_("state directory (default: per-user data folder, or REGISTER_SERVER_HOME)"))
     add_secret_store_option(parser)
 
 
@@ -70,24 +71,25 @@ def run(args: argparse.Namespace) -> int:
     emit = _Emitter(args.json)
     try:
         settings = with_secret_store(load_settings(args.answers, home), chosen(args))
-        emit.info("validated", f"Answer file {Path(args.answers).resolve()} is valid; credentials file: "
-                               f"{settings.vault.credentials_file}")
+        emit.info("validated", _("Answer file {answers} is valid; credentials file: {credentials}").format(
+            answers=Path(args.answers).resolve(), credentials=settings.vault.credentials_file))
         if args.dry_run:
             checks = test_connection(settings, on_step=emit.check)
             failed = [c for c in checks if not c.ok]
             if failed and failed[0].code:
                 raise RegisterServerError(failed[0].code, detail=failed[0].detail or None)
             emit.result({"ok": True, "dry_run": True, "checks": [c.step for c in checks]},
-                        "Dry run passed: settings are valid and the vault is reachable. Nothing was registered.")
+                        _("Dry run passed: settings are valid and the vault is reachable. Nothing was registered."))
             return int(ExitCode.OK)
         result = run_registration(settings, home=home, on_progress=emit.progress)
     except RegisterServerError as error:
         return emit.error(error)
-    what = "Re-registered" if result.re_registration else "Registered"
+    done = (_("Re-registered {machine} with vault {vault} (machine id {machine_id}).") if result.re_registration
+            else _("Registered {machine} with vault {vault} (machine id {machine_id})."))
     emit.result({"ok": True, "machine_id": result.machine_id, "machine_name": result.machine_name,
                  "vault": result.vault_name, "registered_at": result.registered_at.isoformat(),
                  "re_registration": result.re_registration, "state_dir": str(result.state_dir)},
-                f"{what} {result.machine_name} with vault {result.vault_name} (machine id {result.machine_id}).")
+                done.format(machine=result.machine_name, vault=result.vault_name, machine_id=result.machine_id))
     return int(ExitCode.OK)
 
 
@@ -108,14 +110,15 @@ class _Emitter:
             print_json({"event": "progress", "step": event.step, "index": event.index, "total": event.total,
                         "message": event.message})
         else:
-            print(f"[{event.index}/{event.total}] {event.message}", flush=True)
+            print(f"[{event.index}/{event.total}] {in_language(event.message)}", flush=True)
 
     def check(self, check: Any) -> None:
         if self.as_json:
             print_json({"event": "check", "step": check.step, "ok": check.ok, "detail": check.detail,
                         "code": check.code})
         else:
-            print(f"  {'ok  ' if check.ok else 'FAIL'} {check.step}: {check.detail}", flush=True)
+            verdict = _("ok") if check.ok else _("FAIL")
+            print(f"  {verdict:<4} {check.step}: {in_language(check.detail)}", flush=True)
 
     def result(self, payload: dict[str, Any], text: str) -> None:
         if self.as_json:
@@ -126,4 +129,4 @@ class _Emitter:
     def error(self, error: Any) -> int:
         return report_error(error, as_json=self.as_json, event="result")
 
-COMMAND = Command("register", "register this server unattended, from an answer file", add_arguments, run)
+COMMAND = Command("register", N_("register this server unattended, from an answer file"), add_arguments, run)

@@ -11,6 +11,7 @@ import argparse
 import os
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.exit_codes import ExitCode
@@ -18,9 +19,9 @@ from wizard.core.exit_codes import ExitCode
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--answers", required=True, metavar="FILE",
-                        help="answer file with only the sections to change")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+                        help=_("answer file with only the sections to change"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=_("state directory"))
     add_secret_store_option(parser)
 
 
@@ -39,12 +40,13 @@ def run(args: argparse.Namespace) -> int:
         print_json({"ok": True, "changed": list(change.changed),
                     "passphrase_file": str(change.passphrase_file) if change.passphrase_file else None})
     else:
-        print(f"Changed: {', '.join(change.changed) or 'nothing'}.")
+        print(_("Changed: {sections}.").format(sections=", ".join(change.changed) or _("nothing")))
         if change.passphrase_file:
-            print(f"The new passphrase is in force; its file is {change.passphrase_file}. "
-                  "Keep it safe: the old passphrase no longer works for new backups.")
+            print(_("The new passphrase is in force; its file is {path}. "
+                    "Keep it safe: the old passphrase no longer works for new backups.").format(
+                path=change.passphrase_file))
     return int(ExitCode.OK)
 
 
-COMMAND = Command("settings", "change proxy, throttling, recovery folder or passphrase after registration",
+COMMAND = Command("settings", N_("change proxy, throttling, recovery folder or passphrase after registration"),
                   add_arguments, run)

@@ -14,6 +14,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.exit_codes import ExitCode
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=_("state directory"))
     add_secret_store_option(parser)
 
 
@@ -37,44 +38,57 @@ def _week_order(days: list[str]) -> list[str]:
 
 
 def describe(record: "RegistrationRecord") -> list[str]:
-    """Human lines for a registration record (also used by the wizard's summary and the docs)."""
-    from wizard.core.bandwidth import format_bandwidth
+    """Human lines for a registration record, in the active language: labels, dates, weekdays and
+    numbers for people; the values a script would match (names, ids, paths, stores) as they are."""
+    from datetime import datetime
+
+    from wizard.core.bandwidth import show_bandwidth
+    from wizard.core.i18n import format_datetime, format_weekday
+    from wizard.core.model import Weekday
 
     vault, machine, settings = record.vault, record.machine, record.summary()
-    lines = [
-        f"Registered:      yes, since {record.registered_at}",
-        f"Vault:           {vault.name} (resource group {_known(vault.resource_group)}, {_known(vault.location)})",
-        f"Subscription:    {_known(vault.subscription_id)}",
-        f"Machine:         {machine.name} (id {machine.id})",
-    ]
+    rows: list[tuple[str, str]] = []
+    try:
+        since = format_datetime(datetime.fromisoformat(record.registered_at))
+    except ValueError:  # a record written by hand: shown as it is
+        since = record.registered_at
+    rows.append((_("Registered:"), _("yes, since {time}").format(time=since)))
+    rows.append((_("Vault:"), _("{vault} (resource group {group}, {location})").format(
+        vault=vault.name, group=_known(vault.resource_group), location=_known(vault.location))))
+    rows.append((_("Subscription:"), _known(vault.subscription_id)))
+    rows.append((_("Machine:"), _("{machine} (id {machine_id})").format(machine=machine.name, machine_id=machine.id)))
     proxy = settings.get("proxy", {})
     if proxy.get("mode") == "custom":
-        auth = f", user {proxy['username']}" if proxy.get("username") else ""
-        lines.append(f"Proxy:           {proxy.get('host')}:{proxy.get('port')}{auth}")
+        address = f"{proxy.get('host')}:{proxy.get('port')}"
+        rows.append((_("Proxy:"), _("{address}, user {user}").format(address=address, user=proxy["username"])
+                     if proxy.get("username") else address))
     elif proxy.get("mode") == "pac":
-        lines.append(f"Proxy:           automatic configuration from {proxy.get('pac_url')}")
+        rows.append((_("Proxy:"), _("automatic configuration from {url}").format(url=proxy.get("pac_url"))))
     else:
-        lines.append(f"Proxy:           {proxy.get('mode', 'none')}")
+        rows.append((_("Proxy:"), proxy.get("mode", "none")))
     if proxy.get("bypass"):
-        lines.append(f"Proxy bypass:    {', '.join(proxy['bypass'])}")
+        rows.append((_("Proxy bypass:"), ", ".join(proxy["bypass"])))
     throttling = settings.get("throttling", {})
     if throttling.get("enabled"):
-        days = ", ".join(d[:3].title() for d in _week_order(throttling.get("work_days", [])))
-        lines.append(f"Throttling:      {format_bandwidth(throttling['work_bandwidth_bps'])} during "
-                     f"{throttling['work_start']}-{throttling['work_end']} on {days}; "
-                     f"{format_bandwidth(throttling['non_work_bandwidth_bps'])} otherwise")
+        known = {d.key: d for d in Weekday}
+        days = ", ".join(format_weekday(known[d]) if d in known else d
+                         for d in _week_order(throttling.get("work_days", [])))
+        rows.append((_("Throttling:"), _("{work} during {start}-{end} on {days}; {other} otherwise").format(
+            work=show_bandwidth(throttling["work_bandwidth_bps"]), start=throttling["work_start"],
+            end=throttling["work_end"], days=days, other=show_bandwidth(throttling["non_work_bandwidth_bps"]))))
     else:
-        lines.append("Throttling:      off")
+        rows.append((_("Throttling:"), _("off")))
     recovery = settings.get("recovery", {})
-    lines.append(f"Recovery folder: {recovery.get('path') or '-'}")
+    rows.append((_("Recovery folder:"), recovery.get("path") or "-"))
     encryption = settings.get("encryption", {})
-    lines.append(f"Passphrase file: {encryption.get('passphrase_file') or '-'}")
-    lines.append(f"Secret store:    {record.store}")
+    rows.append((_("Passphrase file:"), encryption.get("passphrase_file") or "-"))
+    rows.append((_("Secret store:"), record.store))
     escrow = record.escrow_state
-    lines.append(f"Escrow:          in force, version {escrow.get('version')}, sealed to recovery certificate "
-                 f"{str(escrow.get('certificate_fingerprint', ''))[:16]}..." if escrow.get("in_force")
-                 else "Escrow:          off (the vault holds no sealed copy of the passphrase)")
-    return lines
+    rows.append((_("Escrow:"), _("in force, version {version}, sealed to recovery certificate {fingerprint}...").format(
+        version=escrow.get("version"), fingerprint=str(escrow.get("certificate_fingerprint", ""))[:16])
+        if escrow.get("in_force") else _("off (the vault holds no sealed copy of the passphrase)")))
+    width = max(16, max(len(label) for label, _value in rows) + 1)
+    return [label.ljust(width) + value for label, value in rows]
 
 
 def _known(value: str | None) -> str:
@@ -95,10 +109,10 @@ def settle_pending(home: Any) -> tuple[dict[str, Any] | None, str | None]:
     except RegisterServerError as error:
         if error.code == "state.locked":
             return ({"resolved": False, "error": error.to_dict()},
-                    "Another register-server is changing this registration right now.")
+                    _("Another register-server is changing this registration right now."))
         if error.code not in ("state.change_unresolved", "state.registered_not_saved"):
             raise
-        return {"resolved": False, "error": error.to_dict()}, f"Pending change: {error.message} {error.fix}"
+        return {"resolved": False, "error": error.to_dict()}, _("Pending change:") + f" {error.message} {error.fix}"
     if settled is None:
         return None, None
     return {"resolved": True, **settled.to_dict()}, settled.sentence()
@@ -122,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             print_json({"registered": False, "state_dir": str(store.root),
                         **({"pending_change": pending} if pending else {})})
         else:
-            print("\n".join(filter(None, [sentence, f"Not registered (state folder {store.root})."])))
+            print("\n".join(filter(None, [sentence, _("Not registered (state folder {path}).").format(path=store.root)])))
         return int(ExitCode.LOCAL_STATE)
     if args.json:
         print_json({"registered": True, "state_dir": str(store.root), "registered_at": record.registered_at,
@@ -134,5 +148,5 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-COMMAND = Command("status", "show whether and where this server is registered (no secrets; the network only "
-                  "to settle an interrupted change)", add_arguments, run)
+COMMAND = Command("status", N_("show whether and where this server is registered (no secrets; the network only "
+                  "to settle an interrupted change)"), add_arguments, run)

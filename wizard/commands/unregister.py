@@ -17,6 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 from wizard.commands._secret_store import add_secret_store_option, chosen
 from wizard.commands._output import print_json
 from wizard.core.errors import RegisterServerError
@@ -28,24 +29,25 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--local-only", action="store_true",
-                        help="forget the registration on this server without contacting the vault")
+                        help=_("forget the registration on this server without contacting the vault"))
     parser.add_argument("--yes", action="store_true",
-                        help="do not ask for confirmation (for scripts; without a terminal it is required)")
+                        help=_("do not ask for confirmation (for scripts; without a terminal it is required)"))
     parser.add_argument("--pin-env", metavar="NAME",
-                        help="environment variable holding the vault's security PIN (when the vault requires one; "
-                             "default: asked on a terminal)")
-    parser.add_argument("--pin-file", metavar="FILE", help="file whose first line is the security PIN")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help="state directory")
+                        help=_("environment variable holding the vault's security PIN (when the vault requires one; "
+                             "default: asked on a terminal)"))
+    parser.add_argument("--pin-file", metavar="FILE", help=_("file whose first line is the security PIN"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    parser.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=_("state directory"))
     add_secret_store_option(parser)
 
 
 def question(record: "RegistrationRecord", *, local_only: bool) -> str:
     """What the person is asked, naming the machine and the vault."""
     machine, vault = record.machine, record.vault
-    what = ("Forget the registration of {m} ({i}) with vault {v} on this server, without telling the vault?"
-            if local_only else "Remove {m} ({i}) from vault {v} and forget the registration here?")
-    return what.format(m=machine.name, i=machine.id, v=vault.name) + " Backups to the vault stop. [y/N] "
+    what = (_("Forget the registration of {m} ({i}) with vault {v} on this server, without telling the vault?")
+            if local_only else _("Remove {m} ({i}) from vault {v} and forget the registration here?"))
+    return (what.format(m=machine.name, i=machine.id, v=vault.name) + " " + _("Backups to the vault stop.") + " "
+            + _("[y/N]") + " ")
 
 
 def ask_on_terminal(text: str, *, stdin: TextIO | None = None, stderr: TextIO | None = None) -> bool:
@@ -58,7 +60,8 @@ def ask_on_terminal(text: str, *, stdin: TextIO | None = None, stderr: TextIO | 
     stderr.write(text)
     stderr.flush()
     answer = stdin.readline()
-    return answer.strip().lower() in ("y", "yes")
+    # English y/yes always count (scripts and muscle memory), and the language's own yes words too.
+    return answer.strip().lower() in {"y", "yes", *_("y|yes").lower().split("|")}
 
 
 def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_terminal) -> int:
@@ -75,7 +78,7 @@ def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_ter
         if record is None:
             raise RegisterServerError("state.not_registered", detail=f"(state folder {StateStore(home).root})")
         if not confirm(question(record, local_only=args.local_only)):
-            print("Not unregistered: nothing was changed.", file=sys.stderr)
+            print(_("Not unregistered: nothing was changed."), file=sys.stderr)
             return int(ExitCode.CANCELLED)
     done = unregister(home=home, local_only=args.local_only, pin=_pin(args), prompt=_pin_prompt(),
                       secret_store=chosen(args))
@@ -83,9 +86,10 @@ def run(args: argparse.Namespace, *, confirm: Callable[[str], bool] = ask_on_ter
         print_json({"ok": True, "machine_id": done.machine_id, "machine_name": done.machine_name,
                     "vault": done.vault_name, "removed_from_vault": done.removed_from_vault})
     else:
-        where = "removed from" if done.removed_from_vault else "forgotten locally; still listed in"
-        print(f"{done.machine_name} ({done.machine_id}) {where} vault {done.vault_name}. "
-              "The passphrase file was left where it is.")
+        done_text = (_("{machine} ({machine_id}) removed from vault {vault}.") if done.removed_from_vault
+                     else _("{machine} ({machine_id}) forgotten locally; still listed in vault {vault}."))
+        print(done_text.format(machine=done.machine_name, machine_id=done.machine_id, vault=done.vault_name) + " "
+              + _("The passphrase file was left where it is."))
     return int(ExitCode.OK)
 
 
@@ -108,5 +112,5 @@ def _pin_prompt() -> Callable[[str], str] | None:
     return terminal_prompt()
 
 
-COMMAND = Command("unregister", "remove this server from its vault and forget the registration here",
+COMMAND = Command("unregister", N_("remove this server from its vault and forget the registration here"),
                   add_arguments, run)

@@ -13,57 +13,58 @@ from datetime import timedelta
 from typing import Any
 
 from wizard.commands import Command
+from wizard.core.i18n import N_, _
 from wizard.core.exit_codes import ExitCode
 
 REDUNDANCY_CHOICES = ("GRS", "LRS", "ZRS")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="DIR", help="vault data directory (default: <state dir>/local-vault)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--data", metavar="DIR", help=_("vault data directory (default: <state dir>/local-vault)"))
+    parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
-    serve = sub.add_parser("serve", help="run the local vault service over HTTPS until Ctrl+C / SIGTERM")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
-    serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port, printed when ready)")
-    create = sub.add_parser("create", help="create a vault")
+    serve = sub.add_parser("serve", help=_("run the local vault service over HTTPS until Ctrl+C / SIGTERM"))
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: loopback)"))
+    serve.add_argument("--port", type=int, default=0, help=_("port (default 0: any free port, printed when ready)"))
+    create = sub.add_parser("create", help=_("create a vault"))
     create.add_argument("name")
     create.add_argument("--redundancy", choices=REDUNDANCY_CHOICES, default="GRS")
     create.add_argument("--credential-hours", type=float, default=48.0,
-                        help="lifetime of each credentials file in hours (default 48)")
-    create.add_argument("--max-machines", type=int, default=50, help="machine limit (default 50)")
+                        help=_("lifetime of each credentials file in hours (default 48)"))
+    create.add_argument("--max-machines", type=int, default=50, help=_("machine limit (default 50)"))
     create.add_argument("--require-pin", action="store_true",
-                        help="passphrase changes and unregistering need a security PIN from `vault security-pin`")
-    credentials = sub.add_parser("credentials", help="write a new credentials file (earlier files stop working)")
+                        help=_("passphrase changes and unregistering need a security PIN from `vault security-pin`"))
+    credentials = sub.add_parser("credentials", help=_("write a new credentials file (earlier files stop working)"))
     credentials.add_argument("name")
-    credentials.add_argument("--out", required=True, metavar="DIR", help="folder to write the file to")
-    credentials.add_argument("--url", help="service base URL to put in the file (default: the running service's)")
-    machines = sub.add_parser("machines", help="list the machines registered to a vault")
+    credentials.add_argument("--out", required=True, metavar="DIR", help=_("folder to write the file to"))
+    credentials.add_argument("--url", help=_("service base URL to put in the file (default: the running service's)"))
+    machines = sub.add_parser("machines", help=_("list the machines registered to a vault"))
     machines.add_argument("name")
-    redundancy = sub.add_parser("set-redundancy", help="change storage redundancy (only before the first machine)")
+    redundancy = sub.add_parser("set-redundancy", help=_("change storage redundancy (only before the first machine)"))
     redundancy.add_argument("name")
     redundancy.add_argument("redundancy", choices=REDUNDANCY_CHOICES)
-    remove = sub.add_parser("remove-machine", help="remove a registered machine from a vault")
+    remove = sub.add_parser("remove-machine", help=_("remove a registered machine from a vault"))
     remove.add_argument("name")
     remove.add_argument("machine")
-    delete = sub.add_parser("delete", help="delete a vault (its credentials files then get vault.not_found)")
+    delete = sub.add_parser("delete", help=_("delete a vault (its credentials files then get vault.not_found)"))
     delete.add_argument("name")
     recovery = sub.add_parser("recovery-certificate",
-                              help="set or replace the vault's recovery certificate (machines seal passphrases to it)")
+                              help=_("set or replace the vault's recovery certificate (machines seal passphrases to it)"))
     recovery.add_argument("name")
-    recovery.add_argument("file", metavar="FILE", help="the certificate, PEM or DER (never its private key)")
-    escrow = sub.add_parser("escrow", help="export a machine's sealed passphrase (escrow envelope), or list versions")
+    recovery.add_argument("file", metavar="FILE", help=_("the certificate, PEM or DER (never its private key)"))
+    escrow = sub.add_parser("escrow", help=_("export a machine's sealed passphrase (escrow envelope), or list versions"))
     escrow.add_argument("name")
     escrow.add_argument("machine")
-    escrow.add_argument("--version", type=int, metavar="N", help="which version (default: the newest)")
+    escrow.add_argument("--version", type=int, metavar="N", help=_("which version (default: the newest)"))
     what = escrow.add_mutually_exclusive_group(required=True)
-    what.add_argument("--out", metavar="FILE", help="write the envelope (DER CMS) here; never overwritten")
-    what.add_argument("--list", action="store_true", help="list the versions kept")
-    pin = sub.add_parser("security-pin", help="issue a security PIN (8 digits, valid 5 minutes, for one operation)")
+    what.add_argument("--out", metavar="FILE", help=_("write the envelope (DER CMS) here; never overwritten"))
+    what.add_argument("--list", action="store_true", help=_("list the versions kept"))
+    pin = sub.add_parser("security-pin", help=_("issue a security PIN (8 digits, valid 5 minutes, for one operation)"))
     pin.add_argument("name")
-    require = sub.add_parser("require-pin", help="whether passphrase changes and unregistering need a security PIN")
+    require = sub.add_parser("require-pin", help=_("whether passphrase changes and unregistering need a security PIN"))
     require.add_argument("name")
     require.add_argument("state", choices=("on", "off"))
     for action in (serve, create, credentials, machines, redundancy, remove, delete, recovery, escrow, pin, require):
@@ -230,5 +231,5 @@ def _serve(args: argparse.Namespace) -> int:
     return int(ExitCode.OK)
 
 
-COMMAND = Command("vault", "run and administer the local vault service (for demos, tests and benchmarks)",
+COMMAND = Command("vault", N_("run and administer the local vault service (for demos, tests and benchmarks)"),
                   add_arguments, run)

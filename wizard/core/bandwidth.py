@@ -109,6 +109,18 @@ def format_bandwidth(bits_per_second: int) -> str:
     return f"{bits_per_second:,} bps"
 
 
+def show_bandwidth(bits_per_second: int, language: str | None = None) -> str:
+    """`format_bandwidth` for people: the same unit, the number with the language's separators
+    ("1,536 Kbps" / "1.536 Kbps", "1.5 Mbps" / "1,5 Mbps"). Answer files keep `format_bandwidth`'s
+    form, which parses back whatever the machine's language."""
+    from decimal import Decimal
+
+    from wizard.core.i18n import format_number
+
+    number, unit = format_bandwidth(bits_per_second).rsplit(" ", 1)
+    return f"{format_number(Decimal(number.replace(',', '')), language)} {unit}"
+
+
 def split_for_display(bits_per_second: int) -> tuple[str, str]:
     """(number text, unit) for a number field + unit selector: prefers Mbps, then Kbps."""
     text = format_bandwidth(bits_per_second)

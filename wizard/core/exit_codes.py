@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from wizard.core.i18n import N_, gettext
+
 
 class ExitCode(IntEnum):
     """Process exit status of every `register-server` command."""
@@ -25,18 +27,19 @@ class ExitCode(IntEnum):
 
     @property
     def meaning(self) -> str:
-        return _MEANINGS[self]
+        """What the code means, in the active language (the names and numbers never change)."""
+        return gettext(_MEANINGS[self])
 
 
 _MEANINGS: dict[ExitCode, str] = {
-    ExitCode.OK: "Success.",
-    ExitCode.UNEXPECTED: "An unexpected error; the log and `register-server diagnostics` have details.",
-    ExitCode.USAGE: "The command line itself is wrong (unknown option, missing argument).",
-    ExitCode.INVALID_SETTINGS: "A setting is invalid (answer file or wizard field).",
-    ExitCode.CREDENTIALS: "The vault credentials file is unreadable, invalid, expired or superseded.",
-    ExitCode.NETWORK: "The vault could not be reached: DNS, connection, proxy or TLS.",
-    ExitCode.VAULT_REFUSED: "The vault refused the request (full, wrong vault, passphrase mismatch, ...).",
-    ExitCode.SECRETS: "No usable secret store (keyring), or a secret could not be read.",
-    ExitCode.CANCELLED: "Cancelled by the user.",
-    ExitCode.LOCAL_STATE: "Local state could not be written or is in use (disk full, locked, not registered).",
+    ExitCode.OK: N_("Success."),
+    ExitCode.UNEXPECTED: N_("An unexpected error; the log and `register-server diagnostics` have details."),
+    ExitCode.USAGE: N_("The command line itself is wrong (unknown option, missing argument)."),
+    ExitCode.INVALID_SETTINGS: N_("A setting is invalid (answer file or wizard field)."),
+    ExitCode.CREDENTIALS: N_("The vault credentials file is unreadable, invalid, expired or superseded."),
+    ExitCode.NETWORK: N_("The vault could not be reached: DNS, connection, proxy or TLS."),
+    ExitCode.VAULT_REFUSED: N_("The vault refused the request (full, wrong vault, passphrase mismatch, ...)."),
+    ExitCode.SECRETS: N_("No usable secret store (keyring), or a secret could not be read."),
+    ExitCode.CANCELLED: N_("Cancelled by the user."),
+    ExitCode.LOCAL_STATE: N_("Local state could not be written or is in use (disk full, locked, not registered)."),
 }

@@ -179,8 +179,12 @@ class LazyText(str):
         return self
 
     def in_(self, language: str | None = None) -> str:
+        """The text in `language`; parameters that are LazyText themselves are rendered in it too."""
         text = gettext(self.msgid, language)
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        return text.format(**{name: in_language(value, language) if isinstance(value, LazyText) else value
+                              for name, value in self.params.items()})
 
 
 def L_(msgid: str, /, **params: object) -> LazyText:
@@ -221,6 +225,13 @@ def format_size(size_bytes: int, language: str | None = None) -> str:
                        locale=language or active_language())
 
 
+def format_weekday(weekday: int, language: str | None = None) -> str:
+    """A weekday (0 = Monday, as `datetime.weekday()`) abbreviated: ``Mon`` / ``Mo.``."""
+    from babel.dates import get_day_names
+
+    return str(get_day_names("abbreviated", locale=language or active_language())[weekday])
+
+
 def format_date(value: date, language: str | None = None) -> str:
     """A date in the language's medium form: ``Dec 2, 2026`` / ``02.12.2026``."""
     from babel.dates import format_date as babel_format_date
@@ -232,5 +243,6 @@ def format_datetime(value: datetime, language: str | None = None) -> str:
     """A date and time in the language's medium form, in the value's own time zone."""
     from babel.dates import format_datetime as babel_format_datetime
 
-    return babel_format_datetime(value, format="medium", tzinfo=value.tzinfo,
-                                 locale=language or active_language())
+    text = babel_format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=language or active_language())
+    # CLDR puts a narrow no-break space before "PM"; a Windows console's code page has none.
+    return text.replace("\u202f", " ")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.i18n import L_
 from wizard.core.registration.events import CancelToken, ConnectionCheck
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
         addresses = socket.getaddrinfo(connect_host, connect_port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise fail(exc) from None
-    report(ConnectionCheck("dns", True, f"{connect_host} resolves to {addresses[0][4][0]}"))
+    report(ConnectionCheck("dns", True, L_("{host} resolves to {address}", host=connect_host, address=addresses[0][4][0])))
 
     cancel.raise_if_cancelled()
     try:
@@ -96,13 +97,13 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
     forget_abort = cancel.on_cancel(lambda: shut_down(sock))
     try:
         with sock:
-            report(ConnectionCheck("tcp", True, f"connected to {connect_host}:{connect_port}"))
+            report(ConnectionCheck("tcp", True, L_("connected to {host}:{port}", host=connect_host, port=connect_port)))
             cancel.raise_if_cancelled()
             if proxy is not None:
                 _tunnel(sock, target, proxy, via_proxy)
-                report(ConnectionCheck("proxy", True, f"the proxy opened a tunnel to {target}"))
+                report(ConnectionCheck("proxy", True, L_("the proxy opened a tunnel to {target}", target=target)))
             else:
-                report(ConnectionCheck("proxy", True, "no proxy: direct connection"))
+                report(ConnectionCheck("proxy", True, L_("no proxy: direct connection")))
             cancel.raise_if_cancelled()
             try:
                 context = ssl_context(settings.vault.ca_bundle)
@@ -110,7 +111,7 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
                     version = tls.version()
             except (ssl.SSLError, OSError) as exc:
                 raise fail(exc) from None
-            report(ConnectionCheck("tls", True, f"{version} with a trusted certificate"))
+            report(ConnectionCheck("tls", True, L_("{version} with a trusted certificate", version=version)))
     finally:
         forget_abort()
     cancel.raise_if_cancelled()
@@ -166,11 +167,12 @@ def _token_endpoint(settings: "RegistrationSettings", url: str, via_proxy: bool,
         forget_abort()
     if response.status_code >= 500:
         raise _Failed(RegisterServerError("vault.error", reason=f"http_{response.status_code}",
-                                          detail=f"(the token endpoint answered {response.status_code})"))
+                                          detail=L_("(the token endpoint answered {status})",
+                                                    status=response.status_code)))
     # Any answer below 500 means the sign-in service is there (a GET without credentials is
     # refused by design); the status code is for support, not for the administrator's line.
     from urllib.parse import urlsplit
 
     host = urlsplit(url).hostname
-    report(ConnectionCheck("token_endpoint", True, f"the vault's sign-in service at {host} answers"))
+    report(ConnectionCheck("token_endpoint", True, L_("the vault's sign-in service at {host} answers", host=host)))
 test_connection.__test__ = False  # a library function, not a pytest test

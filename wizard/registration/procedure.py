@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from wizard.core.errors import RegisterServerError
 from wizard.core.exit_codes import ExitCode
+from wizard.core.i18n import L_, LazyText
 from wizard.core.registration import wire
 from wizard.core.registration.events import STEP_MESSAGES, STEPS, CancelToken, ProgressEvent, RegistrationResult
 from wizard.core.registration.record import build_record, load_record, save_record
@@ -324,7 +325,8 @@ def _name_the_step(error: BaseException, step: str | None) -> None:
     """A network failure says at which step it happened ("... At: Proving the vault credentials."):
     a proxy that tunnels the first request but refuses a later one is a different problem."""
     if isinstance(error, RegisterServerError) and step is not None and error.code.startswith(_NETWORK_CODES):
-        error.detail = f"{error.detail + ' ' if error.detail else ''}At: {STEP_MESSAGES[step]}."
+        at = L_("At: {step}.", step=STEP_MESSAGES[step])
+        error.detail = LazyText("{detail} {at}", detail=error.detail, at=at) if error.detail else at  # not a msgid
 
 
 class _Sent:

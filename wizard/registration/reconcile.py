@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.i18n import _
 from wizard.core.registration import wire
 from wizard.registration import journal
 from wizard.registration.journal import PendingChange
@@ -53,14 +54,15 @@ class Reconciled:
         return {"kind": self.kind, "outcome": self.outcome, "started_at": self.started_at}
 
     def sentence(self) -> str:
+        """What was done, in the active language (for the status line and the wizard)."""
         if self.kind == journal.PASSPHRASE_CHANGE:
-            return ("An interrupted passphrase change was finished: the vault had taken the new passphrase."
+            return (_("An interrupted passphrase change was finished: the vault had taken the new passphrase.")
                     if self.outcome == FINISHED else
-                    "An interrupted passphrase change was undone: the vault still has the old passphrase, "
-                    "and the new passphrase file (never in force) was removed.")
-        return ("An interrupted unregistration was finished: the vault had removed this machine."
+                    _("An interrupted passphrase change was undone: the vault still has the old passphrase, "
+                      "and the new passphrase file (never in force) was removed."))
+        return (_("An interrupted unregistration was finished: the vault had removed this machine.")
                 if self.outcome == FINISHED else
-                "An interrupted unregistration was dropped: the vault still lists this machine.")
+                _("An interrupted unregistration was dropped: the vault still lists this machine."))
 
 
 def reconcile(store: Any, *, clock: Callable[[], datetime], transport_factory: Any,

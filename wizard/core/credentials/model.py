@@ -13,6 +13,8 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from wizard.core.i18n import _
+
 NAMESPACE = "http://schemas.datacontract.org/2004/07/Microsoft.Azure.Portal.RecoveryServices.Models.Common"
 XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 ROOT_V2 = "RSBackupVaultAADCreds"
@@ -100,18 +102,19 @@ class LegacyCredentials:
 
 
 def format_time_left(delta: timedelta) -> str:
-    """Time left in the words the wizard and the command line show: ``47 h 12 min``.
+    """Time left in the words the wizard and the command line show: ``47 h 12 min``
+    (in the active language: ``47 Std. 12 Min.``).
 
     Rounds down (never promises more time than there is); under a minute is
     ``under 1 min``; zero or negative is ``expired``.
     """
     seconds = int(delta.total_seconds())
     if seconds <= 0:
-        return "expired"
+        return _("expired")
     minutes_total = seconds // 60
     if minutes_total == 0:
-        return "under 1 min"
+        return _("under 1 min")
     hours, minutes = divmod(minutes_total, 60)
     if hours == 0:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
+    return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)

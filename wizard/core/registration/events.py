@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import Callable
 
 from wizard.core.errors import Cancelled
+from wizard.core.i18n import L_
 
 STEPS: tuple[str, ...] = ("checking_credentials", "preparing_recovery_folder", "saving_passphrase", "connecting",
                           "authenticating", "registering", "saving")
+# LazyText: English where kept (JSON, logs), `in_language(...)` where a person reads it.
 STEP_MESSAGES: dict[str, str] = {
-    "checking_credentials": "Checking the vault credentials file",
-    "preparing_recovery_folder": "Preparing the recovery folder",
-    "saving_passphrase": "Saving the passphrase",
-    "connecting": "Connecting to the vault",
-    "authenticating": "Proving the vault credentials",
-    "registering": "Registering this server",
-    "saving": "Saving the registration",
+    "checking_credentials": L_("Checking the vault credentials file"),
+    "preparing_recovery_folder": L_("Preparing the recovery folder"),
+    "saving_passphrase": L_("Saving the passphrase"),
+    "connecting": L_("Connecting to the vault"),
+    "authenticating": L_("Proving the vault credentials"),
+    "registering": L_("Registering this server"),
+    "saving": L_("Saving the registration"),
 }
 
 
