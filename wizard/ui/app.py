@@ -26,6 +26,9 @@ def application() -> "QApplication":  # noqa: F821 - imported lazily below
     style = look_for().app_style
     if style is not None:
         app.setStyle(style)
+    from wizard.ui.qt_language import use_language
+
+    use_language(app)  # QWizard's own buttons in the administrator's language
     return app  # type: ignore[return-value]
 
 
