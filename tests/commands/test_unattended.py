@@ -161,7 +161,7 @@ def test_dry_run_checks_the_way_and_registers_nothing(setup, vault_service, auth
     done = cli("register", "--answers", str(answers), "--dry-run", "--json", "--home", str(tmp_path / "h"), env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     checks = [e["step"] for e in events(done.stdout) if e["event"] == "check"]
-    assert checks == ["dns", "tcp", "proxy", "tls", "token_endpoint"]
+    assert checks == ["proxy_choice", "dns", "tcp", "proxy", "tls", "token_endpoint"]
     assert vault_service.admin.machines(vault) == []
     wrong = cli("register", "--answers", str(answers), "--dry-run", "--json", "--home", str(tmp_path / "h"),
                 env={**env, "PROXY_PASSWORD": "wrong-password"})

@@ -165,7 +165,7 @@ def test_connection_check_walks_every_layer(vault_service, auth_proxy, tmp_path)
                              proxy=proxy_settings(auth_proxy))
     seen: list[str] = []
     checks = connection.test_connection(settings, on_step=lambda c: seen.append(c.step))
-    assert [(c.step, c.ok) for c in checks] == [(s, True) for s in ("dns", "tcp", "proxy", "tls", "token_endpoint")]
+    assert [(c.step, c.ok) for c in checks] == [(s, True) for s in ("proxy_choice", "dns", "tcp", "proxy", "tls", "token_endpoint")]
     assert seen == [c.step for c in checks]
     # the last line is for an administrator: which service answered, not a bare HTTP status
     assert checks[-1].detail == "the vault's sign-in service at 127.0.0.1 answers"

@@ -81,7 +81,7 @@ def test_a_proxy_password_full_of_url_punctuation_signs_in(vault_service, creds,
     settings = make_settings(creds, ca_bundle=vault_service.ca_file, passphrase_dir=tmp_path,
                              proxy=proxy_settings(squid))
     checks = connection.test_connection(settings)
-    assert [(c.step, c.ok) for c in checks][2] == ("proxy", True), checks
+    assert [(c.step, c.ok) for c in checks][3] == ("proxy", True), checks
     result = run_registration(settings, home=tmp_path / "home")
     assert result.machine_id
 

@@ -89,6 +89,11 @@ class RunningProxy:
         path = self.directory / "proxy.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def access_log(self) -> str:
+        """squid's access log: one line per finished request (a CONNECT when its tunnel closes)."""
+        path = self.directory / "access.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
 
 def _tinyproxy(directory: Path, port: int, auth: tuple[str, str] | None, connect_ports: tuple[int, ...]) -> list[str]:
     # No LogFile: with -d tinyproxy logs to stderr, which the fixture sends to proxy.log. (A LogFile in
@@ -104,8 +109,11 @@ def _tinyproxy(directory: Path, port: int, auth: tuple[str, str] | None, connect
 
 
 def _squid(directory: Path, port: int, auth: tuple[str, str] | None, connect_ports: tuple[int, ...]) -> list[str]:
+    access_log = directory / "access.log"
+    access_log.touch()
+    os.chmod(access_log, 0o666)  # written by squid's unprivileged `proxy` user
     lines = [f"http_port 127.0.0.1:{port}", "pid_filename none", f"cache_log {directory / 'proxy.log'}",
-             "access_log none", "cache deny all", "cache_mem 8 MB", "shutdown_lifetime 0 seconds",
+             f"access_log stdio:{directory / 'access.log'}", "cache deny all", "cache_mem 8 MB", "shutdown_lifetime 0 seconds",
              f"coredump_dir {directory}", "acl localhost_src src 127.0.0.1/32", "max_filedescriptors 4096"]
     if connect_ports:
         lines.append("acl allowed_ports port " + " ".join(str(p) for p in connect_ports))

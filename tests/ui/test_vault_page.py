@@ -179,7 +179,7 @@ def test_connection_test_walks_every_step(vault_wizard: Any, qtbot: Any, vault_s
     qtbot.mouseClick(find(vault_wizard, "vault.test_connection"), Qt.MouseButton.LeftButton)
     _wait_for_test(qtbot, vault_wizard)
     assert find(vault_wizard, "vault.test_status").text() == "The vault can be reached."
-    for step in ("dns", "tcp", "proxy", "tls", "token_endpoint"):
+    for step in ("proxy_choice", "dns", "tcp", "proxy", "tls", "token_endpoint"):
         assert find(vault_wizard, f"vault.check.{step}").text()
 
 

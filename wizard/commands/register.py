@@ -115,7 +115,7 @@ class _Emitter:
     def check(self, check: Any) -> None:
         if self.as_json:
             print_json({"event": "check", "step": check.step, "ok": check.ok, "detail": check.detail,
-                        "code": check.code})
+                        "code": check.code, **({"facts": dict(check.facts)} if check.facts else {})})
         else:
             verdict = _("ok") if check.ok else _("FAIL")
             print(f"  {verdict:<4} {check.step}: {in_language(check.detail)}", flush=True)

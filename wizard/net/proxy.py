@@ -1,21 +1,23 @@
 """Which proxy a vault connection goes through: none, the system's, or the one the user typed.
 
 *None* means direct, even when the environment names a proxy (the client never reads the
-environment itself). *System* asks the OS the way `urllib` does (environment variables;
-the registry on Windows; System Configuration on macOS) and honours its bypass list.
+environment itself). *System* follows the OS's settings and its automatic configuration,
+*PAC* a PAC file's answer; both, and the bypass list, are decided in `wizard.net.proxy_choice`.
 *Custom* uses the host and port from the settings, with basic authentication when a user
 name is set; the password is revealed only into the `httpx.Proxy` object.
 """
 
 from __future__ import annotations
 
-import urllib.request
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 import httpx
 
 from wizard.core.errors import RegisterServerError
-from wizard.core.model import ProxyMode, ProxySettings
+from wizard.core.model import ProxySettings
+
+if TYPE_CHECKING:
+    from wizard.net.proxy_choice import ProxyChoice
 
 
 def _host_for_url(host: str) -> str:
@@ -31,10 +33,17 @@ def _host_for_url(host: str) -> str:
 
 def proxy_for(settings: ProxySettings, target_url: str) -> httpx.Proxy | None:
     """The proxy for requests to `target_url`, or None for a direct connection."""
-    if settings.mode is ProxyMode.NONE:
-        return None
-    if settings.mode is ProxyMode.SYSTEM:
-        return _system_proxy(target_url)
+    return proxy_choice_for(settings, target_url).proxy
+
+
+def proxy_choice_for(settings: ProxySettings, target_url: str) -> "ProxyChoice":
+    """The proxy for `target_url` and why (bypass list, PAC answer, system setting, WPAD)."""
+    from wizard.net.proxy_choice import choose_proxy
+
+    return choose_proxy(settings, target_url, custom=_custom_proxy)
+
+
+def _custom_proxy(settings: ProxySettings) -> httpx.Proxy:
     if not settings.host.strip():
         raise RegisterServerError("proxy.host_required")
     if settings.port is None:
@@ -53,19 +62,6 @@ def proxy_address(proxy: httpx.Proxy | None) -> str | None:
     host = proxy.url.host
     shown = f"[{host}]" if ":" in host else host
     return f"{shown}:{proxy.url.port or 8080}"
-
-
-def _system_proxy(target_url: str) -> httpx.Proxy | None:
-    host = urlsplit(target_url).hostname or ""
-    if host and urllib.request.proxy_bypass(host):
-        return None
-    proxies = urllib.request.getproxies()
-    chosen = proxies.get("https") or proxies.get("all")
-    if not chosen:
-        return None
-    if "://" not in chosen:
-        chosen = "http://" + chosen
-    return httpx.Proxy(chosen)
 
 
 def describe(settings: ProxySettings, target_url: str) -> str:

@@ -1,6 +1,6 @@
 """`test_connection`: walk the way to the vault one layer at a time, without registering.
 
-DNS → TCP → proxy → TLS → token endpoint, each reported as a `ConnectionCheck` as soon as
+Proxy choice → DNS → TCP → proxy → TLS → token endpoint, each reported as a `ConnectionCheck` as soon as
 it is known, stopping at the first failure, so the wizard's *Test connection* button and
 ``register --dry-run`` can say exactly which layer is wrong. The first four steps are done
 by hand on a socket (a CONNECT request when there is a proxy) because that is the only way
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from wizard.core.model import RegistrationSettings
 
 TIMEOUT = 10.0
+# In order; the first says which proxy (or none) and why, with the PAC's answer when there is one.
+CONNECTION_STEPS = ("proxy_choice", "dns", "tcp", "proxy", "tls", "token_endpoint")
 
 
 class _Failed(Exception):
@@ -32,7 +34,7 @@ class _Failed(Exception):
 
 def test_connection(settings: "RegistrationSettings", *, on_step: Callable[[ConnectionCheck], None] | None = None,
                     cancel: CancelToken | None = None) -> list[ConnectionCheck]:
-    """The checks done, in order; the last one failed unless all five passed."""
+    """The checks done, in order; the last one failed unless all six passed."""
     from wizard.core.credentials import read_credentials
 
     cancel = cancel or CancelToken()
@@ -50,8 +52,9 @@ def test_connection(settings: "RegistrationSettings", *, on_step: Callable[[Conn
         _walk(settings, credentials.token_url, report, cancel)
     except _Failed as failed:
         cancel.raise_if_cancelled()  # a failure the cancel caused (its I/O was stopped) is a cancel
-        step = ("dns", "tcp", "proxy", "tls", "token_endpoint")[len(checks)]
-        report(ConnectionCheck(step, False, failed.error.message, failed.error.code))
+        step = CONNECTION_STEPS[len(checks)]
+        report(ConnectionCheck(step, False, failed.error.message, failed.error.code,
+                               facts={"reason": failed.error.reason} if failed.error.reason else None))
     return checks
 
 
@@ -59,12 +62,18 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
           cancel: CancelToken) -> None:
     from wizard.net.abort import shut_down
     from wizard.net.failures import map_transport_error
-    from wizard.net.proxy import proxy_address, proxy_for
+    from wizard.net.proxy import proxy_address, proxy_choice_for
     from wizard.net.tls import ssl_context
 
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port or 443
-    proxy = proxy_for(settings.proxy, url)
+    cancel.raise_if_cancelled()
+    try:
+        choice = proxy_choice_for(settings.proxy, url)
+    except RegisterServerError as error:  # the PAC file could not be had or run
+        raise _Failed(error) from None
+    report(ConnectionCheck("proxy_choice", True, choice.reason, facts=choice.as_json()))
+    proxy = choice.proxy
     target = f"{host}:{port}"
     if proxy is not None:
         connect_host, connect_port = proxy.url.host, proxy.url.port or 8080

@@ -35,7 +35,7 @@ from wizard.ui.worker import Task
 FILE_FIELD = "vault.credentials_file"
 CA_FIELD = "vault.ca_bundle"
 CONNECTION_LABELS = {
-    "dns": "Name lookup (DNS)", "tcp": "Connection (TCP)", "proxy": "Proxy", "tls": "Secure channel (TLS)",
+    "proxy_choice": "Proxy choice", "dns": "Name lookup (DNS)", "tcp": "Connection (TCP)", "proxy": "Proxy", "tls": "Secure channel (TLS)",
     "token_endpoint": "Vault sign-in endpoint",
 }
 

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from wizard.core.errors import Cancelled
 from wizard.core.i18n import L_
@@ -92,9 +92,11 @@ class RegistrationResult:
 
 @dataclass(frozen=True)
 class ConnectionCheck:
-    """One step of `test_connection`: ``dns``, ``tcp``, ``proxy``, ``tls`` or ``token_endpoint``."""
+    """One step of `test_connection`: ``proxy_choice``, ``dns``, ``tcp``, ``proxy``, ``tls`` or
+    ``token_endpoint``; `facts` is what a script reads (the proxy chosen, its source, the PAC's answer)."""
 
     step: str
     ok: bool
     detail: str
     code: str | None = None
+    facts: Mapping[str, object] | None = None
