@@ -22,6 +22,10 @@ DEBIAN_PACKAGES=(
   systemd
   # real proxies with basic authentication for end-to-end tests
   tinyproxy squid apache2-utils
+  # a real Kerberos realm on loopback for the proxy's Negotiate sign-in (tests/support/fixtures_sign_in_kerberos.py)
+  krb5-kdc krb5-admin-server krb5-user
+  # building python-gssapi and krb5 (the kerberos extra): PyPI has no Linux wheels of them
+  libkrb5-dev gcc python3-dev
   # reading the recovery sheet back in its tests: pdftotext (text) and zbarimg (QR code)
   poppler-utils zbar-tools
 )
@@ -51,6 +55,6 @@ want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,kerberos]"
   echo "$want" > "$stamp"
 fi

@@ -26,6 +26,7 @@ from wizard.net.abort import abortable_backend
 from wizard.net.deadline import Deadline, earliest, request_seconds, watch
 from wizard.net.failures import map_refusal, map_transport_error
 from wizard.net.proxy import proxy_for
+from wizard.net.proxy_auth import install_tunnel, sign_in_for
 from wizard.net.tls import ssl_context
 
 USER_AGENT = f"register-server/{__version__}"
@@ -51,10 +52,17 @@ def open_client(proxy: ProxySettings, *, target_url: str, ca_bundle: Path | None
     separate small writes, and with Nagle's algorithm each waits for the peer's delayed ACK
     (~40 ms on Linux), which tripled a registration's round trip on loopback.
     """
-    transport = httpx.HTTPTransport(verify=ssl_context(ca_bundle), proxy=proxy_for(proxy, target_url),
+    chosen = proxy_for(proxy, target_url)
+    sign_in = sign_in_for(proxy, chosen.url.host, chosen.url.port or 8080) if chosen is not None else None
+    # A proxy that may ask for a sign-in gets our own CONNECT (wizard.net.proxy_auth): httpx's
+    # cannot answer a 407 challenge, nor keep NTLM's legs on one connection.
+    transport = httpx.HTTPTransport(verify=ssl_context(ca_bundle), proxy=None if sign_in else chosen,
                                     trust_env=False, socket_options=_SOCKET_OPTIONS)
-    return httpx.Client(transport=transport, trust_env=False, timeout=timeouts.httpx(),
-                        headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+    client = httpx.Client(transport=transport, trust_env=False, timeout=timeouts.httpx(),
+                          headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+    if sign_in is not None and install_tunnel(client, sign_in) is None:
+        raise AssertionError("httpx's connection pool has no network backend to tunnel through")
+    return client
 
 
 class VaultHttp:

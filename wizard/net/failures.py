@@ -52,6 +52,9 @@ def map_transport_error(exc: Exception, *, via_proxy: bool, target: str, proxy: 
     `proxy` is the proxy's host:port (never its credentials): a failure of the proxy names the
     proxy that failed, not the vault behind it, so the administrator looks at the right machine.
     """
+    signed = _sign_in_failure(exc)
+    if signed is not None:
+        return signed  # it names the proxy and the sign-in step itself
     error = _map(exc, via_proxy=via_proxy or proxy is not None, target=target)
     if proxy is not None:
         if error.code.startswith("proxy."):
@@ -59,6 +62,16 @@ def map_transport_error(exc: Exception, *, via_proxy: bool, target: str, proxy: 
         else:
             error.detail = f"({target} through proxy {proxy})"
     return error
+
+
+def _sign_in_failure(exc: BaseException) -> RegisterServerError | None:
+    """The catalogue error a proxy sign-in leg failed with (wizard.net.proxy_auth), if that is the cause."""
+    from wizard.net.proxy_auth import SignInFailed
+
+    for cause in _causes(exc):
+        if isinstance(cause, SignInFailed):
+            return cause.error
+    return None
 
 
 def _map(exc: Exception, *, via_proxy: bool, target: str) -> RegisterServerError:

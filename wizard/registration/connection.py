@@ -20,7 +20,8 @@ from wizard.core.i18n import L_
 from wizard.core.registration.events import CancelToken, ConnectionCheck
 
 if TYPE_CHECKING:
-    from wizard.core.model import RegistrationSettings
+    from wizard.core.model import ProxyAuth, RegistrationSettings
+    from wizard.net.proxy_auth import ProxySignIn
 
 TIMEOUT = 10.0
 # In order; the first says which proxy (or none) and why, with the PAC's answer when there is one.
@@ -63,6 +64,7 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
     from wizard.net.abort import shut_down
     from wizard.net.failures import map_transport_error
     from wizard.net.proxy import proxy_address, proxy_choice_for
+    from wizard.net.proxy_auth import sign_in_for
     from wizard.net.tls import ssl_context
 
     parts = urlsplit(url)
@@ -81,6 +83,7 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
         connect_host, connect_port = host, port
     via_proxy = proxy is not None
     shown_proxy = proxy_address(proxy)
+    sign_in = sign_in_for(settings.proxy, connect_host, connect_port) if proxy is not None else None
 
     def fail(exc: BaseException) -> _Failed:
         return _Failed(map_transport_error(exc, via_proxy=via_proxy, target=target,  # type: ignore[arg-type]
@@ -108,7 +111,10 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
         with sock:
             report(ConnectionCheck("tcp", True, L_("connected to {host}:{port}", host=connect_host, port=connect_port)))
             cancel.raise_if_cancelled()
-            if proxy is not None:
+            if sign_in is not None:
+                sock, scheme = _signed_in_tunnel(sock, target, sign_in, fail)
+                report(ConnectionCheck("proxy", True, _signed_in_text(target, sign_in, scheme)))
+            elif proxy is not None:
                 _tunnel(sock, target, proxy, via_proxy)
                 report(ConnectionCheck("proxy", True, L_("the proxy opened a tunnel to {target}", target=target)))
             else:
@@ -125,6 +131,40 @@ def _walk(settings: "RegistrationSettings", url: str, report: Callable[[Connecti
         forget_abort()
     cancel.raise_if_cancelled()
     _token_endpoint(settings, url, via_proxy, shown_proxy, report, cancel)
+
+
+def _signed_in_tunnel(sock: socket.socket, target: str, sign_in: "ProxySignIn",
+                      fail: Callable[[BaseException], "_Failed"]) -> "tuple[socket.socket, ProxyAuth | None]":
+    """The proxy's CONNECT with its sign-in legs (wizard.net.proxy_auth), on this socket first; a
+    proxy that closes after its first 407 gets a new connection, as registration's client would."""
+    from wizard.net.proxy_auth import SignInFailed, tunnel_socket
+
+    sockets = iter([sock])
+
+    def open_socket() -> socket.socket:
+        opened = next(sockets, None)
+        return opened if opened is not None else socket.create_connection(
+            (sign_in.proxy_host, sign_in.proxy_port), timeout=TIMEOUT)
+
+    try:
+        return tunnel_socket(open_socket, target, sign_in, TIMEOUT)
+    except SignInFailed as failed:
+        raise _Failed(failed.error) from None
+    except OSError as exc:
+        raise fail(exc) from None
+
+
+def _signed_in_text(target: str, sign_in: "ProxySignIn", scheme: "ProxyAuth | None") -> str:
+    """The connection test's proxy line: the tunnel, and the sign-in scheme negotiated."""
+    from wizard.net.proxy_auth import SCHEME_NAMES
+
+    if scheme is None:
+        return L_("the proxy opened a tunnel to {target}", target=target)
+    if sign_in.integrated:
+        return L_("the proxy opened a tunnel to {target} after a {scheme} sign-in as the signed-in identity",
+                  target=target, scheme=SCHEME_NAMES[scheme])
+    return L_("the proxy opened a tunnel to {target} after a {scheme} sign-in as {user}", target=target,
+              scheme=SCHEME_NAMES[scheme], user=sign_in.username)
 
 
 def _tunnel(sock: socket.socket, target: str, proxy: object, via_proxy: bool) -> None:
