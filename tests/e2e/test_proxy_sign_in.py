@@ -88,7 +88,7 @@ def test_auto_picks_negotiate_over_basic_and_the_connection_test_names_it(
     checks = check_connection(settings)
     assert all(c.ok for c in checks), checks
     proxy_line = next(c for c in checks if c.step == "proxy")
-    assert "Negotiate sign-in as the signed-in identity" in proxy_line.detail, proxy_line
+    assert "signing in with Negotiate as the signed-in identity" in proxy_line.detail, proxy_line
 
 
 def test_ntlm_handshake_completes_on_one_connection(
@@ -106,7 +106,7 @@ def test_ntlm_handshake_completes_on_one_connection(
     checks = check_connection(settings, on_step=lambda c: c.step == "proxy" and opened_when_signed_in.append(
         len(opened)))
     assert all(c.ok for c in checks), checks
-    assert "NTLM sign-in as user fleet" in next(c for c in checks if c.step == "proxy").detail
+    assert "signing in with NTLM as fleet" in next(c for c in checks if c.step == "proxy").detail
     assert opened_when_signed_in == [1] and opened[0][0] == ("localhost", squid.port)
 
 

@@ -161,9 +161,9 @@ def _signed_in_text(target: str, sign_in: "ProxySignIn", scheme: "ProxyAuth | No
     if scheme is None:
         return L_("the proxy opened a tunnel to {target}", target=target)
     if sign_in.integrated:
-        return L_("the proxy opened a tunnel to {target} after a {scheme} sign-in as the signed-in identity",
+        return L_("the proxy opened a tunnel to {target} after signing in with {scheme} as the signed-in identity",
                   target=target, scheme=SCHEME_NAMES[scheme])
-    return L_("the proxy opened a tunnel to {target} after a {scheme} sign-in as {user}", target=target,
+    return L_("the proxy opened a tunnel to {target} after signing in with {scheme} as {user}", target=target,
               scheme=SCHEME_NAMES[scheme], user=sign_in.username)
 
 
