@@ -4,6 +4,7 @@ translation lookups and locale formatting."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -95,10 +96,11 @@ def test_numbers_sizes_and_dates_follow_the_language() -> None:
     def size(n: int, language: str) -> str:
         return i18n.format_size(n, language).replace("\u00a0", " ")
 
-    assert size(1_500_000_000, "en") == "1.5 GB"
-    assert size(1_500_000_000, "de") == "1,5 GB"
-    assert size(512, "en") == "512 byte"
-    assert size(54_400 * 10**9, "de") == "54,4 TB"
+    # Windows Explorer's units (KB = 1024 bytes), the language's separators
+    assert size(1_234 * 2**40 + 2**39, "en") == "1,234.5 TB"
+    assert size(1_234 * 2**40 + 2**39, "de") == "1.234,5 TB"
+    assert size(3 * 2**29, "en") == "1.5 GB" and size(3 * 2**29, "de") == "1,5 GB"
+    assert (size(512, "en"), size(512, "de"), size(1, "en")) == ("512 bytes", "512 Bytes", "1 byte")
     assert i18n.format_date(date(2026, 12, 2), "en") == "Dec 2, 2026"
     assert i18n.format_date(date(2026, 12, 2), "de") == "02.12.2026"
     moment = datetime(2026, 12, 2, 15, 30, tzinfo=timezone.utc)
@@ -143,3 +145,26 @@ def test_windows_ui_language_asks_the_user_default_ui_language(monkeypatch: pyte
     monkeypatch.setattr(ctypes, "windll", types.SimpleNamespace(kernel32=_FakeKernel32(name)), raising=False)
     assert i18n.windows_ui_language() == expected  # without LCIDToLocaleName: Python's LCID table
     assert i18n.resolve_language({"LANG": "en_US.UTF-8"}) == "de"
+
+
+def test_details_of_validators_and_answer_files_render_in_the_readers_language() -> None:
+    """A detail made with L_ (and the numbers inside it) is English in `message` and German in
+    `message_in("de")`; the answer file's line number survives in both."""
+    from wizard.core.answers import InvalidAnswers, parse_answers
+    from wizard.core.model import RecoveryFolder
+    from wizard.core.validators.recovery import check_recovery_on_disk
+    from wizard.core.validators.throttling import parse_bandwidth_text
+
+    with pytest.raises(InvalidAnswers) as caught:
+        parse_answers('[proxy]\nport = "x"\n[throttling]\nwork_days = ["mon"]\n')
+    port, day = caught.value.issues
+    assert port.message.endswith(" proxy.port must be a whole number (line 2).")
+    assert port.message_in("de").endswith(" proxy.port muss eine ganze Zahl sein (Zeile 2).")
+    assert day.message_in("de").endswith(" 'mon' ist kein Wochentagsname (Zeile 4).")
+    _, found = parse_bandwidth_text("throttling.work_bandwidth", "1,000 bps")
+    assert found[0].message.endswith(" 1,000 bps is below the minimum.")
+    assert found[0].message_in("de").endswith(" 1.000 bps liegt unter dem Minimum.")
+    huge = RecoveryFolder(path=Path("/"), space_needed_bytes=2**60)
+    (short,) = [i for i in check_recovery_on_disk(huge) if i.code == "recovery.not_enough_space"]
+    assert short.message.endswith("; needed: 1,048,576.0 TB.")
+    assert short.message_in("de").endswith("; benötigt: 1.048.576,0 TB.") and " Frei: " in short.message_in("de")

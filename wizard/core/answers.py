@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping
 from wizard.core.bandwidth import Bandwidth, format_bandwidth
 from wizard.core.errors import RegisterServerError
 from wizard.core.fields import DEFAULT_PASSPHRASE_ENV, DEFAULT_PROXY_PASSWORD_ENV, schema
+from wizard.core.i18n import L_, LazyText, in_language
 from wizard.core.issues import Issue, issue
 from wizard.core.model import (EncryptionSettings, MachineSettings, ProxyAuth, ProxyMode, ProxySettings, RecoveryFolder,
                                RegistrationSettings, ThrottlingSchedule, VaultSettings, Weekday)
@@ -87,7 +88,14 @@ class InvalidAnswers(RegisterServerError):
 
 # key -> expected Python type(s) for each section, from the one field table
 _SCHEMA: dict[str, dict[str, tuple[type, ...]]] = schema()
-_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
+_TYPE_NAMES = {str: L_("a string"), int: L_("a whole number"), bool: L_("true or false"), list: L_("a list")}
+
+
+def _either(names: list[str]) -> str:
+    """"a string or a whole number", in the reader's language too."""
+    if len(names) == 1:
+        return names[0]
+    return L_("{first} or {second}", first=names[0], second=_either(names[1:]))
 
 
 _BARE_OR_QUOTED = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
@@ -176,22 +184,24 @@ class _Reader:
             self.dropped.append(code)
             return
         line = _line_of(self.text, section, key)
-        where = f" (line {line})" if line else ""
-        self.issues.append(issue(f"{section}.{key}" if key else section, code, f"{detail}{where}."))
+        told = L_("{detail} (line {line}).", detail=detail, line=line) if line else LazyText("{detail}.", detail=detail)
+        self.issues.append(issue(f"{section}.{key}" if key else section, code, told))
 
     def table(self, doc: Mapping[str, Any], section: str) -> dict[str, Any]:
         value = doc.get(section, {})
         if not isinstance(value, dict):
-            self.problem(section, None, "answers.wrong_type", f"[{section}] must be a table")
+            self.problem(section, None, "answers.wrong_type", L_("[{section}] must be a table", section=section))
             return {}
         good: dict[str, Any] = {}
         for key, item in value.items():
             expected = _SCHEMA[section].get(key)
+            dotted = section + "." + key
             if expected is None:
-                self.problem(section, key, "answers.unknown_key", f"unknown key {section}.{key}")
+                self.problem(section, key, "answers.unknown_key", L_("unknown key {key}", key=dotted))
             elif not isinstance(item, expected) or (isinstance(item, bool) and bool not in expected):
-                names = " or ".join(_TYPE_NAMES[t] for t in expected)
-                self.problem(section, key, "answers.wrong_type", f"{section}.{key} must be {names}")
+                names = _either([_TYPE_NAMES[t] for t in expected])
+                self.problem(section, key, "answers.wrong_type",
+                             L_("{key} must be {types}", key=dotted, types=names))
             else:
                 good[key] = item
         return good
@@ -219,8 +229,12 @@ class _Reader:
     def _relocate(self, section: str, key: str, found: list[Issue]) -> None:
         line = _line_of(self.text, section, key)
         for item in found:
-            suffix = f" (line {line})" if line else ""
-            self.issues.append(replace(item, message=item.message + suffix))
+            if not line:
+                self.issues.append(item)
+                continue
+            where = L_("(line {line})", line=line)
+            detail = LazyText("{detail} {where}", detail=item.detail, where=where) if item.detail else where
+            self.issues.append(replace(item, message=f"{item.message} {in_language(where)}", detail=detail))
 
     def secret_source(self, section: str, table: Mapping[str, Any], prefix: str,
                       allow_generate: bool = False) -> SecretSource | None:
@@ -235,7 +249,7 @@ class _Reader:
             chosen.append(SecretSource(SourceKind.GENERATE))
         if len(chosen) > 1:
             self.problem(section, f"{prefix}_env", "answers.wrong_type",
-                         f"give only one source for the {section} {prefix}")
+                         L_("give only one source for the {section} {what}", section=section, what=prefix))
         return chosen[0] if chosen else None
 
 
@@ -250,7 +264,7 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     reader = _Reader(text, base if base is not None else Path.cwd())
     for section in doc:
         if section not in _SCHEMA:
-            reader.problem(section, None, "answers.unknown_key", f"unknown section [{section}]")
+            reader.problem(section, None, "answers.unknown_key", L_("unknown section [{section}]", section=section))
     machine_t, proxy_t, vault_t = (reader.table(doc, s) for s in ("machine", "proxy", "vault"))
     throttling_t, recovery_t, encryption_t = (reader.table(doc, s) for s in ("throttling", "recovery", "encryption"))
 
@@ -259,18 +273,19 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
         mode = ProxyMode(mode_text)
     except ValueError:
         reader.problem("proxy", "mode", "answers.wrong_type",
-                       "proxy.mode must be " + ", ".join(f'"{m.value}"' for m in ProxyMode))
+                       L_("{key} must be {types}", key="proxy.mode", types=", ".join(f'"{m.value}"' for m in ProxyMode)))
         mode = ProxyMode.NONE
     bypass = proxy_t.get("bypass", [])
     if not all(isinstance(entry, str) for entry in bypass):
-        reader.problem("proxy", "bypass", "answers.wrong_type", "proxy.bypass must be a list of strings")
+        reader.problem("proxy", "bypass", "answers.wrong_type",
+                       L_("{key} must be a list of strings", key="proxy.bypass"))
         bypass = []
     auth_text = proxy_t.get("auth", ProxyAuth.AUTO.value)
     try:
         auth = ProxyAuth(auth_text)
     except ValueError:
         reader.problem("proxy", "auth", "answers.wrong_type",
-                       "proxy.auth must be " + ", ".join(f'"{a.value}"' for a in ProxyAuth))
+                       L_("{key} must be {types}", key="proxy.auth", types=", ".join(f'"{a.value}"' for a in ProxyAuth)))
         auth = ProxyAuth.AUTO
     proxy = ProxySettings(mode, proxy_t.get("host", ""), proxy_t.get("port"), proxy_t.get("username", ""),
                           auth=auth, integrated=proxy_t.get("integrated", False),
@@ -281,7 +296,8 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
         try:
             days.add(Weekday.from_key(str(day)))
         except KeyError:
-            reader.problem("throttling", "work_days", "answers.wrong_type", f"{day!r} is not a weekday name")
+            reader.problem("throttling", "work_days", "answers.wrong_type",
+                           L_("{value} is not a weekday name", value=repr(day)))
     defaults = ThrottlingSchedule()
     throttling = ThrottlingSchedule(
         enabled=throttling_t.get("enabled", False), work_days=frozenset(days),
@@ -295,14 +311,15 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     secret_store = reader.table(doc, "secrets").get("store")
     if secret_store is not None and secret_store not in STORES:
         reader.problem("secrets", "store", "answers.wrong_type",
-                       "secrets.store must be " + " or ".join(f'"{name}"' for name in STORES))
+                       L_("{key} must be {types}", key="secrets.store", types=_either([f'"{name}"' for name in STORES])))
         secret_store = None
     space_needed = None
     if "space_needed" in recovery_t:
         raw = recovery_t["space_needed"]
         space_needed = raw if isinstance(raw, int) else parse_size_text(raw)
         if space_needed is None:
-            reader.problem("recovery", "space_needed", "recovery.space_needed_invalid", f"{raw!r} is not a size")
+            reader.problem("recovery", "space_needed", "recovery.space_needed_invalid",
+                           L_("{value} is not a size", value=repr(raw)))
     settings = RegistrationSettings(
         machine=MachineSettings(machine_t.get("name")),
         proxy=proxy,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wizard.core.i18n import ENGLISH, L_, active_language
 from wizard.core.limits import GBPS, KBPS, MAX_BANDWIDTH_BPS, MBPS, MIN_BANDWIDTH_BPS
 
 BIT_UNITS: dict[str, int] = {
@@ -34,6 +35,7 @@ class BandwidthError(ValueError):
     def __init__(self, code: str, text: str, suggestion: str | None = None) -> None:
         self.code = code
         self.suggestion = suggestion
+        self.text = text  # a LazyText: `str(error)` would keep only its English
         super().__init__(text)
 
 
@@ -56,34 +58,36 @@ class Bandwidth:
 def parse_bandwidth(text: str | int) -> int:
     """Bits per second from "512 Kbps", "1,023 Mbps", "1.5 Mbps", "524288" or an int."""
     if isinstance(text, bool):
-        raise BandwidthError("throttling.bandwidth_format", "a bandwidth is a number with a unit")
+        raise BandwidthError("throttling.bandwidth_format", L_("a bandwidth is a number with a unit"))
     if isinstance(text, int):
         if text < 0:
-            raise BandwidthError("throttling.bandwidth_format", "a bandwidth cannot be negative")
+            raise BandwidthError("throttling.bandwidth_format", L_("a bandwidth cannot be negative"))
         return text
     match = _NUMBER_UNIT.match(text)
     if not match or not _GROUPED.match(match.group(1)):
-        raise BandwidthError("throttling.bandwidth_format", f"{text.strip()!r} is not a number followed by a unit")
+        raise BandwidthError("throttling.bandwidth_format",
+                             L_("{text} is not a number followed by a unit", text=repr(text.strip())))
     number_text, unit = match.group(1).replace(",", ""), match.group(2)
     from decimal import Decimal, InvalidOperation  # exact decimals; imported on first use, not at start-up
 
     try:
         number = Decimal(number_text)
     except InvalidOperation:  # pragma: no cover - the pattern already restricts the text
-        raise BandwidthError("throttling.bandwidth_format", f"{number_text!r} is not a number") from None
+        raise BandwidthError("throttling.bandwidth_format", L_("{text} is not a number", text=repr(number_text))) from None
     if unit and _BYTE_UNIT.match(unit):
         multiplier = _byte_multiplier(unit)
         bits = number * multiplier * 8
         suggestion = format_bandwidth(int(bits)) if bits == bits.to_integral_value() else None
-        hint = f"{text.strip()} is {suggestion}." if suggestion else "Multiply bytes by 8 to get bits."
+        hint = (L_("{text} is {suggestion}.", text=text.strip(), suggestion=suggestion) if suggestion
+                else L_("Multiply bytes by 8 to get bits."))
         raise BandwidthError("throttling.bandwidth_bytes", hint, suggestion)
     multiplier = BIT_UNITS.get(unit.lower(), None) if unit else 1
     if multiplier is None:
-        raise BandwidthError("throttling.bandwidth_format", f"unknown unit {unit!r}; use Kbps or Mbps")
+        raise BandwidthError("throttling.bandwidth_format", L_("unknown unit {unit}; use Kbps or Mbps", unit=repr(unit)))
     bits = number * multiplier
     if bits != bits.to_integral_value():
         raise BandwidthError("throttling.bandwidth_format",
-                             f"{text.strip()} is not a whole number of bits per second")
+                             L_("{text} is not a whole number of bits per second", text=text.strip()))
     return int(bits)
 
 
@@ -113,6 +117,8 @@ def show_bandwidth(bits_per_second: int, language: str | None = None) -> str:
     """`format_bandwidth` for people: the same unit, the number with the language's separators
     ("1,536 Kbps" / "1.536 Kbps", "1.5 Mbps" / "1,5 Mbps"). Answer files keep `format_bandwidth`'s
     form, which parses back whatever the machine's language."""
+    if (language or active_language()) == ENGLISH:
+        return format_bandwidth(bits_per_second)  # the same text; no Babel on a keystroke's path
     from decimal import Decimal
 
     from wizard.core.i18n import format_number

@@ -187,6 +187,22 @@ class LazyText(str):
                               for name, value in self.params.items()})
 
 
+class LocalText(LazyText):
+    """A value in the reader's notation (a size, a bandwidth) inside a LazyText's parameters:
+    English as a `str`; `in_(language)` renders it with that language's separators."""
+
+    render: Callable[[str], str]
+
+    def __new__(cls, render: Callable[[str], str]) -> "LocalText":
+        self = super().__new__(cls, render(ENGLISH))
+        self.render = render
+        return self
+
+    def in_(self, language: str | None = None) -> str:
+        language = language or active_language()
+        return str.__str__(self) if language == ENGLISH else self.render(language)
+
+
 def L_(msgid: str, /, **params: object) -> LazyText:
     """Mark `msgid` for extraction and keep it translatable: ``L_("No file at {path}.", path=p)``."""
     return LazyText(msgid, **params)
@@ -206,23 +222,31 @@ def format_number(value: float | int, language: str | None = None) -> str:
     return format_decimal(value, locale=language or active_language())
 
 
-_SIZE_UNITS = ("byte", "kilobyte", "megabyte", "gigabyte", "terabyte", "petabyte")
+_SIZE_UNITS = ("KB", "MB", "GB", "TB")
 
 
 def format_size(size_bytes: int, language: str | None = None) -> str:
-    """A size in decimal units as people read them: ``1.5 GB`` / ``1,5 GB``, ``1 byte`` / ``1 Byte``."""
-    from babel.units import format_unit
+    """A size as Windows Explorer shows it (KB = 1024 bytes), with the language's separators:
+    ``1,234.5 MB`` / ``1.234,5 MB``, ``512 bytes`` / ``512 Bytes``. The unit symbols are the same
+    in every language Explorer speaks; only "bytes" is a word."""
+    language = language or active_language()
 
-    value: float = float(size_bytes)
-    unit = 0
-    while abs(value) >= 1000 and unit < len(_SIZE_UNITS) - 1:
-        value /= 1000
-        unit += 1
-    shown: float | int = int(value) if unit == 0 else round(value, 1)
-    if shown == int(shown):
-        shown = int(shown)
-    return format_unit(shown, f"digital-{_SIZE_UNITS[unit]}", length="short",
-                       locale=language or active_language())
+    def number(value: float, pattern: str) -> str:  # English without Babel: a field's text, per keystroke
+        if language == ENGLISH:
+            return f"{value:,.0f}" if pattern == "#,##0" else f"{value:,.1f}"
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format=pattern, locale=language)
+
+    if abs(size_bytes) < 1024:
+        return ngettext("{count} byte", "{count} bytes", abs(size_bytes), language).format(
+            count=number(size_bytes, "#,##0"))
+    value = float(size_bytes)
+    for unit in _SIZE_UNITS:
+        value /= 1024
+        if abs(value) < 1024 or unit == _SIZE_UNITS[-1]:
+            break
+    return f"{number(value, '#,##0.0')} {unit}"
 
 
 def format_weekday(weekday: int, language: str | None = None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from wizard.core.i18n import L_
 from wizard.core.issues import Issue, Severity, issue
 from wizard.core.limits import PASSPHRASE_MAX_LENGTH, PASSPHRASE_MIN_LENGTH
 from wizard.core.model import EncryptionSettings, RecoveryFolder
@@ -100,7 +101,7 @@ def check_encryption_on_disk(encryption: EncryptionSettings) -> list[Issue]:
     if path.exists():
         if encryption.passphrase and _holds_passphrase(path, encryption.passphrase):
             # A re-registration may point at the file saved the first time: it is kept, not rewritten.
-            return [issue(SAVE_TO, "encryption.save_path_exists", "It already holds this passphrase and is kept.",
+            return [issue(SAVE_TO, "encryption.save_path_exists", L_("It already holds this passphrase and is kept."),
                           Severity.INFO)]
         return [issue(SAVE_TO, "encryption.save_path_exists")]
     if not path.parent.is_dir():

@@ -15,6 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 from wizard.core.bypass import invalid_entries
+from wizard.core.i18n import L_
 from wizard.core.issues import Issue, issue
 from wizard.core.model import ProxyAuth, ProxyMode, ProxySettings
 
@@ -56,10 +57,10 @@ def _host_issue(text: str) -> Issue | None:
     if is_valid_host(host) and (not bracketed or ":" in host):
         return None
     if bracketed and is_valid_host(host):
-        return issue("proxy.host", "proxy.host_invalid", "Brackets are only for IPv6 addresses.")
+        return issue("proxy.host", "proxy.host_invalid", L_("Brackets are only for IPv6 addresses."))
     port = _TRAILING_PORT.match(_without_prefix(text).rstrip("/"))
     if port and is_valid_host(normalize_proxy_host(port.group(1))):
-        return issue("proxy.host", "proxy.host_invalid", f"Type the port ({port.group(2)}) in the port field.")
+        return issue("proxy.host", "proxy.host_invalid", L_("Type the port ({port}) in the port field.", port=port.group(2)))
     return issue("proxy.host", "proxy.host_invalid")
 
 

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from wizard.core import i18n
+from wizard.core.i18n import ENGLISH, L_
 from wizard.core.issues import Issue, Severity, issue
 from wizard.core.model import RecoveryFolder
 from wizard.core.volumes import existing_ancestor, free_space_bytes
@@ -35,7 +37,7 @@ def check_recovery_on_disk(recovery: RecoveryFolder) -> list[Issue]:
     if not path.exists():
         if not recovery.create:
             return [issue(FIELD, "recovery.folder_missing")]
-        found.append(issue(FIELD, "recovery.folder_missing", "It will be created.", Severity.INFO))
+        found.append(issue(FIELD, "recovery.folder_missing", L_("It will be created."), Severity.INFO))
     anchor = existing_ancestor(path)
     if anchor is None or not os.access(anchor, os.W_OK | os.X_OK):
         found.append(issue(FIELD, "recovery.folder_not_writable"))
@@ -45,8 +47,15 @@ def check_recovery_on_disk(recovery: RecoveryFolder) -> list[Issue]:
         free = free_space_bytes(path)
         if free is not None and free < recovery.space_needed_bytes:
             found.append(issue(FIELD, "recovery.not_enough_space",
-                               f"Free: {format_size(free)}; needed: {format_size(recovery.space_needed_bytes)}."))
+                               L_("Free: {free}; needed: {needed}.", free=_size(free),
+                                  needed=_size(recovery.space_needed_bytes))))
     return found
+
+
+def _size(size: int) -> i18n.LocalText:
+    """A size in a message's detail: English where the detail is kept (JSON, logs), the
+    reader's notation where it is shown (``1.234,5 MB``)."""
+    return i18n.LocalText(lambda language: i18n.format_size(size, language))
 
 
 def _probe_writable(folder: Path) -> str | None:
@@ -59,7 +68,7 @@ def _probe_writable(folder: Path) -> str | None:
     try:
         probe = tempfile.mkdtemp(prefix=".register-server-probe-", dir=folder)
     except OSError as error:
-        return f"{folder} does not accept new folders: {os.strerror(error.errno or 0)}."
+        return L_("{folder} does not accept new folders: {reason}.", folder=folder, reason=os.strerror(error.errno or 0))
     try:
         os.rmdir(probe)
     except OSError:
@@ -68,13 +77,10 @@ def _probe_writable(folder: Path) -> str | None:
 
 
 def format_size(size: int) -> str:
-    """Binary units as Windows Explorer shows them (GB = 1024^3 bytes)."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if value < 1024 or unit == "TB":
-            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+    """A size for the Space needed field, which `parse_size_text` reads back: Windows Explorer's
+    units (GB = 1024^3 bytes) in English notation whatever the language (``1,234.5 MB``).
+    Messages for people use ``i18n.format_size``, the same in their language."""
+    return i18n.format_size(size, ENGLISH)
 
 
 def parse_size_text(text: str) -> int | None:

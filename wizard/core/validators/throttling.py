@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from wizard.core.bandwidth import Bandwidth, BandwidthError, format_bandwidth, parse_bandwidth
+from wizard.core.bandwidth import Bandwidth, BandwidthError, parse_bandwidth, show_bandwidth
+from wizard.core.i18n import L_, LazyText, LocalText
 from wizard.core.issues import Issue, issue
 from wizard.core.limits import MAX_BANDWIDTH_BPS, MIN_BANDWIDTH_BPS
 from wizard.core.model import ThrottlingSchedule
@@ -24,9 +25,9 @@ def parse_time_text(field: str, text: str) -> tuple[time | None, list[Issue]]:
 def bandwidth_issues(field: str, value: Bandwidth) -> list[Issue]:
     if value.in_range:
         return []
-    detail = (f"{format_bandwidth(value.bits_per_second)} is below the minimum."
-              if value.bits_per_second < MIN_BANDWIDTH_BPS else
-              f"{format_bandwidth(value.bits_per_second)} is above the maximum.")
+    shown = LocalText(lambda language: show_bandwidth(value.bits_per_second, language))
+    detail = (L_("{value} is below the minimum.", value=shown) if value.bits_per_second < MIN_BANDWIDTH_BPS
+              else L_("{value} is above the maximum.", value=shown))
     return [issue(field, "throttling.bandwidth_range", detail)]
 
 
@@ -35,7 +36,7 @@ def parse_bandwidth_text(field: str, text: str | int) -> tuple[Bandwidth | None,
     try:
         value = Bandwidth(parse_bandwidth(text))
     except BandwidthError as error:
-        detail = str(error) if error.code == "throttling.bandwidth_bytes" else f"({error})"
+        detail = error.text if error.code == "throttling.bandwidth_bytes" else LazyText("({text})", text=error.text)
         return None, [issue(field, error.code, detail)]
     return value, bandwidth_issues(field, value)
 
