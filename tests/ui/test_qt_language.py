@@ -1,7 +1,8 @@
-"""Qt's own texts (QWizard's standard buttons) follow the administrator's language.
+"""Qt's own texts follow the administrator's language, and the wizard's buttons ours.
 
-The product's strings come from our catalogue; Back/Next/Cancel/Finish are drawn by QWizard
-from Qt's own translation, which `wizard.ui.qt_language` loads from PySide6's folder.
+Qt's file dialogs, message-box buttons and context menus come from Qt's own translation, which
+`wizard.ui.qt_language` loads from PySide6's folder. The wizard sets Back/Next/Cancel/Finish
+from our catalogue (the Windows terms, "Fertig stellen"; and the pseudo-locale reaches them).
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ def test_the_wizard_buttons_are_german_in_german_and_english_again_after(
 
     application()  # what the product does on start: it loads Qt's translation of the active language
     wizard = make_wizard()
-    assert _texts(wizard) == ["< &Zurück", "&Weiter >", "Abbrechen", "Ab&schließen"]
+    assert _texts(wizard) == ["< &Zurück", "&Weiter >", "Abbrechen", "&Fertig stellen"]
+    assert QApplication.translate("QFileDialog", "&Open") != "&Open"  # Qt's own dialogs: its German
+    i18n.set_language("en")
     assert use_language(QApplication.instance(), "en") is False  # type: ignore[arg-type]
-    assert _texts(wizard) == ["< &Back", "&Next >", "Cancel", "&Finish"]
+    assert _texts(make_wizard()) == ["< &Back", "&Next >", "Cancel", "&Finish"]
 
 
 def test_english_loads_nothing_and_a_missing_translation_is_no_failure(qapp: QApplication,

@@ -13,6 +13,7 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from wizard.core.bandwidth import Bandwidth
+from wizard.core.i18n import N_
 from wizard.core.limits import MBPS
 from wizard.core.secret import Secret
 
@@ -35,6 +36,12 @@ class ProxyAuth(StrEnum):
     NEGOTIATE = "negotiate"
 
 
+# Weekday names, English msgids marked for extraction and translated when shown.
+_DAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+              N_("Sunday"))
+_DAY_SHORT = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
 class Weekday(IntEnum):
     """Numbered like `datetime.weekday()`; the name is the answer-file spelling."""
 
@@ -49,6 +56,18 @@ class Weekday(IntEnum):
     @property
     def key(self) -> str:
         return self.name.lower()
+
+    def title(self, language: str | None = None) -> str:
+        """The day's name as people read it, in `language` ("Monday", "Montag")."""
+        from wizard.core.i18n import gettext
+
+        return gettext(_DAY_NAMES[self], language)
+
+    def short(self, language: str | None = None) -> str:
+        """The day's abbreviation ("Mon", "Mo")."""
+        from wizard.core.i18n import gettext
+
+        return gettext(_DAY_SHORT[self], language)
 
     @classmethod
     def from_key(cls, key: str) -> "Weekday":
@@ -112,8 +131,12 @@ class ThrottlingSchedule:
     def work_hours_text(self) -> str:
         """The window as people read it: "09:00 – 18:00", or "22:00 – 06:00, overnight" so an end
         typed before the start is never silently a window into the next day."""
-        text = f"{self.work_start:%H:%M} \u2013 {self.work_end:%H:%M}"
-        return f"{text}, overnight" if self.overnight else text
+        from wizard.core.i18n import gettext
+
+        start, end = f"{self.work_start:%H:%M}", f"{self.work_end:%H:%M}"
+        if self.overnight:
+            return gettext("{start} \u2013 {end}, overnight").format(start=start, end=end)
+        return f"{start} \u2013 {end}"
 
     def in_work_hours(self, moment: datetime) -> bool:
         day = Weekday(moment.weekday())

@@ -12,12 +12,13 @@ import secrets
 import string
 from dataclasses import dataclass
 
+from wizard.core.i18n import N_, gettext
 from wizard.core.limits import GENERATED_PASSPHRASE_LENGTH
 from wizard.core.secret import Secret
 
 _CONFUSABLE = set("0O1lI'\"` ")
 ALPHABET = "".join(c for c in string.ascii_letters + string.digits + string.punctuation if c not in _CONFUSABLE)
-STRENGTH_LABELS = ("Very weak", "Weak", "Fair", "Strong", "Very strong")
+STRENGTH_LABELS = (N_("Very weak"), N_("Weak"), N_("Fair"), N_("Strong"), N_("Very strong"))
 
 
 def generate_passphrase(length: int = GENERATED_PASSPHRASE_LENGTH) -> Secret:
@@ -40,11 +41,12 @@ def estimate_strength(passphrase: Secret) -> Strength:
     """zxcvbn's estimate (imported lazily: it is only needed on the Encryption page)."""
     value = passphrase.reveal()
     if not value:
-        return Strength(0, STRENGTH_LABELS[0], "")
+        return Strength(0, gettext(STRENGTH_LABELS[0]), "")
     from zxcvbn import zxcvbn  # noqa: PLC0415 - deliberately lazy
 
     result = zxcvbn(value[:100])  # zxcvbn is quadratic in length; 100 characters say enough
     score = int(result["score"])
     feedback = result.get("feedback", {}) or {}
     advice = feedback.get("warning") or " ".join(feedback.get("suggestions") or [])
-    return Strength(score, STRENGTH_LABELS[score], advice)
+    # zxcvbn's advice is its own English sentence (it ships no translations): shown as it is.
+    return Strength(score, gettext(STRENGTH_LABELS[score]), advice)

@@ -16,6 +16,7 @@ from typing import TypeVar
 from PySide6.QtWidgets import QLabel, QWidget
 
 from wizard.core.fields import without_mnemonic
+from wizard.core.i18n import _
 
 W = TypeVar("W", bound=QWidget)
 
@@ -103,7 +104,7 @@ def name_for_people(root: QWidget) -> None:
         if widget.inherits("QComboBox") and key.endswith(".unit") and _unnamed(widget):
             owner = root.findChild(QWidget, key.removesuffix(".unit"))
             owner_name = owner.accessibleName() if owner is not None else ""
-            widget.setAccessibleName(f"{owner_name} unit".strip())
+            widget.setAccessibleName(_("{name} unit").format(name=owner_name).strip())
         elif widget.inherits("QAbstractButton") and looks_like_key(widget.accessibleName()):
             widget.setAccessibleName("")  # its own text is the right name
 

@@ -27,8 +27,13 @@ def choose_folder(parent: QWidget, caption: str, start: str) -> str:
     return native_path(QFileDialog.getExistingDirectory(parent, caption, start))
 
 
-def confirm(parent: QWidget, title: str, text: str, *, yes: str = "&Yes", no: str = "&No") -> bool:
-    """A yes/no confirmation; the safe answer (No) is the default."""
+def confirm(parent: QWidget, title: str, text: str, *, yes: str | None = None, no: str | None = None) -> bool:
+    """A yes/no confirmation; the safe answer (No) is the default. Button texts default to
+    Yes / No in the administrator's language."""
+    from wizard.core.i18n import _
+
+    yes = _("&Yes") if yes is None else yes
+    no = _("&No") if no is None else no
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
     no_button = box.addButton(no, QMessageBox.ButtonRole.NoRole)

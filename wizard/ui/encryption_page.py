@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from wizard.core.fields import hint, label
 from wizard.core.flow import Step
+from wizard.core.i18n import _
 from wizard.core.issues import Issue, issue
 from wizard.core.model import EncryptionSettings, RegistrationSettings
 from wizard.core.secret import Secret
@@ -38,14 +39,14 @@ class RuleList(QWidget):
     def initializePage(self) -> None:
         wizard = self.wizard_()
         changing = wizard is not None and wizard.mode == "change"
-        self.setSubTitle("To keep the passphrase in force, leave the passphrase empty. A new passphrase is saved to "
-                         "a new file and replaces the old one for new backups." if changing else self.subtitle())
+        self.setSubTitle(_("To keep the passphrase in force, leave the passphrase empty. A new passphrase is saved "
+                           "to a new file and replaces the old one for new backups.") if changing else self.subtitle())
         super().initializePage()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("encryption.rules")
-        self.setAccessibleName("Passphrase rules")
+        self.setAccessibleName(_("Passphrase rules"))
         self._layout = QGridLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setHorizontalSpacing(6)
@@ -66,10 +67,11 @@ class RuleList(QWidget):
             self._rows.append((icon, text))
         for (icon, text), (label, ok) in zip(self._rows, rules):
             icon.setPixmap(pixmap("ok" if ok else "error", 14))
-            icon.setAccessibleName("met" if ok else "not met")
+            state = _("met") if ok else _("not met")
+            icon.setAccessibleName(state)
             text.setText(label)
-            text.setAccessibleDescription("met" if ok else "not met")
-        self.setAccessibleDescription("; ".join(f"{label}: {'met' if ok else 'not met'}" for label, ok in rules))
+            text.setAccessibleDescription(state)
+        self.setAccessibleDescription("; ".join(f"{label}: {_('met') if ok else _('not met')}" for label, ok in rules))
 
     def state(self) -> list[tuple[str, bool]]:
         return list(self._state)
@@ -80,8 +82,8 @@ class EncryptionPage(StepPage):
     recheck_disk = True
 
     def subtitle(self) -> str:
-        return ("Backups are encrypted with a passphrase only you hold. Nobody, not even the vault's operator, "
-                "can recover it: keep the passphrase file safe.")
+        return _("Backups are encrypted with a passphrase only you hold. Nobody, not even the vault's operator, "
+                 "can recover it: keep the passphrase file safe.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,15 +118,15 @@ class EncryptionPage(StepPage):
         self.strength_label.setWordWrap(True)
         strength_layout.addWidget(self.strength)
         strength_layout.addWidget(self.strength_label, 1)
-        form.addRow("Strength:", strength_row)
+        form.addRow(_("Strength:"), strength_row)
         self.rules = RuleList(self)
-        form.addRow("Rules:", self.rules)
+        form.addRow(_("Rules:"), self.rules)
 
         save_row = QWidget(self)
         save_layout = QHBoxLayout(save_row)
         save_layout.setContentsMargins(0, 0, 0, 0)
         self.save_to = QLineEdit(save_row)
-        self.browse = QPushButton("Bro&wse...", save_row)
+        self.browse = QPushButton(_("Bro&wse..."), save_row)
         name_input(self.browse, "encryption.browse")
         save_layout.addWidget(self.save_to, 1)
         save_layout.addWidget(self.browse)
@@ -154,8 +156,8 @@ class EncryptionPage(StepPage):
         self.stored_safely = QCheckBox(label("encryption.stored_safely"), self)
         self.watch("encryption.stored_safely", self.stored_safely)
         outer.addWidget(self.stored_safely)
-        why = QLabel("Without it, backups cannot be recovered. After Register, you type back three of its "
-                     "characters from the saved file.", self)
+        why = QLabel(_("Without it, backups cannot be recovered. After Register, you type back three of its "
+                       "characters from the saved file."), self)
         why.setObjectName("encryption.stored_safely.why")
         why.setWordWrap(True)
         why.setContentsMargins(self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth) + 6, 0, 0, 0)
@@ -173,7 +175,7 @@ class EncryptionPage(StepPage):
         self.passphrase.textChanged.connect(self._passphrase_edited)
         self.confirmation.textChanged.connect(self.refresh)
         self.save_to.textChanged.connect(self.refresh)
-        self.stored_safely.toggled.connect(lambda _: self.touch("encryption.stored_safely"))
+        self.stored_safely.toggled.connect(lambda _checked: self.touch("encryption.stored_safely"))
         self.show_toggle.toggled.connect(self._toggle_visible)
         self.generate.clicked.connect(self._generate)
         self.browse.clicked.connect(self._browse)
@@ -203,7 +205,8 @@ class EncryptionPage(StepPage):
 
     def _browse(self) -> None:
         start = self.save_to.text().strip() or str(Path.home() / DEFAULT_FILE_NAME)
-        chosen = dialogs.choose_save_file(self, "Save the passphrase file to", start, "Text files (*.txt);;All files (*)")
+        chosen = dialogs.choose_save_file(self, _("Save the passphrase file to"), start,
+                                           _("Text files (*.txt);;All files (*)"))
         if chosen:
             self.save_to.setText(chosen)
             self.touch("encryption.save_passphrase_to")
@@ -213,7 +216,7 @@ class EncryptionPage(StepPage):
 
         passphrase = self.passphrase.text()
         if not passphrase or passphrase != self.confirmation.text():
-            self.sheet_status.setText("Type the passphrase and its confirmation first.")
+            self.sheet_status.setText(_("Type the passphrase and its confirmation first."))
             return
         save_to = self._build().save_to
         start = save_to.parent if save_to is not None and save_to.parent.is_dir() else Path.home()

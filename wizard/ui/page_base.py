@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.fields import caption, hint
-from wizard.core.flow import Step, TITLES
+from wizard.core.flow import Step, title
+from wizard.core.i18n import _
 from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings
 from wizard.ui import accessible
@@ -53,7 +54,7 @@ class StepPage(QWizardPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(TITLES[self.step])
+        self.setTitle(title(self.step))
         self._messages: dict[str, FieldMessage] = {}
         self._inputs: dict[str, QWidget] = {}
         self._path_drops: dict[QWidget, Callable[[str], None]] = {}
@@ -249,7 +250,7 @@ class StepPage(QWizardPage):
     def issues(self) -> list[Issue]:
         return list(self._issues)
 
-    def refresh(self, *_: Any) -> None:
+    def refresh(self, *_args: Any) -> None:
         """Re-validate and update messages and Next; connected to every edit signal."""
         self._issues = self.collect_issues() + self.extra_issues()
         for key, message in self._messages.items():
@@ -302,7 +303,7 @@ class StepPage(QWizardPage):
         if blocking:
             first = blocking[0]
             return " ".join(part for part in (first.message, first.fix) if part)
-        return "The page is still being checked."
+        return _("The page is still being checked.")
 
     def _tell(self, widget: QWidget, message: FieldMessage) -> None:
         """Tie the inline message to its field: the field's description, announced when it changes."""

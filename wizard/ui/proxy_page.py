@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QLineEdit, QRad
 
 from wizard.core.fields import label
 from wizard.core.flow import Step
+from wizard.core.i18n import _
 from wizard.core.issues import Issue
 from wizard.core.model import ProxyMode, ProxySettings, RegistrationSettings
 from wizard.core.secret import Secret
@@ -28,14 +29,16 @@ def system_proxy_text() -> str:
 
     proxies = urllib.request.getproxies()
     chosen = proxies.get("https") or proxies.get("http")
-    return f"Currently configured: {chosen}" if chosen else "No system proxy is configured on this machine."
+    if chosen:
+        return _("Currently configured: {proxy}").format(proxy=chosen)
+    return _("No system proxy is configured on this machine.")
 
 
 class ProxyPage(StepPage):
     step = Step.PROXY
 
     def subtitle(self) -> str:
-        return "Choose how this server reaches the backup vault over HTTPS."
+        return _("Choose how this server reaches the backup vault over HTTPS.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +74,7 @@ class ProxyPage(StepPage):
         self.port.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,5}"), self.port))
         self.port.setMaximumWidth(90)
         self.add_row(form, "proxy.port", self.port)
-        note = QLabel("If the proxy asks for a sign-in, enter its user name and password.", self.custom_box)
+        note = QLabel(_("If the proxy asks for a sign-in, enter its user name and password."), self.custom_box)
         note.setWordWrap(True)
         form.addRow(note)
         self.username = QLineEdit(self.custom_box)
@@ -91,7 +94,7 @@ class ProxyPage(StepPage):
                 return mode
         return ProxyMode.NONE
 
-    def _mode_changed(self, *_: object) -> None:
+    def _mode_changed(self, *_args: object) -> None:
         custom = self.mode() is ProxyMode.CUSTOM
         self.custom_box.setEnabled(custom)
         if self.mode() is ProxyMode.SYSTEM:
@@ -132,5 +135,5 @@ class ProxyPage(StepPage):
         return parse_issues + [i for i in validate_proxy(proxy) if not (parse_issues and i.field == "proxy.port")]
 
     def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
-        proxy, _ = self._build()
+        proxy, _issues = self._build()
         return replace(settings, proxy=proxy)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from wizard.core.fields import label
 from wizard.core.flow import Step
+from wizard.core.i18n import _
 from wizard.core.issues import Issue, issue
 from wizard.core.model import RecoveryFolder, RegistrationSettings
 from wizard.core.validators import (check_recovery_on_disk, format_size, free_space_bytes, parse_size_text,
@@ -35,7 +36,7 @@ class RecoveryPage(StepPage):
     recheck_disk = True
 
     def subtitle(self) -> str:
-        return "Choose a local folder to hold recovered files temporarily while a recovery runs."
+        return _("Choose a local folder to hold recovered files temporarily while a recovery runs.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +46,7 @@ class RecoveryPage(StepPage):
         row_layout.setContentsMargins(0, 0, 0, 0)
         self.folder = QLineEdit(row)
         self.folder.setPlaceholderText(example_folder())
-        self.browse = QPushButton("Bro&wse...", row)
+        self.browse = QPushButton(_("Bro&wse..."), row)
         self.browse.setObjectName("recovery.browse")
         row_layout.addWidget(self.folder, 1)
         row_layout.addWidget(self.browse)
@@ -54,7 +55,7 @@ class RecoveryPage(StepPage):
 
         self.free_space = QLabel(self)
         self.free_space.setObjectName("recovery.free_space")
-        form.addRow("Free space:", self.free_space)
+        form.addRow(_("Free space:"), self.free_space)
         self.create = QCheckBox(label("recovery.create"), self)
         self.watch("recovery.create", self.create)
         form.addRow("", self.create)
@@ -62,8 +63,8 @@ class RecoveryPage(StepPage):
         self.space_needed = QLineEdit(self)
         self.space_needed.setMaximumWidth(220)
         self.add_row(form, "recovery.space_needed", self.space_needed)
-        hint = QLabel("If you know how much data recoveries will restore at the same time, enter it to "
-                      "check it against the free space.", self)
+        hint = QLabel(_("If you know how much data recoveries will restore at the same time, enter it to "
+                        "check it against the free space."), self)
         hint.setWordWrap(True)
         # A form row is as tall as the label's hint at its narrow preferred width: keep the
         # text at the top of the row, right under its field, and any spare height below it.
@@ -82,7 +83,7 @@ class RecoveryPage(StepPage):
 
     def _browse(self) -> None:
         start = self.folder.text().strip() or str(Path.home())
-        chosen = dialogs.choose_folder(self, "Choose the recovery folder", start)
+        chosen = dialogs.choose_folder(self, _("Choose the recovery folder"), start)
         if chosen:
             self.folder.setText(chosen)
             self.touch("recovery.folder")
@@ -110,7 +111,7 @@ class RecoveryPage(StepPage):
         return parse_issues + validate_recovery(folder)
 
     def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
-        folder, _ = self._build()
+        folder, _issues = self._build()
         return replace(settings, recovery=folder)
 
     # --- the disk check, off the GUI thread ------------------------------------------------
@@ -128,10 +129,10 @@ class RecoveryPage(StepPage):
     def slow_check_done(self, snapshot: RecoveryFolder, extra: DiskFacts | None) -> None:
         self._facts = extra
         if extra is None:
-            self.free_space.setText("Unknown")
+            self.free_space.setText(_("Unknown"))
             return
-        self.free_space.setText("Unknown (the volume cannot be reached)" if extra.free_bytes is None
-                                else f"{format_size(extra.free_bytes)} on this volume")
+        self.free_space.setText(_("Unknown (the volume cannot be reached)") if extra.free_bytes is None
+                                else _("{size} on this volume").format(size=format_size(extra.free_bytes)))
         self.create.setVisible(not extra.exists)
 
     def slow_field(self) -> str:

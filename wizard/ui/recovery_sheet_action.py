@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.i18n import _
 from wizard.core.recovery_sheet import SheetFacts, write_sheet
 from wizard.core.secret import Secret
 from wizard.ui import dialogs
@@ -48,11 +49,12 @@ def print_recovery_sheet(parent: QWidget, host: Any, passphrase: Secret,
     """
     facts = sheet_facts(host)
     start = str(start_folder / f"{facts.machine_name}.recovery-sheet.pdf")
-    chosen = dialogs.choose_save_file(parent, "Save the recovery sheet to", start, "PDF files (*.pdf)")
+    chosen = dialogs.choose_save_file(parent, _("Save the recovery sheet to"), start, _("PDF files (*.pdf)"))
     if not chosen:
         return None
     try:
         written = write_sheet(chosen, passphrase, facts)
     except RegisterServerError as error:
-        return False, f"The recovery sheet was not saved: {error.message} {error.fix}"
-    return True, f"Recovery sheet saved to {written}. Print it, keep the page somewhere safe, then delete the file."
+        return False, _("The recovery sheet was not saved: {message} {fix}").format(message=error.message, fix=error.fix)
+    return True, _("Recovery sheet saved to {path}. Print it, keep the page somewhere safe, then delete the file.").format(
+        path=written)

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.errors import Cancelled, RegisterServerError
-from wizard.core.flow import TITLES, Step
+from wizard.core.flow import Step, title
+from wizard.core.i18n import N_, _
 from wizard.core.routing import step_for
 from wizard.core.registration.events import STEP_MESSAGES, STEPS
 from wizard.ui.assets import pixmap
@@ -29,12 +30,15 @@ from wizard.ui.page_base import content_layout, name_input
 from wizard.ui.worker import Task
 
 
-SUBTITLE_READY = "Check what will be registered, then click Register. This takes a few seconds."
-SUBTITLE_RUNNING = "Registering this server. Click Cancel to stop it."
-SUBTITLE_DONE = "Registration complete."
-SUBTITLE_FAILED = "The server was not registered. Fix the problem below, then click Register to try again."
-SUBTITLE_CANCELLED = "The registration was cancelled. Nothing was registered."
-CANCELLED_FIX = "Click Register to start again, or Cancel to close the wizard."
+# English msgids, translated when shown (never at import: start-up pays for no lookup).
+SUBTITLE_READY = N_("Check what will be registered, then click Register. This takes a few seconds.")
+SUBTITLE_RUNNING = N_("Registering this server. Click Cancel to stop it.")
+SUBTITLE_DONE = N_("Registration complete.")
+SUBTITLE_FAILED = N_("The server was not registered. Fix the problem below, then click Register to try again.")
+SUBTITLE_CANCELLED = N_("The registration was cancelled. Nothing was registered.")
+CANCELLED_FIX = N_("Click Register to start again, or Cancel to close the wizard.")
+# What a reader hears for each stage's state.
+STATE_NAMES = {"pending": N_("pending"), "done": N_("done"), "running": N_("running"), "error": N_("failed")}
 
 
 class RegisterPage(QWizardPage):
@@ -47,8 +51,8 @@ class RegisterPage(QWizardPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(TITLES[self.step])
-        self.setSubTitle(SUBTITLE_READY)
+        self.setTitle(title(self.step))
+        self.setSubTitle(_(SUBTITLE_READY))
         self.setCommitPage(True)
         layout = content_layout(self)  # inside the frame named for readers (page_base)
         self.intro = QLabel(self)
@@ -63,10 +67,11 @@ class RegisterPage(QWizardPage):
         grid.setColumnStretch(1, 1)
         self._step_icons: dict[str, QLabel] = {}
         self._step_labels: dict[str, QLabel] = {}
+        self._step_state: dict[str, str] = {}
         for row, step in enumerate(STEPS):
             icon = QLabel(steps)
             icon.setFixedSize(16, 16)
-            text = QLabel(STEP_MESSAGES[step], steps)
+            text = QLabel(_(STEP_MESSAGES[step]), steps)
             text.setObjectName(f"register.step.{step}")
             grid.addWidget(icon, row, 0)
             grid.addWidget(text, row, 1)
@@ -75,7 +80,7 @@ class RegisterPage(QWizardPage):
         layout.addWidget(steps)
         self.progress = QProgressBar(self)
         name_input(self.progress, "register.progress")
-        self.progress.setAccessibleName("Registration progress")
+        self.progress.setAccessibleName(_("Registration progress"))
         self.progress.setRange(0, len(STEPS))
         self.progress.setTextVisible(False)
         layout.addWidget(self.progress)
@@ -86,13 +91,13 @@ class RegisterPage(QWizardPage):
 
         self.error_box = QFrame(self)
         self.error_box.setObjectName("register.error")
-        self.error_box.setAccessibleName("Registration error")
+        self.error_box.setAccessibleName(_("Registration error"))
         self.error_box.setFrameShape(QFrame.Shape.StyledPanel)
         error_layout = QHBoxLayout(self.error_box)
         error_icon = QLabel(self.error_box)
         error_icon.setPixmap(pixmap("error", 20))
         error_icon.setFixedSize(22, 22)
-        error_icon.setAccessibleName("Error")
+        error_icon.setAccessibleName(_("Error"))
         error_layout.addWidget(error_icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
         self.error_message = QLabel(self.error_box)
@@ -129,7 +134,7 @@ class RegisterPage(QWizardPage):
             self._set_step(step, "step-pending")
         self.progress.setValue(0)
         self.status.setText("")
-        self.setSubTitle(SUBTITLE_READY)
+        self.setSubTitle(_(SUBTITLE_READY))
         self._show_error_box(False)
         self.error = None
 
@@ -141,9 +146,11 @@ class RegisterPage(QWizardPage):
         self.error_box.setVisible(shown)
 
     def _set_step(self, step: str, icon: str) -> None:
+        state = icon.removeprefix("step-")
+        self._step_state[step] = state
         self._step_icons[step].setPixmap(pixmap(icon))
-        self._step_icons[step].setAccessibleName(icon.removeprefix("step-"))
-        self._step_labels[step].setAccessibleDescription(icon.removeprefix("step-"))
+        self._step_icons[step].setAccessibleName(_(STATE_NAMES[state]))
+        self._step_labels[step].setAccessibleDescription(_(STATE_NAMES[state]))
 
     def running(self) -> bool:
         """From Register until the outcome has been shown (not until the thread has exited)."""
@@ -154,8 +161,14 @@ class RegisterPage(QWizardPage):
         machine = settings.machine.name or socket.gethostname()
         vault_page = self.wizard().page(int(Step.VAULT))
         credentials = vault_page.credentials() if vault_page is not None else None
-        vault = f"the vault <b>{credentials.vault_name}</b>" if credentials is not None else "the vault"
-        self.intro.setText(f"This server, <b>{machine}</b>, will be registered with {vault}.")
+        from html import escape
+
+        if credentials is not None:
+            self.intro.setText(_("This server, <b>{machine}</b>, will be registered with the vault <b>{vault}</b>.")
+                               .format(machine=escape(machine), vault=escape(credentials.vault_name)))
+        else:
+            self.intro.setText(_("This server, <b>{machine}</b>, will be registered with the vault.")
+                               .format(machine=escape(machine)))
         if self.error is None and self.result is None:
             self._reset()
 
@@ -169,14 +182,15 @@ class RegisterPage(QWizardPage):
         """Why Register is not available, for the disabled button to say ("" when it is)."""
         store = getattr(self.wizard(), "secret_store", None)
         if self.running():
-            return "Registration is running. Cancel stops it."
+            return _("Registration is running. Cancel stops it.")
         if self.result is not None:
-            return "This server has been registered."
+            return _("This server has been registered.")
         if store is not None and not store.usable:
             problem = store.problem
             if problem is None:
-                return "Checking that this system can store secrets."
-            return f"Secrets cannot be stored on this system: {problem.message} What to do: {problem.fix}"
+                return _("Checking that this system can store secrets.")
+            return _("Secrets cannot be stored on this system: {message} What to do: {fix}").format(
+                message=problem.message, fix=problem.fix)
         return ""
 
     def validatePage(self) -> bool:
@@ -195,8 +209,8 @@ class RegisterPage(QWizardPage):
         self._reset()
         self._cancel = CancelToken()
         cancel = self._cancel
-        self.status.setText("Registering...")
-        self.setSubTitle(SUBTITLE_RUNNING)
+        self.status.setText(_("Registering..."))
+        self.setSubTitle(_(SUBTITLE_RUNNING))
         self._busy = True
         # Everything alive now (Qt wrappers, modules, pages) lives as long as the window.
         # Freezing it means the worker's allocations do not trigger full collections that
@@ -222,7 +236,7 @@ class RegisterPage(QWizardPage):
         """Ask the procedure to stop at the next step boundary."""
         if self.running() and self._cancel is not None:
             self._cancel.cancel()
-            self.status.setText("Cancelling...")
+            self.status.setText(_("Cancelling..."))
 
     def _progressed(self, event: Any) -> None:
         index = STEPS.index(event.step) if event.step in STEPS else event.index
@@ -231,7 +245,9 @@ class RegisterPage(QWizardPage):
         if event.step in STEPS:
             self._set_step(event.step, "running")
         self.progress.setValue(index)
-        self.status.setText(f"{event.message}...")
+        # The event's message is English (the command line's --json keeps it): shown translated.
+        shown = _(STEP_MESSAGES[event.step]) if event.step in STEP_MESSAGES else event.message
+        self.status.setText(_("{step}...").format(step=shown))
         accessible.announce(self.status, self.status.text())
 
     def _succeeded(self, result: Any) -> None:
@@ -240,11 +256,13 @@ class RegisterPage(QWizardPage):
         for step in STEPS:
             self._set_step(step, "step-done")
         self.progress.setValue(len(STEPS))
-        self.status.setText("The server is registered.")
-        self.setSubTitle(SUBTITLE_DONE)
-        what = "re-registered" if result.re_registration else "registered"
-        self.intro.setText(f"This server, <b>{result.machine_name}</b>, is now {what} with the vault "
-                           f"<b>{result.vault_name}</b>.")
+        from html import escape
+
+        self.status.setText(_("The server is registered."))
+        self.setSubTitle(_(SUBTITLE_DONE))
+        done = _("This server, <b>{machine}</b>, is now re-registered with the vault <b>{vault}</b>.") \
+            if result.re_registration else _("This server, <b>{machine}</b>, is now registered with the vault <b>{vault}</b>.")
+        self.intro.setText(done.format(machine=escape(result.machine_name), vault=escape(result.vault_name)))
         self.completeChanged.emit()  # Register turns off (isComplete) ...
         wizard = self.wizard()
         wizard.button(wizard.WizardButton.BackButton).setEnabled(False)  # ... and so does Back: a commit is final
@@ -256,17 +274,17 @@ class RegisterPage(QWizardPage):
         if not isinstance(error, RegisterServerError):
             error = RegisterServerError("internal.unexpected", detail=type(error).__name__)
         self.error = error
-        for step, label in self._step_labels.items():
-            if label.accessibleDescription() == "running":
+        for step in self._step_labels:
+            if self._step_state.get(step) == "running":
                 self._set_step(step, "error")
         self.status.setText("")
         cancelled = isinstance(error, Cancelled)
-        self.setSubTitle(SUBTITLE_CANCELLED if cancelled else SUBTITLE_FAILED)
+        self.setSubTitle(_(SUBTITLE_CANCELLED) if cancelled else _(SUBTITLE_FAILED))
         self.error_message.setText(error.message)
-        self.error_fix.setText(CANCELLED_FIX if cancelled else error.fix)
+        self.error_fix.setText(_(CANCELLED_FIX) if cancelled else error.fix)
         self._fix_step = None if cancelled else step_for(error.code)
         if self._fix_step is not None and self._fix_step < Step.REGISTER:
-            self.go_fix.setText(f"&Go to {TITLES[self._fix_step]}")
+            self.go_fix.setText(_("&Go to {step}").format(step=title(self._fix_step)))
             self.go_fix.show()
         else:
             self._fix_step = None
@@ -277,7 +295,7 @@ class RegisterPage(QWizardPage):
         wizard.button(wizard.WizardButton.BackButton).setEnabled(True)
         # Said at once, and the focus goes where the fix is: the "Go to ..." button, or Register
         # (to try again) when no page can fix it.
-        said = f"Registration failed. {error.message} {self.error_fix.text()}".strip()
+        said = f"{_('Registration failed.')} {error.message} {self.error_fix.text()}".strip()
         self.error_box.setAccessibleDescription(said)
         accessible.announce(self.error_box, said, assertive=True)
         (self.go_fix if self._fix_step is not None else wizard.button(wizard.WizardButton.CommitButton)).setFocus()

@@ -30,6 +30,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget, QWizardPage)
 
+from wizard.core.i18n import N_, _
 from wizard.core.model import RegistrationSettings
 from wizard.ui.field_message import FieldMessage
 from wizard.ui.page_base import name_input
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
 REGISTERED_ID = 50
 SAVE_SETTINGS_ID = 51
 CHANGEABLE_SECTIONS = ("proxy", "throttling", "recovery", "encryption")
+# What a changed section is called where the outcome of a save is shown.
+SECTION_NAMES = {"proxy": N_("proxy"), "throttling": N_("throttling"), "recovery": N_("recovery folder"),
+                 "encryption": N_("passphrase")}
 
 
 def without_acknowledgement(settings: RegistrationSettings) -> RegistrationSettings:
@@ -53,7 +57,9 @@ def without_acknowledgement(settings: RegistrationSettings) -> RegistrationSetti
 def local_time(iso: str) -> str:
     """A record's UTC timestamp in this machine's time, with its time zone named."""
     try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y %H:%M %Z")
+        from wizard.ui.summary_page import local_datetime
+
+        return local_datetime(datetime.fromisoformat(iso))
     except ValueError:
         return iso
 
@@ -70,24 +76,24 @@ class RegisteredPage(QWizardPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Registered")
-        self.setSubTitle("This server is registered to a backup vault. Change its settings, register it again "
-                         "with a new credentials file of the same vault, or unregister it.")
+        from wizard.ui.summary_page import ROW_CAPTIONS
+
+        self.setTitle(_("Registered"))
+        self.setSubTitle(_("This server is registered to a backup vault. Change its settings, register it again "
+                           "with a new credentials file of the same vault, or unregister it."))
         layout = QVBoxLayout(self)
-        box = QGroupBox("Registration", self)
+        box = QGroupBox(_("Registration"), self)
         form = QFormLayout(box)
         form.setVerticalSpacing(2)
         self.values: dict[str, QLabel] = {}
-        for key, caption in (("vault", "Vault:"), ("machine", "Machine name:"), ("machine_id", "Machine ID:"),
-                             ("since", "Registered since:"), ("proxy", "Proxy:"), ("throttling", "Throttling:"),
-                             ("recovery", "Recovery folder:"), ("passphrase_file", "Passphrase file:")):
+        for key in ("vault", "machine", "machine_id", "since", "proxy", "throttling", "recovery", "passphrase_file"):
             self.values[key] = _value_label(self, f"registered.{key}")
-            form.addRow(caption, self.values[key])
+            form.addRow(_(ROW_CAPTIONS[key]), self.values[key])
         layout.addWidget(box)
         buttons = QHBoxLayout()
-        self.change = name_input(QPushButton("&Change settings...", self), "registered.change_settings")
-        self.again = name_input(QPushButton("Register &again...", self), "registered.register_again")
-        self.unregister = name_input(QPushButton("&Unregister...", self), "registered.unregister")
+        self.change = name_input(QPushButton(_("&Change settings..."), self), "registered.change_settings")
+        self.again = name_input(QPushButton(_("Register &again..."), self), "registered.register_again")
+        self.unregister = name_input(QPushButton(_("&Unregister..."), self), "registered.unregister")
         for button in (self.change, self.again, self.unregister):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -95,8 +101,10 @@ class RegisteredPage(QWizardPage):
         self.pin_row = QWidget(self)
         pin_layout = QHBoxLayout(self.pin_row)
         pin_layout.setContentsMargins(0, 0, 0, 0)
-        self.pin_label = QLabel("Security P&IN for Unregister, if the vault requires one:", self.pin_row)
-        self.pin = pin_box(self.pin_row, "registered.security_pin", "unregistering this server")
+        self.pin_label = QLabel(_("Security P&IN for Unregister, if the vault requires one:"), self.pin_row)
+        self.pin = pin_box(self.pin_row, "registered.security_pin",
+                           _("The vault may require a PIN for unregistering this server: its administrator issues one "
+                             "with `register-server vault security-pin VAULT` (valid 5 minutes)"))
         self.pin_label.setBuddy(self.pin)
         # Enter in the PIN box means Unregister, not Finish (the view's default button), which
         # would close the wizard with the PIN just typed unused.
@@ -146,15 +154,15 @@ class RegisteredPage(QWizardPage):
 
     def unregistered(self, vault: str) -> None:
         """The registration is gone: say so, and offer only a new registration."""
-        self._idle(f"Unregistered from vault {vault}. The passphrase file was left where it is. Click "
-                   "Register... to register this server again, or Finish to close.")
-        self.setSubTitle("This server is not registered.")
+        self._idle(_("Unregistered from vault {vault}. The passphrase file was left where it is. Click "
+                     "Register... to register this server again, or Finish to close.").format(vault=vault))
+        self.setSubTitle(_("This server is not registered."))
         self.change.setEnabled(False)
         self.unregister.setEnabled(False)
         self.pin.clear()
         self.pin_row.setVisible(False)
         self.show_pin_refusal(None)
-        self.again.setText("&Register...")
+        self.again.setText(_("&Register..."))
         try:
             self.again.clicked.disconnect()
         except RuntimeError:
@@ -178,7 +186,7 @@ class RegisteredPage(QWizardPage):
 
         wizard = self.wizard_()
         record, home = wizard.record, wizard.store_root()
-        self._busy("Reading the saved settings...")
+        self._busy(_("Reading the saved settings..."))
 
         def work(report: Any) -> RegistrationSettings:
             return without_acknowledgement(settings_from_record(record, SecretStore.for_state_dir(home)))
@@ -198,9 +206,9 @@ class RegisteredPage(QWizardPage):
 
         wizard = self.wizard_()
         vault, machine = wizard.record.vault.name, wizard.record.machine.name
-        if not dialogs.confirm(self, wizard.windowTitle(), f"Unregister {machine} from vault {vault}? Backups of this "
-                               "server to the vault stop. Registering again needs a new credentials file.",
-                               yes="&Unregister", no="&Keep"):
+        question = _("Unregister {machine} from vault {vault}? Backups of this server to the vault stop. "
+                     "Registering again needs a new credentials file.").format(machine=machine, vault=vault)
+        if not dialogs.confirm(self, wizard.windowTitle(), question, yes=_("&Unregister"), no=_("&Keep")):
             return
         from wizard.core.secret import Secret
 
@@ -208,7 +216,7 @@ class RegisteredPage(QWizardPage):
         typed = self.pin.text().strip()
         pin = Secret(typed) if typed else None  # none: the vault says whether it needs one
         self.show_pin_refusal(None)
-        self._busy(f"Unregistering from vault {vault}...")
+        self._busy(_("Unregistering from vault {vault}...").format(vault=vault))
 
         def work(report: Any) -> object:
             from wizard.registration.maintenance import unregister
@@ -257,14 +265,14 @@ class EnterClicks(QObject):
         return False
 
 
-def pin_box(parent: QWidget, key: str, needed_for: str) -> QLineEdit:
-    """A masked box for a security PIN; its name comes from its label (`setBuddy`), never `key`."""
+def pin_box(parent: QWidget, key: str, tooltip: str) -> QLineEdit:
+    """A masked box for a security PIN; its name comes from its label (`setBuddy`), never `key`.
+    `tooltip` says what the PIN is for, as one sentence (each language words it whole)."""
     from wizard.ui.secret_entry import SecretEntry
 
     box = name_input(SecretEntry(parent), key)  # masked; typed digits reach assistive technology as masks
     box.setMaxLength(16)
-    box.setToolTip(f"The vault may require a PIN for {needed_for}: its administrator issues one with "
-                   "`register-server vault security-pin VAULT` (valid 5 minutes)")
+    box.setToolTip(tooltip)
     return box
 
 
@@ -273,7 +281,7 @@ def _failure_text(error: BaseException) -> str:
 
     if isinstance(error, RegisterServerError):
         return f"{error.message} {error.fix} ({error.code})"
-    return "Something unexpected went wrong; `register-server diagnostics` collects the details."
+    return _("Something unexpected went wrong; `register-server diagnostics` collects the details.")
 
 
 class SaveSettingsPage(QWizardPage):
@@ -281,21 +289,23 @@ class SaveSettingsPage(QWizardPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Save settings")
-        self.setSubTitle("The registration stays as it is; only the settings below change.")
+        self.setTitle(_("Save settings"))
+        self.setSubTitle(_("The registration stays as it is; only the settings below change."))
         self.setFinalPage(True)
         layout = QVBoxLayout(self)
         self.changes = _value_label(self, "save_settings.changes")
         layout.addWidget(self.changes)
         pin_row = QHBoxLayout()
-        pin_label = QLabel("Security P&IN, if the vault requires one:", self)
-        self.pin = pin_box(self, "security.pin", "a passphrase change")
+        pin_label = QLabel(_("Security P&IN, if the vault requires one:"), self)
+        self.pin = pin_box(self, "security.pin",
+                           _("The vault may require a PIN for a passphrase change: its administrator issues one "
+                             "with `register-server vault security-pin VAULT` (valid 5 minutes)"))
         pin_label.setBuddy(self.pin)
         pin_row.addWidget(pin_label)
         pin_row.addWidget(self.pin)
         pin_row.addStretch(1)
         layout.addLayout(pin_row)
-        self.save = name_input(QPushButton("&Save settings", self), "save_settings.save")
+        self.save = name_input(QPushButton(_("&Save settings"), self), "save_settings.save")
         self._enter_saves = EnterClicks(self.save, self.pin)  # Enter in the PIN box: Save, as typed
         self.pin.installEventFilter(self._enter_saves)
         row = QHBoxLayout()
@@ -336,12 +346,12 @@ class SaveSettingsPage(QWizardPage):
         self.type_back.clear()
         settings = self.wizard_().settings
         sections = self.changed_sections()
-        shown = {"proxy": f"Proxy: {describe_proxy(settings)}",
-                 "throttling": f"Throttling: {describe_throttling(settings)}",
-                 "recovery": f"Recovery folder: {settings.recovery.path}",
-                 "encryption": f"A new passphrase, saved to {settings.encryption.save_to}"}
+        shown = {"proxy": _("Proxy: {proxy}").format(proxy=describe_proxy(settings)),
+                 "throttling": _("Throttling: {throttling}").format(throttling=describe_throttling(settings)),
+                 "recovery": _("Recovery folder: {path}").format(path=settings.recovery.path),
+                 "encryption": _("A new passphrase, saved to {path}").format(path=settings.encryption.save_to)}
         self.changes.setText("\n".join(shown[s] for s in sections) if sections else
-                             "Nothing was changed: the saved settings stay as they are.")
+                             _("Nothing was changed: the saved settings stay as they are."))
         self._has_changes = bool(sections)
         self.refresh_save()
         self.status.setText("")
@@ -394,7 +404,7 @@ class SaveSettingsPage(QWizardPage):
             return value.reveal() if value is not None else ""
         self._saving = True
         self.save.setEnabled(False)
-        self.status.setText("Saving...")
+        self.status.setText(_("Saving..."))
 
         def work(report: Any) -> object:
             from wizard.registration.maintenance import change_settings
@@ -405,17 +415,17 @@ class SaveSettingsPage(QWizardPage):
             self._saving = False
             self.saved = True
             wizard.settings_saved(settings)
-            passphrase = (f" The new passphrase is in force; its file is {change.passphrase_file}. Keep it safe."
-                          if change.passphrase_file else "")
+            saved = _("Saved: {sections}.").format(sections=", ".join(_(SECTION_NAMES.get(s, s)) for s in change.changed))
+            if change.passphrase_file:
+                saved += " " + _("The new passphrase is in force; its file is {path}. Keep it safe.").format(
+                    path=change.passphrase_file)
             new_passphrase = settings.encryption.passphrase
             if change.passphrase_file and new_passphrase is not None:
-                self.status.setText(f"Saved: {', '.join(change.changed)}.{passphrase} Type back the characters "
-                                    "asked below, then click Finish.")
-                self.type_back.ask(new_passphrase.reveal(), source=f"the passphrase file saved to "
-                                                                   f"{change.passphrase_file}")
+                self.status.setText(f"{saved} {_('Type back the characters asked below, then click Finish.')}")
+                self.type_back.ask(new_passphrase.reveal(), saved_to=change.passphrase_file)
                 self.type_back.boxes[0].setFocus()
             else:
-                self.status.setText(f"Saved: {', '.join(change.changed)}.{passphrase} Click Finish to close.")
+                self.status.setText(f"{saved} {_('Click Finish to close.')}")
             self.completeChanged.emit()
 
         def failed(error: BaseException) -> None:

@@ -18,14 +18,16 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from wizard.core.i18n import N_, _
 from wizard.ui import accessible
 from wizard.ui.assets import pixmap
 from wizard.ui.page_base import name_input
 from wizard.ui.worker import Task
 
-NOTICE_NAME = "Secret store problem"
-HEADLINE = "Secrets cannot be stored on this server, so it cannot be registered yet."
-CHECKING = "Checking this server's secret store again..."
+# English msgids, translated when shown.
+NOTICE_NAME = N_("Secret store problem")
+HEADLINE = N_("Secrets cannot be stored on this server, so it cannot be registered yet.")
+CHECKING = N_("Checking this server's secret store again...")
 
 
 class SecretStoreCheck(QObject):
@@ -88,13 +90,13 @@ class SecretStoreNotice(QFrame):
         super().__init__(parent)
         self.check = check
         self.setObjectName(key)
-        self.setAccessibleName(NOTICE_NAME)
+        self.setAccessibleName(_(NOTICE_NAME))
         self.setFrameShape(QFrame.Shape.StyledPanel)
         row = QHBoxLayout(self)
         icon = QLabel(self)
         icon.setPixmap(pixmap("error", 20))
         icon.setFixedSize(22, 22)
-        icon.setAccessibleName("Error")
+        icon.setAccessibleName(_("Error"))
         row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
         self.message = QLabel(self)
@@ -107,9 +109,9 @@ class SecretStoreNotice(QFrame):
         self.fix.setTextFormat(Qt.TextFormat.PlainText)  # the command is shown exactly as typed
         self.fix.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.recheck = QPushButton("Rec&heck", self)
+        self.recheck = QPushButton(_("Rec&heck"), self)
         name_input(self.recheck, f"{key}.recheck")
-        self.recheck.setAccessibleName("Recheck")
+        self.recheck.setAccessibleName(_("Recheck"))
         self.recheck.clicked.connect(check.recheck)
         buttons = QHBoxLayout()
         buttons.addWidget(self.recheck)
@@ -130,8 +132,9 @@ class SecretStoreNotice(QFrame):
         if problem is None:
             self.setVisible(False)
             return
-        message = HEADLINE
-        fix = CHECKING if self.check.checking else f"{problem.message} What to do: {problem.fix}"
+        message = _(HEADLINE)
+        fix = _(CHECKING) if self.check.checking else _("{message} What to do: {fix}").format(
+            message=problem.message, fix=problem.fix)
         changed = fix != self.fix.text() or self.isHidden()
         self.message.setText(message)
         self.fix.setText(fix)

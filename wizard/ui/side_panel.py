@@ -16,7 +16,8 @@ import functools
 from PySide6.QtGui import QFont, QIcon, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from wizard.core.flow import ORDER, TITLES, Step
+from wizard.core.flow import ORDER, Step, step_heading, title
+from wizard.core.i18n import _
 from wizard.ui.assets import icon
 from wizard.ui.contrast import Scheme, scheme_for
 
@@ -63,7 +64,7 @@ class SidePanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidePanel")
-        self.setAccessibleName("Steps")
+        self.setAccessibleName(_("Steps"))
         self.setFixedWidth(PANEL_WIDTH)
         self.scheme: Scheme = scheme_for(self.palette())
         scheme = self.scheme
@@ -77,18 +78,18 @@ class SidePanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 16, 8, 12)
         layout.setSpacing(6)
-        title = QLabel("Steps", self)
-        title.setObjectName("sidePanelTitle")
-        title_palette = title.palette()
+        heading = QLabel(_("Steps"), self)
+        heading.setObjectName("sidePanelTitle")
+        title_palette = heading.palette()
         title_palette.setColor(QPalette.ColorRole.WindowText, scheme.step_current)
-        title.setPalette(title_palette)
-        bold = title.font()
+        heading.setPalette(title_palette)
+        bold = heading.font()
         bold.setBold(True)
-        title.setFont(bold)
-        layout.addWidget(title)
+        heading.setFont(bold)
+        layout.addWidget(heading)
         self.steps = StepList(self)
         self.steps.setObjectName("wizard.steps")
-        self.steps.setAccessibleName("Steps")
+        self.steps.setAccessibleName(_("Steps"))
         self.steps.setFrameShape(QFrame.Shape.NoFrame)
         self.steps.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.steps.setWordWrap(True)
@@ -102,8 +103,9 @@ class SidePanel(QFrame):
         self.steps.setPalette(list_palette)
         self._items: dict[Step, QListWidgetItem] = {}
         for step in ORDER:
-            item = QListWidgetItem(TITLES[step], self.steps)
-            item.setData(_ACCESSIBLE_NAME_ROLE, TITLES[step])
+            shown = title(step)
+            item = QListWidgetItem(shown, self.steps)
+            item.setData(_ACCESSIBLE_NAME_ROLE, shown)
             self._items[step] = item
         layout.addWidget(self.steps, 1)
         self._current: Step | None = None
@@ -139,4 +141,4 @@ class SidePanel(QFrame):
         # technology even while the list has no focus, and a reader would follow it here.
         self.steps.clearSelection()
         self._items[current].setSelected(True)
-        self.setAccessibleDescription(f"Step {position + 1} of {len(ORDER)}: {TITLES[current]}")
+        self.setAccessibleDescription(step_heading(current))

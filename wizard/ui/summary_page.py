@@ -21,7 +21,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizardPage
 
 from wizard.core.fields import label
-from wizard.core.flow import TITLES, Step
+from wizard.core.flow import Step, title
+from wizard.core.i18n import N_, _
 from wizard.core.model import ProxyMode, RegistrationSettings
 from wizard.ui import dialogs
 from wizard.ui.field_message import FieldMessage
@@ -29,28 +30,44 @@ from wizard.ui.page_base import content_layout, name_input
 from wizard.ui.type_back import TypeBack
 
 DEFAULT_ANSWERS_NAME = "register-server-answers.toml"
+# The captions of what was registered, shared with the registered view (translated when shown).
+ROW_CAPTIONS = {
+    "vault": N_("Vault:"), "machine": N_("Machine name:"), "machine_id": N_("Machine ID:"),
+    "registered_at": N_("Registered at:"), "since": N_("Registered since:"), "proxy": N_("Proxy:"),
+    "throttling": N_("Throttling:"), "recovery": N_("Recovery folder:"), "passphrase_file": N_("Passphrase file:"),
+}
 
 
 def describe_proxy(settings: RegistrationSettings) -> str:
     proxy = settings.proxy
     if proxy.mode is ProxyMode.NONE:
-        return "Direct connection (no proxy)"
+        return _("Direct connection (no proxy)")
     if proxy.mode is ProxyMode.SYSTEM:
-        return "This machine's system proxy settings (including its automatic configuration)"
-    bypass = f"; direct to {', '.join(proxy.bypass)}" if proxy.bypass else ""
+        return _("This machine's system proxy settings (including its automatic configuration)")
+    bypass = _("; direct to {hosts}").format(hosts=", ".join(proxy.bypass)) if proxy.bypass else ""
     if proxy.mode is ProxyMode.PAC:
-        return f"Automatic configuration from {proxy.pac_url}{bypass}"
-    user = f", signing in as {proxy.username}" if proxy.username else ""
-    return f"{proxy.host}:{proxy.port}{user}{bypass}"
+        return _("Automatic configuration from {url}").format(url=proxy.pac_url) + bypass
+    if proxy.username:
+        return _("{host}:{port}, signing in as {user}").format(host=proxy.host, port=proxy.port,
+                                                              user=proxy.username) + bypass
+    return f"{proxy.host}:{proxy.port}{bypass}"
 
 
 def describe_throttling(settings: RegistrationSettings) -> str:
     schedule = settings.throttling
     if not schedule.enabled:
-        return "Off: backups use all available bandwidth"
-    days = ", ".join(d.key.capitalize()[:3] for d in sorted(schedule.work_days))
-    return (f"{schedule.work_bandwidth} on {days}, {schedule.work_hours_text}; "
-            f"{schedule.non_work_bandwidth} otherwise")
+        return _("Off: backups use all available bandwidth")
+    days = ", ".join(d.short() for d in sorted(schedule.work_days))
+    return _("{work} on {days}, {hours}; {other} otherwise").format(
+        work=schedule.work_bandwidth, days=days, hours=schedule.work_hours_text, other=schedule.non_work_bandwidth)
+
+
+def local_datetime(moment: object) -> str:
+    """A moment in this machine's time zone, in the language's medium form, the zone named."""
+    from wizard.core.i18n import format_datetime
+
+    local = moment.astimezone()  # type: ignore[attr-defined]
+    return f"{format_datetime(local)} {local.strftime('%Z')}".strip()
 
 
 def command_line(answers_path: Path | None) -> str:
@@ -63,23 +80,21 @@ class SummaryPage(QWizardPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(TITLES[self.step])
-        self.setSubTitle("This server is registered. Keep the passphrase file safe.")
+        self.setTitle(title(self.step))
+        self.setSubTitle(_("This server is registered. Keep the passphrase file safe."))
         self.setFinalPage(True)
         layout = content_layout(self)  # inside the frame named for readers (page_base)
-        self.registration = QGroupBox("Registration", self)
+        self.registration = QGroupBox(_("Registration"), self)
         self.registration_form = QFormLayout(self.registration)
         self.registration_form.setVerticalSpacing(2)
-        self.settings_box = QGroupBox("Settings", self)
+        self.settings_box = QGroupBox(_("Settings"), self)
         self.settings_form = QFormLayout(self.settings_box)
         self.settings_form.setVerticalSpacing(2)
         self.values: dict[str, QLabel] = {}
-        for form, rows in ((self.registration_form, (("vault", "Vault:"), ("machine", "Machine name:"),
-                                                     ("machine_id", "Machine ID:"), ("registered_at", "Registered at:"))),
-                           (self.settings_form, (("proxy", "Proxy:"), ("throttling", "Throttling:"),
-                                                 ("recovery", "Recovery folder:"),
-                                                 ("passphrase_file", "Passphrase file:")))):
-            for key, caption in rows:
+        for form, rows in ((self.registration_form, ("vault", "machine", "machine_id", "registered_at")),
+                           (self.settings_form, ("proxy", "throttling", "recovery", "passphrase_file"))):
+            for key in rows:
+                caption = _(ROW_CAPTIONS[key])
                 value = QLabel(self)
                 value.setObjectName(f"summary.{key}")
                 value.setWordWrap(True)
@@ -118,24 +133,25 @@ class SummaryPage(QWizardPage):
         settings: RegistrationSettings = wizard.settings
         result = wizard.result
         if result is not None:
-            again = " (registered again)" if result.re_registration else ""
             self.values["vault"].setText(result.vault_name)
-            self.values["machine"].setText(f"{result.machine_name}{again}")
+            self.values["machine"].setText(_("{machine} (registered again)").format(machine=result.machine_name)
+                                           if result.re_registration else result.machine_name)
             self.values["machine_id"].setText(result.machine_id)
-            self.values["registered_at"].setText(result.registered_at.astimezone().strftime("%d %b %Y %H:%M:%S %Z"))
+            self.values["registered_at"].setText(local_datetime(result.registered_at))
         self.values["proxy"].setText(describe_proxy(settings))
         self.values["throttling"].setText(describe_throttling(settings))
         self.values["recovery"].setText(str(settings.recovery.path or "-"))
         self.values["passphrase_file"].setText(str(settings.encryption.save_to or "-"))
-        self.note.setText("The answer file holds no secrets: before using it, set BACKUP_PASSPHRASE to the "
-                          "passphrase" + (" and PROXY_PASSWORD to the proxy password" if settings.proxy.username else "")
-                          + ".")
+        self.note.setText(_("The answer file holds no secrets: before using it, set BACKUP_PASSPHRASE to the "
+                            "passphrase and PROXY_PASSWORD to the proxy password.") if settings.proxy.username else
+                          _("The answer file holds no secrets: before using it, set BACKUP_PASSPHRASE to the "
+                            "passphrase."))
         passphrase, saved_to = settings.encryption.passphrase, settings.encryption.save_to
         if result is not None and passphrase is not None and saved_to is not None and self._asked_for is not result:
             self._asked_for = result  # new positions once per registration, not on every visit
-            self.type_back.ask(passphrase.reveal(), source=f"the passphrase file saved to {saved_to}")
-            self.setSubTitle("This server is registered. Before you finish, show that you can read the passphrase "
-                             "file where it was saved.")
+            self.type_back.ask(passphrase.reveal(), saved_to=saved_to)
+            self.setSubTitle(_("This server is registered. Before you finish, show that you can read the passphrase "
+                               "file where it was saved."))
         # Enter on the last page finishes (QWizard would focus "Save answer file..." first);
         # while characters are still to be typed back, the first box is where to start.
         QTimer.singleShot(0, self, self._focus_finish)
@@ -167,7 +183,7 @@ class SummaryPage(QWizardPage):
         from wizard.core.answers import dump_answers
 
         start = str(self.answers_path or Path.home() / DEFAULT_ANSWERS_NAME)
-        chosen = dialogs.choose_save_file(self, "Save answer file", start, "Answer files (*.toml);;All files (*)")
+        chosen = dialogs.choose_save_file(self, _("Save answer file"), start, _("Answer files (*.toml);;All files (*)"))
         if not chosen:
             return
         from wizard.core.storage.atomic import atomic_write_text
@@ -181,10 +197,10 @@ class SummaryPage(QWizardPage):
             self.note.setText(f"{error.message} {error.fix}")
             return
         except OSError as error:
-            self.note.setText(f"The answer file could not be saved: {error.strerror or error}.")
+            self.note.setText(_("The answer file could not be saved: {reason}.").format(reason=error.strerror or error))
             return
         self.answers_path = path
-        self.note.setText(f"Saved {path}. {self.note.text()}")
+        self.note.setText(_("Saved {path}.").format(path=path) + f" {self.note.text()}")
 
     def _copy_command(self) -> None:
         text = command_line(self.answers_path)

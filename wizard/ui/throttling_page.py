@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from wizard.core.bandwidth import DISPLAY_UNITS, Bandwidth, split_for_display
 from wizard.core.fields import caption, label
 from wizard.core.flow import Step
+from wizard.core.i18n import N_, _
 from wizard.core.issues import Issue
 from wizard.core.model import RegistrationSettings, ThrottlingSchedule, Weekday
 from wizard.core.validators import parse_bandwidth_text, validate_throttling
@@ -22,9 +23,10 @@ from wizard.ui.page_base import StepPage, content_layout, name_input
 from wizard.ui.contrast import scheme_for
 from wizard.ui.week_preview import WeekPreview, local_zone_name
 
+# The day boxes' texts with their mnemonics (each language picks its own letters), translated when shown.
 _DAY_TEXT = {
-    Weekday.MONDAY: "&Mon", Weekday.TUESDAY: "&Tue", Weekday.WEDNESDAY: "&Wed", Weekday.THURSDAY: "T&hu",
-    Weekday.FRIDAY: "F&ri", Weekday.SATURDAY: "S&at", Weekday.SUNDAY: "S&un",
+    Weekday.MONDAY: N_("&Mon"), Weekday.TUESDAY: N_("&Tue"), Weekday.WEDNESDAY: N_("&Wed"), Weekday.THURSDAY: N_("T&hu"),
+    Weekday.FRIDAY: N_("F&ri"), Weekday.SATURDAY: N_("S&at"), Weekday.SUNDAY: N_("S&un"),
 }
 
 
@@ -38,7 +40,7 @@ class BandwidthInput(QWidget):
         self.number = QLineEdit(self)
         self.number.setMaximumWidth(110)
         self.unit = QComboBox(self)
-        for name, _ in DISPLAY_UNITS:
+        for name, _bps in DISPLAY_UNITS:
             self.unit.addItem(name)
         name_input(self.unit, f"{key}.unit")
         layout.addWidget(self.number)
@@ -97,7 +99,7 @@ class ThrottlingPage(StepPage):
     step = Step.THROTTLING
 
     def subtitle(self) -> str:
-        return "Optionally limit the bandwidth backups use during work hours and at other times."
+        return _("Optionally limit the bandwidth backups use during work hours and at other times.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,9 +118,9 @@ class ThrottlingPage(StepPage):
         name_input(days_row, "throttling.work_days")
         self.days: dict[Weekday, QCheckBox] = {}
         for day in Weekday:
-            box = QCheckBox(_DAY_TEXT[day], days_row)
+            box = QCheckBox(_(_DAY_TEXT[day]), days_row)
             name_input(box, f"throttling.work_days.{day.key}")
-            box.setToolTip(day.key.capitalize())
+            box.setToolTip(day.title())
             self.days[day] = box
             days_layout.addWidget(box)
             box.toggled.connect(lambda _checked: self.touch("throttling.work_days"))
@@ -172,15 +174,15 @@ class ThrottlingPage(StepPage):
 
         self.preview = WeekPreview(self)
         legend = QHBoxLayout()
-        preview_title = QLabel("Week preview, hour by hour:", self)
-        preview_title.setToolTip("Each square shows the limit that applies at the middle of that hour.")
+        preview_title = QLabel(_("Week preview, hour by hour:"), self)
+        preview_title.setToolTip(_("Each square shows the limit that applies at the middle of that hour."))
         legend.addWidget(preview_title)
         legend.addStretch(1)
         legend.addWidget(_swatch(scheme_for(self.palette()).week_work))
-        legend.addWidget(QLabel("work-hours limit", self))
+        legend.addWidget(QLabel(_("work-hours limit"), self))
         legend.addSpacing(12)
         legend.addWidget(_swatch(scheme_for(self.palette()).week_other))
-        legend.addWidget(QLabel("other times", self))
+        legend.addWidget(QLabel(_("other times"), self))
         outer.addSpacing(6)
         outer.addLayout(legend)
         outer.addWidget(self.preview)
@@ -202,7 +204,7 @@ class ThrottlingPage(StepPage):
         if typed:
             self.touch(*typed)
 
-    def _enabled_changed(self, *_: object) -> None:
+    def _enabled_changed(self, *_args: object) -> None:
         self.details.setEnabled(self.enabled.isChecked())
         self.refresh()
 
@@ -242,5 +244,5 @@ class ThrottlingPage(StepPage):
         return parse_issues + [i for i in validate_throttling(schedule) if i.field not in parsed_fields]
 
     def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
-        schedule, _ = self._build()
+        schedule, _issues = self._build()
         return replace(settings, throttling=schedule)

@@ -23,6 +23,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from wizard.ui.page_base import name_input
+from wizard.core.i18n import _
 from wizard.ui.secret_entry import SecretEntry
 
 HOW_MANY = 3
@@ -55,27 +56,33 @@ class TypeBack(QWidget):
         self.positions: list[int] = []
         self.setVisible(False)
 
-    def ask(self, passphrase: str, source: str = "the printed sheet") -> None:
-        """Ask for new random positions of `passphrase`, read from `source` (the sheet just saved,
-        or "the passphrase file saved to ...")."""
+    def ask(self, passphrase: str, saved_to: object | None = None) -> None:
+        """Ask for new random positions of `passphrase`, read from the sheet just saved, or from
+        the passphrase file `saved_to` (two whole sentences, so each language words both)."""
         for box in self.boxes:
             box.deleteLater()
         self.boxes = []
         positions = choose_positions(passphrase)
         self.positions = positions
         self._expected = [passphrase[p - 1] for p in positions]
-        request = (f"From {source}, type characters " + ", ".join(str(p) for p in positions[:-1])
-                   + f" and {positions[-1]} of the passphrase:")
+        numbers = _("{list} and {last}").format(list=", ".join(str(p) for p in positions[:-1]), last=positions[-1]) \
+            if len(positions) > 1 else str(positions[0])
+        if saved_to is None:
+            request = _("From the printed sheet, type characters {positions} of the passphrase:").format(
+                positions=numbers)
+        else:
+            request = _("From the passphrase file saved to {path}, type characters {positions} of the passphrase:"
+                        ).format(path=saved_to, positions=numbers)
         self.prompt.setText(request)
         previous: QWidget | None = None
         for index, position in enumerate(positions, start=1):
             box = SecretEntry(self)  # a typed character goes to assistive technology as a mask only
             name_input(box, f"{self._key}.{index}")
-            box.setAccessibleName(f"Character {position} of the passphrase")
+            box.setAccessibleName(_("Character {position} of the passphrase").format(position=position))
             box.setAccessibleDescription(request)
             box.setMaxLength(1)
             box.setFixedWidth(32)
-            box.textChanged.connect(lambda _: self.changed.emit())
+            box.textChanged.connect(lambda _text: self.changed.emit())
             self._layout.addWidget(box)
             if previous is not None:
                 QWidget.setTabOrder(previous, box)

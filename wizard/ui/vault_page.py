@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from wizard.core.errors import RegisterServerError
-from wizard.core.fields import label
+from wizard.core.fields import label, plain_label
 from wizard.core.flow import Step
+from wizard.core.i18n import L_, N_, _, in_language
 from wizard.core.issues import Issue, Severity, issue
 from wizard.core.limits import CREDENTIALS_EXTENSION
 from wizard.core.model import RegistrationSettings, VaultSettings
@@ -35,8 +36,8 @@ from wizard.ui.worker import Task
 FILE_FIELD = "vault.credentials_file"
 CA_FIELD = "vault.ca_bundle"
 CONNECTION_LABELS = {
-    "proxy_choice": "Proxy choice", "dns": "Name lookup (DNS)", "tcp": "Connection (TCP)", "proxy": "Proxy", "tls": "Secure channel (TLS)",
-    "token_endpoint": "Vault sign-in endpoint",
+    "proxy_choice": N_("Proxy choice"), "dns": N_("Name lookup (DNS)"), "tcp": N_("Connection (TCP)"),
+    "proxy": N_("Proxy"), "tls": N_("Secure channel (TLS)"), "token_endpoint": N_("Vault sign-in endpoint"),
 }
 
 
@@ -60,11 +61,12 @@ def read_file_facts(vault: VaultSettings) -> tuple[list[Issue], FileFacts]:
         # An old download picked by mistake: point to the newer one already beside it.
         newer = newer_sibling_for_refused(vault.credentials_file, error)
         advice = None if newer is None else \
-            f"A newer file for this vault lies beside it, {newer.name}: click Use the newer file."
+            _("A newer file for this vault lies beside it, {name}: click {button}.").format(
+                name=newer.name, button=plain_label("vault.use_newer"))
         return [Issue(FILE_FIELD, error.code, error.message, advice=advice)] + found, FileFacts(None, newer)
     newer = newer_sibling(vault.credentials_file, credentials)
     if newer is not None:
-        found.append(issue(FILE_FIELD, "credentials.superseded", f"Newer file: {newer.name}.", Severity.WARNING))
+        found.append(issue(FILE_FIELD, "credentials.superseded", L_("Newer file: {name}.", name=newer.name), Severity.WARNING))
     return found, FileFacts(credentials, newer)
 
 
@@ -76,7 +78,7 @@ class VaultPage(StepPage):
     step = Step.VAULT
 
     def subtitle(self) -> str:
-        return "Choose the vault credentials file you downloaded for the vault this server will back up to."
+        return _("Choose the vault credentials file you downloaded for the vault this server will back up to.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,7 +88,7 @@ class VaultPage(StepPage):
         file_layout = QHBoxLayout(file_row)
         file_layout.setContentsMargins(0, 0, 0, 0)
         self.credentials_file = QLineEdit(file_row)
-        self.browse = QPushButton("Bro&wse...", file_row)
+        self.browse = QPushButton(_("Bro&wse..."), file_row)
         name_input(self.browse, "vault.browse")
         file_layout.addWidget(self.credentials_file, 1)
         file_layout.addWidget(self.browse)
@@ -97,14 +99,14 @@ class VaultPage(StepPage):
         self.use_newer.hide()
         form.addRow("", self.use_newer)
 
-        self.details = QGroupBox("Vault", self)
+        self.details = QGroupBox(_("Vault"), self)
         self.details.setObjectName("vault.details")
         details_form = QFormLayout(self.details)
         details_form.setVerticalSpacing(2)
         self.facts: dict[str, QLabel] = {}
-        for key, caption in (("vault", "Vault:"), ("subscription", "Subscription:"), ("resource_group", "Resource group:"),
-                             ("location", "Location:"), ("thumbprint", "Certificate thumbprint:"),
-                             ("expires", "Expires in:")):
+        for key, caption in (("vault", _("Vault:")), ("subscription", _("Subscription:")),
+                             ("resource_group", _("Resource group:")), ("location", _("Location:")),
+                             ("thumbprint", _("Certificate thumbprint:")), ("expires", _("Expires in:"))):
             value = QLabel("-", self.details)
             value.setObjectName(f"vault.details.{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -116,7 +118,7 @@ class VaultPage(StepPage):
         ca_layout = QHBoxLayout(ca_row)
         ca_layout.setContentsMargins(0, 0, 0, 0)
         self.ca_bundle = QLineEdit(ca_row)
-        self.ca_browse = QPushButton("Brow&se...", ca_row)
+        self.ca_browse = QPushButton(_("Brow&se..."), ca_row)
         name_input(self.ca_browse, "vault.ca_browse")
         ca_layout.addWidget(self.ca_bundle, 1)
         ca_layout.addWidget(self.ca_browse)
@@ -159,14 +161,15 @@ class VaultPage(StepPage):
     # --- input ----------------------------------------------------------------------------
     def _browse(self) -> None:
         start = self.credentials_file.text().strip() or str(Path.home() / "Downloads")
-        chosen = dialogs.choose_open_file(self, "Choose the vault credentials file", start,
-                                          f"Vault credentials (*{CREDENTIALS_EXTENSION});;All files (*)")
+        chosen = dialogs.choose_open_file(self, _("Choose the vault credentials file"), start,
+                                          _("Vault credentials (*{extension});;All files (*)").format(
+                                              extension=CREDENTIALS_EXTENSION))
         if chosen:
             self.set_credentials_file(chosen)
 
     def _browse_ca(self) -> None:
-        chosen = dialogs.choose_open_file(self, "Choose the CA certificate to trust", self.ca_bundle.text().strip(),
-                                          "PEM certificates (*.pem *.crt *.cer);;All files (*)")
+        chosen = dialogs.choose_open_file(self, _("Choose the CA certificate to trust"), self.ca_bundle.text().strip(),
+                                          _("PEM certificates (*.pem *.crt *.cer);;All files (*)"))
         if chosen:
             self.ca_bundle.setText(chosen)
             self.touch(CA_FIELD)
@@ -220,8 +223,8 @@ class VaultPage(StepPage):
                 and str(credentials.resource_id) != record.vault.resource_id:
             # Registering again takes a file of the vault this server is registered to; say which.
             found = found + [issue(FILE_FIELD, "vault.wrong_vault",
-                                   f"It is registered to {record.vault.name}; this file is for "
-                                   f"{credentials.vault_name}.")]
+                                   L_("It is registered to {registered}; this file is for {vault}.",
+                                      registered=record.vault.name, vault=credentials.vault_name))]
         return found
 
     def apply(self, settings: RegistrationSettings) -> RegistrationSettings:
@@ -268,13 +271,15 @@ class VaultPage(StepPage):
 
     def _tick(self) -> None:
         from wizard.core.credentials.model import format_time_left
+        from wizard.core.i18n import format_datetime
 
         credentials = self._facts.credentials if self._facts else None
         if credentials is None:
             return
         left = credentials.expires_in(datetime.now(timezone.utc))
-        until = credentials.not_after.astimezone().strftime("%d %b %Y %H:%M %Z")
-        self.facts["expires"].setText(f"{format_time_left(left)} (valid until {until})")
+        local = credentials.not_after.astimezone()
+        until = f"{format_datetime(local)} {local.strftime('%Z')}".strip()
+        self.facts["expires"].setText(_("{left} (valid until {until})").format(left=format_time_left(left), until=until))
         if left.total_seconds() <= 0:
             self._countdown.stop()
             self.refresh()
@@ -289,7 +294,7 @@ class VaultPage(StepPage):
         wizard = self.wizard_()
         settings = self.apply(wizard.settings)
         self._clear_checks()
-        self.test_status.setText("Testing...")
+        self.test_status.setText(_("Testing..."))
         # The button disables itself while it works: the focus waits on the status line (which
         # a reader then reads) instead of falling to "< Back", and lands on the button when it
         # is done, beside the results, so Enter tests again rather than leaving the page.
@@ -331,9 +336,9 @@ class VaultPage(StepPage):
         row = getattr(self, "_check_rows", 0)
         icon = QLabel(self.checks)
         icon.setPixmap(pixmap("ok" if check.ok else "error", 14))
-        icon.setAccessibleName("passed" if check.ok else "failed")
-        name = QLabel(CONNECTION_LABELS.get(check.step, check.step), self.checks)
-        detail = QLabel(check.detail, self.checks)
+        icon.setAccessibleName(_("passed") if check.ok else _("failed"))
+        name = QLabel(_(CONNECTION_LABELS[check.step]) if check.step in CONNECTION_LABELS else check.step, self.checks)
+        detail = QLabel(in_language(check.detail) or "", self.checks)  # the core keeps it English (--json)
         detail.setWordWrap(True)
         detail.setObjectName(f"vault.check.{check.step}")
         self._checks_layout.addWidget(icon, row, 0)
@@ -354,9 +359,9 @@ class VaultPage(StepPage):
 
             first = failed[0]
             fix = info(first.code).fix if first.code else ""
-            self.test_status.setText(f"The connection test failed. {fix}".strip())
+            self.test_status.setText(f"{_('The connection test failed.')} {fix}".strip())
         else:
-            self.test_status.setText("The vault can be reached.")
+            self.test_status.setText(_("The vault can be reached."))
         self._test_finished()
 
     def _test_finished(self) -> None:
@@ -382,5 +387,5 @@ class VaultPage(StepPage):
         if isinstance(error, RegisterServerError):
             self.test_status.setText(f"{error.message} {error.fix}")
         else:
-            self.test_status.setText("The connection test stopped unexpectedly.")
+            self.test_status.setText(_("The connection test stopped unexpectedly."))
         self._test_finished()

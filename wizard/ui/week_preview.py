@@ -13,13 +13,13 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from wizard.core.i18n import _
 from wizard.core.model import ThrottlingSchedule, Weekday
 from wizard.ui.contrast import scheme_for
 
 # A Monday to anchor the week; only weekday and time of day matter.
 _MONDAY = datetime(2024, 1, 1)
 ANNOUNCE_PAUSE_MS = 600  # the summary is announced once the schedule has stopped changing this long
-_DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def week_grid(schedule: ThrottlingSchedule) -> list[list[bool | None]]:
@@ -51,7 +51,7 @@ def local_zone_name() -> str:
     """This server's time zone as shown next to times: work hours are the server's local time."""
     from datetime import datetime
 
-    return datetime.now().astimezone().strftime("%Z") or "local time"
+    return datetime.now().astimezone().strftime("%Z") or _("local time")
 
 
 class WeekPreview(QWidget):
@@ -60,7 +60,7 @@ class WeekPreview(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("throttling.week_preview")
-        self.setAccessibleName("Week preview")
+        self.setAccessibleName(_("Week preview"))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._grid: list[list[bool | None]] = week_grid(ThrottlingSchedule())
         self._announced: str | None = None
@@ -106,10 +106,11 @@ class WeekPreview(QWidget):
     @staticmethod
     def describe(schedule: ThrottlingSchedule) -> str:
         if not schedule.enabled:
-            return "Throttling is off: backups use all available bandwidth."
-        days = ", ".join(d.key.capitalize() for d in sorted(schedule.work_days)) or "no days"
-        return (f"{schedule.work_bandwidth} on {days}, {schedule.work_hours_text} ({local_zone_name()}); "
-                f"{schedule.non_work_bandwidth} at all other times.")
+            return _("Throttling is off: backups use all available bandwidth.")
+        days = ", ".join(d.title() for d in sorted(schedule.work_days)) or _("no days")
+        return _("{work} on {days}, {hours} ({zone}); {other} at all other times.").format(
+            work=schedule.work_bandwidth, days=days, hours=schedule.work_hours_text, zone=local_zone_name(),
+            other=schedule.non_work_bandwidth)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Blit a cached rendering; re-render only when the grid, size or palette changed."""
@@ -133,7 +134,8 @@ class WeekPreview(QWidget):
         painter = QPainter(device)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         metrics = self.fontMetrics()
-        label_width = max(metrics.horizontalAdvance(d) for d in _DAY_LABELS) + 8
+        day_labels = [day.short() for day in Weekday]
+        label_width = max(metrics.horizontalAdvance(d) for d in day_labels) + 8
         header = metrics.height() + 2
         cell_w = (self.width() - label_width - 1) / 24
         cell_h = (self.height() - header - 1) / 7
@@ -147,7 +149,7 @@ class WeekPreview(QWidget):
         for day, row in enumerate(self._grid):
             y = header + day * cell_h
             painter.setPen(self.palette().color(self.foregroundRole()))
-            painter.drawText(QRectF(0, y, label_width, cell_h), Qt.AlignmentFlag.AlignVCenter, _DAY_LABELS[day])
+            painter.drawText(QRectF(0, y, label_width, cell_h), Qt.AlignmentFlag.AlignVCenter, day_labels[day])
             for hour, value in enumerate(row):
                 colour = scheme.week_off if value is None else scheme.week_work if value else scheme.week_other
                 rect = QRectF(label_width + hour * cell_w, y, cell_w, cell_h)

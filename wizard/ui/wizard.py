@@ -21,7 +21,8 @@ from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QWidget, QWizard, QWizardPage
 
-from wizard.core.flow import ORDER, Step
+from wizard.core.flow import ORDER, Step, step_heading
+from wizard.core.i18n import N_, _
 from wizard.core.model import RegistrationSettings
 from wizard.ui import accessible
 from wizard.ui.assets import pixmap
@@ -37,7 +38,7 @@ DEFAULT_SIZE = QSize(860, 640)  # fits 1024 x 768 with room for the title bar an
 # The smallest window every page stays readable in (tests/ui/layout_check.py measures each page
 # there): smaller, the vault details became a smear and Summary rows overlapped.
 MINIMUM_SIZE = QSize(800, 600)
-WINDOW_TITLE = "Register Server"
+WINDOW_TITLE = N_("Register Server")  # translated when shown
 
 def page_class(step: Step) -> type[QWizardPage]:
     """The page of `step`, imported when it is built, found by name: Step.PROXY is
@@ -92,12 +93,19 @@ class RegisterWizard(QWizard):
         self._prewarmed = False
         self._closing_now = False
         self.setObjectName("wizard")
-        self.setWindowTitle(WINDOW_TITLE)
+        self.setWindowTitle(_(WINDOW_TITLE))
         self.setWizardStyle(look_for().wizard_style)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, pixmap("logo", 48))
-        self.setButtonText(QWizard.WizardButton.CommitButton, "&Register")
+        # Every button's text in the administrator's language (Qt's own are English without
+        # its .qm catalogues, which the product does not ship: one translation system).
+        for button, text in ((QWizard.WizardButton.BackButton, _("< &Back")),
+                             (QWizard.WizardButton.NextButton, _("&Next >")),
+                             (QWizard.WizardButton.CommitButton, _("&Register")),
+                             (QWizard.WizardButton.FinishButton, _("&Finish")),
+                             (QWizard.WizardButton.CancelButton, _("Cancel"))):
+            self.setButtonText(button, text)
         self.side_panel = SidePanel(self)
         self.setSideWidget(self.side_panel)
         from wizard.ui.secret_store_notice import SecretStoreCheck
@@ -360,8 +368,8 @@ class RegisterWizard(QWizard):
         from wizard.ui import dialogs  # QMessageBox and QFileDialog stay off the start-up path
 
         question = self._close_question()
-        if question and not self._closing_now and not dialogs.confirm(self, WINDOW_TITLE, question,
-                                                                      yes="&Close", no="&Stay"):
+        if question and not self._closing_now and not dialogs.confirm(self, _(WINDOW_TITLE), question,
+                                                                      yes=_("&Close"), no=_("&Stay")):
             return
         self._stop_background_work()
         super().reject()
@@ -371,7 +379,7 @@ class RegisterWizard(QWizard):
         if self.result is not None:
             return None
         if self.record is None:
-            return "Close the wizard? This server has not been registered."
+            return _("Close the wizard? This server has not been registered.")
         vault = self.record.vault.name
         if self.mode == "view":
             return None
@@ -379,9 +387,9 @@ class RegisterWizard(QWizard):
             saved = self.page(_save_settings_id())
             if saved is not None and saved.saved:
                 return None
-            return (f"Close without saving? This server stays registered to vault {vault} with its "
-                    "current settings.")
-        return f"Close the wizard? This server stays registered to vault {vault} as before."
+            return _("Close without saving? This server stays registered to vault {vault} with its "
+                     "current settings.").format(vault=vault)
+        return _("Close the wizard? This server stays registered to vault {vault} as before.").format(vault=vault)
 
     def close_now(self) -> None:
         """Close without asking (the process is being terminated): cancel, wait, close."""
@@ -407,13 +415,6 @@ class RegisterWizard(QWizard):
         if vault is not None and hasattr(vault, "cancel_test"):
             vault.cancel_test()
         Task.wait_all(10_000)
-
-
-def step_heading(step: Step) -> str:
-    """"Step 2 of 7: Backup Vault": the page's name for assistive technology."""
-    from wizard.core.flow import TITLES
-
-    return f"Step {ORDER.index(step) + 1} of {len(ORDER)}: {TITLES[step]}"
 
 
 def _save_settings_id() -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from wizard.core.i18n import L_
+from wizard.core.i18n import L_, _, format_number
 from wizard.core.issues import Issue, Severity, issue
 from wizard.core.limits import PASSPHRASE_MAX_LENGTH, PASSPHRASE_MIN_LENGTH
 from wizard.core.model import EncryptionSettings, RecoveryFolder
@@ -36,14 +36,17 @@ class RuleCheck:
 def passphrase_rules(passphrase: Secret | None, confirmation: Secret | None = None) -> list[RuleCheck]:
     value = passphrase.reveal() if passphrase else ""
     checks = [
-        RuleCheck("passphrase.too_short", f"At least {PASSPHRASE_MIN_LENGTH} characters", len(value) >= PASSPHRASE_MIN_LENGTH),
-        RuleCheck("passphrase.not_ascii", "Only plain ASCII characters", all(ord(c) <= 127 for c in value)),
-        RuleCheck("passphrase.not_printable", "No tabs or line breaks",
+        RuleCheck("passphrase.too_short", _("At least {count} characters").format(count=PASSPHRASE_MIN_LENGTH),
+                  len(value) >= PASSPHRASE_MIN_LENGTH),
+        RuleCheck("passphrase.not_ascii", _("Only plain ASCII characters"), all(ord(c) <= 127 for c in value)),
+        RuleCheck("passphrase.not_printable", _("No tabs or line breaks"),
                   all(32 <= ord(c) != 127 for c in value if ord(c) <= 127)),
-        RuleCheck("passphrase.too_long", f"At most {PASSPHRASE_MAX_LENGTH:,} characters", len(value) <= PASSPHRASE_MAX_LENGTH),
+        RuleCheck("passphrase.too_long", _("At most {count} characters").format(count=format_number(PASSPHRASE_MAX_LENGTH)),
+                  len(value) <= PASSPHRASE_MAX_LENGTH),
     ]
     if confirmation is not None:
-        checks.append(RuleCheck("passphrase.confirm_mismatch", "Confirmation matches", bool(value) and passphrase == confirmation))
+        checks.append(RuleCheck("passphrase.confirm_mismatch", _("Confirmation matches"),
+                                bool(value) and passphrase == confirmation))
     return checks
 
 
