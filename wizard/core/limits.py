@@ -34,3 +34,4 @@ CACHE_FREE_SPACE_RATIO = 0.05           # scratch space: 5% of the data to back 
 
 MACHINE_NAME_MAX_LENGTH = 63
 TLS_MINIMUM = "TLSv1.2"
+MAX_PAC_BYTES = 1024 * 1024            # a PAC file: corporate ones are a few KB to a few hundred KB

@@ -13,7 +13,7 @@ from wizard.core.bandwidth import format_bandwidth
 from wizard.core.fields import plain_label
 from wizard.core.flow import Step
 from wizard.core.limits import (CLOCK_SKEW_ALLOWANCE, CREDENTIAL_LIFETIME_DEFAULT, CREDENTIALS_EXTENSION,
-                                GENERATED_PASSPHRASE_LENGTH, MAX_BANDWIDTH_BPS, MAX_MACHINES_PER_VAULT,
+                                GENERATED_PASSPHRASE_LENGTH, MAX_BANDWIDTH_BPS, MAX_MACHINES_PER_VAULT, MAX_PAC_BYTES,
                                 MIN_BANDWIDTH_BPS, PASSPHRASE_MAX_LENGTH, PASSPHRASE_MIN_LENGTH, TLS_MINIMUM)
 from wizard.core.model import RegistrationSettings
 
@@ -58,7 +58,10 @@ STEP_TEXT: dict[Step, StepText] = {
         (
             Field("proxy.mode.none", "No proxy: the server connects to the vault itself."),
             Field("proxy.mode.system",
-                  "Use the proxy the operating system is configured with; the page shows which one."),
+                  "Use what the operating system is configured with: on Windows its automatic configuration "
+                  "script (AutoConfigURL), then its WinINET and WinHTTP proxy; elsewhere the proxy environment "
+                  "variables, then a PAC file found by WPAD (`http://wpad.<domain>/wpad.dat`). The connection "
+                  "test says which proxy it chose and why."),
             Field("proxy.mode.custom", "Use the proxy given below."),
             Field("proxy.host",
                   "Host name (proxy.contoso.com), IPv4 address (10.0.0.5) or IPv6 address in brackets; "
@@ -69,6 +72,16 @@ STEP_TEXT: dict[Step, StepText] = {
                   "written `DOMAIN\\user` or `user@domain`; a colon is not allowed."),
             Field("proxy.password",
                   "The proxy password; always masked, kept in this machine's keyring, never written to a file."),
+            Field("proxy.mode.pac",
+                  "Let a proxy auto-configuration (PAC) script choose: its `FindProxyForURL` answer for the "
+                  "vault's address (`PROXY host:port` or `DIRECT`) is used. The script runs in a sandbox with "
+                  "time and memory limits."),
+            Field("proxy.pac_url",
+                  "Where the PAC file is: `http://`, `https://` or `file://`. It is downloaded directly (never "
+                  f"through a proxy), up to {MAX_PAC_BYTES // (1024 * 1024)} MiB, within the request deadline."),
+            Field("proxy.bypass",
+                  "Custom proxy and PAC: hosts that connect directly, separated by commas: exact names, "
+                  "`*.contoso.com`, `.contoso.com`, `<local>`, IP addresses and CIDR ranges (`10.0.0.0/8`)."),
         ),
         "A user name needs a password and the other way round. Whether the proxy accepts them is found out when "
         "you test the connection or register; a refusal is `proxy.auth_required`.",

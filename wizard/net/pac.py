@@ -33,9 +33,9 @@ from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from wizard.core.errors import RegisterServerError
+from wizard.core.limits import MAX_PAC_BYTES
 from wizard.net.deadline import Deadline, request_seconds, watch
 
-MAX_PAC_BYTES = 1024 * 1024      # corporate PAC files are a few KB to a few hundred KB
 MAX_REDIRECTS = 3
 EVAL_CPU_SECONDS = 1.0           # all runs of one evaluation together
 EVAL_MEMORY_BYTES = 64 * 1024 * 1024

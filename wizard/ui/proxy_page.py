@@ -1,4 +1,5 @@
-"""Step 1, Proxy Configuration: no proxy, the system's proxy settings, or a custom proxy."""
+"""Step 1, Proxy Configuration: no proxy, the system's proxy settings, a custom proxy, or a PAC file;
+a bypass list for the last two."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
 
+from wizard.core.bypass import split_entries
 from wizard.core.fields import label
 from wizard.core.flow import Step
 from wizard.core.i18n import _
@@ -19,7 +21,7 @@ from wizard.ui.page_base import StepPage, content_layout, name_input
 from wizard.ui.secret_entry import SecretEntry
 
 # The modes this page offers, in order; each one's label is `proxy.mode.<mode>` in the field registry.
-_MODES = (ProxyMode.NONE, ProxyMode.SYSTEM, ProxyMode.CUSTOM)
+_MODES = (ProxyMode.NONE, ProxyMode.SYSTEM, ProxyMode.CUSTOM, ProxyMode.PAC)
 
 
 
@@ -31,7 +33,10 @@ def system_proxy_text() -> str:
     chosen = proxies.get("https") or proxies.get("http")
     if chosen:
         return _("Currently configured: {proxy}").format(proxy=chosen)
-    return _("No system proxy is configured on this machine.")
+    # Nothing read here touches the network: the automatic configuration (Windows' script, WPAD)
+    # is looked up when connecting, and Test connection names what it chose.
+    return _("No proxy is set in this machine's settings; an automatic configuration script, if the system "
+             "names one or one is found by WPAD, is looked up when connecting. Test connection shows the choice.")
 
 
 class ProxyPage(StepPage):
@@ -60,9 +65,8 @@ class ProxyPage(StepPage):
         self.system_note.setIndent(24)
         self.system_note.setWordWrap(True)
         mode_layout.insertWidget(2, self.system_note)
-        outer.addWidget(mode_box)
 
-        self.custom_box = QWidget(self)
+        self.custom_box = QWidget(mode_box)
         custom_outer = QVBoxLayout(self.custom_box)
         custom_outer.setContentsMargins(24, 4, 0, 0)
         form = QFormLayout()
@@ -81,11 +85,29 @@ class ProxyPage(StepPage):
         self.add_row(form, "proxy.username", self.username)
         self.password = SecretEntry(self.custom_box)
         self.add_row(form, "proxy.password", self.password)
-        outer.addWidget(self.custom_box)
+        # The custom fields sit under their radio button, the PAC address under its own.
+        mode_layout.insertWidget(mode_layout.indexOf(self.mode_buttons[ProxyMode.CUSTOM]) + 1, self.custom_box)
+        self.pac_box = QWidget(mode_box)
+        pac_form = QFormLayout(self.pac_box)
+        pac_form.setContentsMargins(24, 4, 0, 0)
+        pac_form.setVerticalSpacing(4)
+        self.pac_url = QLineEdit(self.pac_box)
+        self.add_row(pac_form, "proxy.pac_url", self.pac_url)
+        mode_layout.addWidget(self.pac_box)
+        outer.addWidget(mode_box)
+
+        # For the custom proxy and the PAC file alike: hosts that connect directly.
+        self.bypass_box = QWidget(self)
+        bypass_form = QFormLayout(self.bypass_box)
+        bypass_form.setContentsMargins(0, 4, 0, 0)
+        bypass_form.setVerticalSpacing(4)
+        self.bypass = QLineEdit(self.bypass_box)
+        self.add_row(bypass_form, "proxy.bypass", self.bypass)
+        outer.addWidget(self.bypass_box)
         outer.addStretch(1)
 
         self.mode_group.buttonToggled.connect(self._mode_changed)
-        for edit in (self.host, self.port, self.username, self.password):
+        for edit in (self.host, self.port, self.username, self.password, self.pac_url, self.bypass):
             edit.textChanged.connect(self.refresh)
 
     def mode(self) -> ProxyMode:
@@ -97,6 +119,10 @@ class ProxyPage(StepPage):
     def _mode_changed(self, *_args: object) -> None:
         custom = self.mode() is ProxyMode.CUSTOM
         self.custom_box.setEnabled(custom)
+        # Shown only when they apply (the custom fields stay, greyed, as the page always showed them):
+        # with the secret-store notice the page must still fit 800x600.
+        self.pac_box.setVisible(self.mode() is ProxyMode.PAC)
+        self.bypass_box.setVisible(self.mode() in (ProxyMode.CUSTOM, ProxyMode.PAC))
         if self.mode() is ProxyMode.SYSTEM:
             self.system_note.setText(system_proxy_text())
         self.system_note.setVisible(self.mode() is ProxyMode.SYSTEM)
@@ -109,6 +135,8 @@ class ProxyPage(StepPage):
         self.port.setText("" if proxy.port is None else str(proxy.port))
         self.username.setText(proxy.username)
         self.password.setText(proxy.password.reveal() if proxy.password else "")
+        self.pac_url.setText(proxy.pac_url)
+        self.bypass.setText(", ".join(proxy.bypass))
         self._mode_changed()
 
     def initializePage(self) -> None:
@@ -127,7 +155,8 @@ class ProxyPage(StepPage):
         password = self.password.text()
         proxy = ProxySettings(mode=self.mode(), host=self.host.text().strip(), port=port,
                               username=self.username.text().strip(),
-                              password=Secret(password) if password else None)
+                              password=Secret(password) if password else None,
+                              pac_url=self.pac_url.text().strip(), bypass=split_entries(self.bypass.text()))
         return proxy, (port_issues if proxy.mode is ProxyMode.CUSTOM else [])
 
     def collect_issues(self) -> list[Issue]:
