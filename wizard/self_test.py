@@ -163,6 +163,35 @@ def check_tls() -> Check:
                               f"httpx {httpx.__version__}, TLS >= 1.2 context")
 
 
+def check_pac() -> Check:
+    """The PAC engine a frozen build must carry: QuickJS (a C extension), pypac's helpers, the
+    public-suffix list WPAD needs (package data), and the engine's time limit."""
+    from wizard.core.errors import RegisterServerError
+    from wizard.net.pac import evaluate
+    from wizard.net.proxy_choice import wpad_candidates
+
+    # Host names are matched before isInNet, which would resolve them: the check sends no DNS query.
+    script = ("function FindProxyForURL(url, host) { if (dnsDomainIs(host, '.corp.contoso.com')) return 'DIRECT'; "
+              "if (shExpMatch(host, '*.contoso.com')) return 'PROXY proxy.contoso.com:3128'; "
+              "return isInNet(host, '10.0.0.0', '255.0.0.0') ? 'DIRECT' : 'PROXY proxy.contoso.com:3128'; }")
+    answers = [evaluate(script, f"https://{host}/", host) for host in ("vault.contoso.com", "10.1.2.3")]
+    if answers != ["PROXY proxy.contoso.com:3128", "DIRECT"]:
+        return Check("pac", False, f"a PAC script answered {answers}")
+    try:
+        evaluate("function FindProxyForURL(u, h) { for (;;) {} }", "https://x/", "x", cpu_seconds=0.2)
+        return Check("pac", False, "an endless PAC script was not stopped")
+    except RegisterServerError as error:
+        if error.reason != "time_limit":
+            return Check("pac", False, f"an endless PAC script ended with {error.code} ({error.reason})")
+    candidates = wpad_candidates("pc.corp.contoso.com")
+    if candidates != ["http://wpad.corp.contoso.com/wpad.dat", "http://wpad.contoso.com/wpad.dat"]:
+        return Check("pac", False, f"WPAD candidates {candidates}")
+    import quickjs  # noqa: F401 - its presence is what was just shown to work
+
+    return Check("pac", True, "PAC scripts run in QuickJS with pypac's helpers and a time limit; WPAD candidates "
+                              "from the public-suffix list")
+
+
 def check_keyring() -> list[Check]:
     """Which backend keyring picks. No usable backend is a fact about the machine, not a
     failure; a backend the build should contain but cannot import is a packaging failure."""
@@ -275,7 +304,7 @@ def run(out: TextIO | None = None, *, secret_store: str | None = None, home: str
         steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
             ("runtime", check_runtime), ("commands", check_commands),
             ("qt", lambda: check_qt(Path(home))), ("svg", check_svg), ("crypto", check_crypto),
-            ("tls", check_tls),
+            ("tls", check_tls), ("pac", check_pac),
             ("keyring", check_keyring), ("secret-store", lambda: check_secret_store(secret_store, home)), ("resources", check_resources),
         ]
         wanted = {n.strip() for n in os.environ.get(CHECKS_ENV, "").split(",") if n.strip()}

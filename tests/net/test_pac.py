@@ -18,11 +18,12 @@ from wizard.net.deadline import Deadline
 from wizard.net.proxy import proxy_choice_for, proxy_for
 from wizard.net.proxy_choice import parse_winhttp_settings, wpad_pac_url
 
+# isInNet resolves a host name: it is only asked about addresses here, so the tests send no DNS query.
 PAC = """
 var here = myIpAddress();
 function FindProxyForURL(url, host) {
   if (isPlainHostName(host) || dnsDomainIs(host, ".direct.example")) return "DIRECT";
-  if (isInNet(host, "10.0.0.0", "255.0.0.0")) return "DIRECT";
+  if (/^[0-9.]+$/.test(host) && isInNet(host, "10.0.0.0", "255.0.0.0")) return "DIRECT";
   if (shExpMatch(url, "https://vault.example:*/*") || host == "vault.example") return "PROXY proxy.example:3128; DIRECT";
   return "SOCKS socks.example:1080; PROXY fallback.example:8080";
 }

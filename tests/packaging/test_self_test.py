@@ -37,7 +37,7 @@ def test_self_test_fails_without_a_secret_store_naming_the_check_and_the_fix(no_
     result = _run_cli("--self-test", env={"DBUS_SESSION_BUS_ADDRESS": ""})
     assert result.returncode != 0, result.stdout + result.stderr
     lines = _lines(result.stdout)
-    assert {"runtime", "commands", "qt", "svg", "crypto", "tls", "keyring", "secret-store"} <= set(lines)
+    assert {"runtime", "commands", "qt", "svg", "crypto", "tls", "pac", "keyring", "secret-store"} <= set(lines)
     line = lines["secret-store"]
     assert line.startswith("FAIL ") and "secrets.unavailable" in line
     assert "dbus-run-session" in line and "gnome-keyring-daemon" in line  # the command for this system

@@ -191,17 +191,23 @@ def _winhttp_bypassed(entry: str, host: str) -> bool:
 
 # ---- WPAD ---------------------------------------------------------------------------------------
 
+def wpad_candidates(fqdn: str) -> list[str]:
+    """Where WPAD looks for this machine: `http://wpad.<parent>/wpad.dat` for each parent domain
+    inside its organisation (pypac stops at the public suffix: never `wpad.com`)."""
+    from pypac.wpad import proxy_urls_from_dns
+
+    return list(proxy_urls_from_dns(fqdn))
+
+
 def wpad_pac_url(fqdn: str | None = None, *, resolve: Callable[[str], bool] | None = None,
                  fetch: Callable[[str, Deadline], object] | None = None) -> str | None:
     """The first WPAD candidate whose name resolves and whose PAC file downloads, or None."""
-    from pypac.wpad import proxy_urls_from_dns
-
     from wizard.net.pac import _bounded, fetch_pac
 
     deadline = Deadline.after(WPAD_SECONDS, "WPAD search")
     resolve = resolve or (lambda name: bool(_bounded(socket.gethostbyname, [name], "")))
     fetch = fetch or (lambda url, until: fetch_pac(url, deadline=until))
-    for url in proxy_urls_from_dns(fqdn or socket.getfqdn()):
+    for url in wpad_candidates(fqdn or socket.getfqdn()):
         if deadline.passed:
             break
         if not resolve(urlsplit(url).hostname or ""):
@@ -214,4 +220,5 @@ def wpad_pac_url(fqdn: str | None = None, *, resolve: Callable[[str], bool] | No
     return None
 
 
-__all__ = ["DNS_SECONDS", "ProxyChoice", "WPAD_SECONDS", "choose_proxy", "parse_winhttp_settings", "wpad_pac_url"]
+__all__ = ["DNS_SECONDS", "ProxyChoice", "WPAD_SECONDS", "choose_proxy", "parse_winhttp_settings", "wpad_candidates",
+           "wpad_pac_url"]
