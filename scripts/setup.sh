@@ -16,6 +16,8 @@ DEBIAN_PACKAGES=(
   at-spi2-core python3-pyatspi xdotool
   # PyInstaller on Linux (packaging/build_linux.sh) needs objdump, and strip for the trimmed build
   binutils
+  # the Windows MSI is written by wixl and msibuild (packaging/windows/msi.py); its table test runs everywhere
+  msitools wixl
   # a real Secret Service for keyring tests
   dbus dbus-daemon gnome-keyring
   # systemd-creds, the machine-bound secret store for headless servers ([secrets] store = "systemd-creds")

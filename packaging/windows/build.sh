@@ -23,7 +23,7 @@ T0=$(date +%s)
 say() { printf '[build %4ss] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
 
 # ---- 1. tools ----------------------------------------------------------------------------
-APT_PACKAGES=(wine wine64 nsis gcc-mingw-w64-x86-64-win32 osslsigncode)
+APT_PACKAGES=(wine wine64 nsis gcc-mingw-w64-x86-64-win32 osslsigncode msitools wixl)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -132,7 +132,8 @@ installer_sources_hash() {   # the installers' own sources: packaging/windows/ m
 INSTALLER_HASH=$(printf '%s %s %s %s\n' "$APP_HASH" "$(installer_sources_hash)" "$VERSION" "${SIGNING:-unsigned}" \
   | sha256sum | cut -d' ' -f1)
 SETUP=$OUT/register-server-$VERSION-setup.exe
-if [ -z "$SIGNING" ] && [ "${1:-}" != "--reuse-app" ] && [ -f "$SETUP" ] && [ -f "$OUT/register-server/register-server.exe" ] \
+if [ -z "$SIGNING" ] && [ "${1:-}" != "--reuse-app" ] && [ -f "$SETUP" ] && [ -f "$OUT/register-server-$VERSION.msi" ] \
+   && [ -f "$OUT/register-server/register-server.exe" ] \
    && [ "$(cat "$OUT/installer.stamp" 2>/dev/null)" = "$INSTALLER_HASH" ]; then
   say "inputs unchanged ($INSTALLER_HASH): reusing $SETUP"
   printf '%s\n' "installer: $SETUP (cached)" "total build time: $(( $(date +%s) - T0 )) s"
@@ -169,16 +170,31 @@ say "self-test of the app under Wine"
 wine_run "$OUT/register-server/register-server.exe" --self-test
 wineserver -w
 
+# The oldest Windows the shipped files load on (their DLL imports; Qt6Core needs icuuc.dll):
+# both installers refuse anything older.
+IFS=$'\t' read -r MIN_BUILD MIN_NAME MIN_DLL MIN_FILE < <("$PY" packaging/windows/windows_minimum.py "$OUT/register-server")
+say "minimum Windows: $MIN_NAME ($MIN_DLL, imported by $MIN_FILE)"
+
 say "NSIS installer"
 t=$(date +%s)
 LISTS=$(mktemp -d); trap 'rm -rf "$LISTS"' EXIT
 "$PY" packaging/windows/nsis_lists.py "$OUT/register-server" "$LISTS/files.nsh" "$LISTS/unfiles.nsh"
 makensis -V2 -DVERSION="$VERSION" -DVERSION4="$VERSION4" -DOUTFILE="$SETUP" \
   -DICON="$ROOT/packaging/icons/register-server.ico" -DFILES_NSH="$LISTS/files.nsh" \
-  -DUNFILES_NSH="$LISTS/unfiles.nsh" "${SIGN_DEFINE[@]}" packaging/windows/installer.nsi
+  -DUNFILES_NSH="$LISTS/unfiles.nsh" -DMIN_BUILD="$MIN_BUILD" -DMIN_NAME="$MIN_NAME" "${SIGN_DEFINE[@]}" \
+  packaging/windows/installer.nsi
 say "installer built in $(( $(date +%s) - t )) s"
+
+# The MSI (Group Policy, Intune, Configuration Manager): the same folder, per machine (msi.py).
+say "MSI"
+t=$(date +%s)
+MSI=$OUT/register-server-$VERSION.msi
+"$PY" packaging/windows/msi.py "$OUT/register-server" "$MSI" "$VERSION" "$MIN_BUILD" "$MIN_NAME"
+[ -z "$SIGNING" ] || packaging/windows/sign.sh "$MSI"
+say "MSI built in $(( $(date +%s) - t )) s"
 # only an unsigned build of exactly these inputs is reused later (a signed one names its own cert)
 [ -n "$SIGNING" ] || [ "$(cat "$WORK/app.stamp" 2>/dev/null)" != "$APP_HASH" ] || echo "$INSTALLER_HASH" > "$OUT/installer.stamp"
 
 printf '%s\n' "app: $OUT/register-server ($(du -sh "$OUT/register-server" | cut -f1), $(find "$OUT/register-server" -type f | wc -l) files)" \
-  "installer: $SETUP ($(du -h "$SETUP" | cut -f1))" "total build time: $(( $(date +%s) - T0 )) s"
+  "installer: $SETUP ($(du -h "$SETUP" | cut -f1))" "msi: $MSI ($(du -h "$MSI" | cut -f1))" \
+  "total build time: $(( $(date +%s) - T0 )) s"

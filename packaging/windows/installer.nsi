@@ -12,6 +12,13 @@
 ;                           is refused) and never written by the installer
 ;   /NOLAUNCH               do not offer to start the wizard at the end
 ;   /AllUsers | /CurrentUser  per-machine | per-user
+;   /ALLOWDOWNGRADE         replace a newer installed version (refused otherwise, exit 1638)
+; The original agent's switches are aliases: /q (= /S), /p:<folder> (install folder),
+; /s:<folder> (= /CACHE), /ph: /po: /pu: (proxy host, port, user), /d (uninstall), /nu and /m
+; (accepted, nothing to do: the product checks for no updates); /pw: is refused (exit 2).
+; The uninstaller: /S keeps a registration unless /UNREGISTER; interactive, it asks.
+; Exit codes: 0 done, 2 bad switch, 1150 Windows too old, 1602 cancelled, 1603 unregistering
+; failed (uninstaller, nothing removed), 1638 a newer version is installed.
 ; Proxy switches are written to <install folder>\installer-answers.toml (an answer file with
 ; only a [proxy] section, no secret in it); the Start-menu shortcut opens the wizard with it.
 ; Without /PROXYPASSWORDFILE the wizard's Proxy page prompts for the password.
@@ -21,7 +28,11 @@
 
 Unicode true
 Target amd64-unicode
-SetCompressor /SOLID lzma
+!ifdef COMPRESSOR         ; -DCOMPRESSOR=off: the tests' quick builds of stand-in apps
+  SetCompress ${COMPRESSOR}
+!else
+  SetCompressor /SOLID lzma
+!endif
 ManifestDPIAware true
 
 !define PRODUCT "Register Server"
@@ -33,6 +44,20 @@ ManifestDPIAware true
 ; Tells the app whether its registration is machine-wide (%ProgramData%, DPAPI machine scope)
 ; or per-user: wizard/core/install_scope.py reads it beside register-server.exe.
 !define SCOPE "install-scope.txt"
+; The oldest Windows the shipped files load on: Qt6Core imports icuuc.dll, which Windows has
+; since Windows 10 1703 (build 15063); windows_minimum.py derives it from the DLL imports.
+!ifndef MIN_BUILD
+  !define MIN_BUILD 15063
+  !define MIN_NAME "Windows 10 version 1703 (build 15063)"
+!endif
+; Written when uninstalling while registered: what was kept (or unregistered), and how to undo.
+!define UNINSTALL_LOG "register-server-uninstall.log"
+; Windows' own codes where one fits, so deployment tools report them by name.
+!define EXIT_USAGE 2
+!define EXIT_OLD_WINDOWS 1150     ; ERROR_OLD_WIN_VERSION
+!define EXIT_CANCELLED 1602       ; ERROR_INSTALL_USEREXIT
+!define EXIT_FAILED 1603          ; ERROR_INSTALL_FAILURE
+!define EXIT_NEWER_INSTALLED 1638 ; ERROR_PRODUCT_VERSION
 
 Name "${PRODUCT}"
 OutFile "${OUTFILE}"
@@ -67,6 +92,8 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "MIT License"
 !include MUI2.nsh
 !include LogicLib.nsh
 !include FileFunc.nsh
+!include WinVer.nsh
+!include WordFunc.nsh
 
 Var CacheDir
 Var CacheTop        ; the highest folder of the cache path this installer created ("" = none)
@@ -78,6 +105,12 @@ Var ProxyUser
 Var ProxyPasswordFile
 Var NoLaunch
 Var DirFromCommandLine
+Var PrevVersion     ; what the earlier install of this scope left in ${APP_KEY} ("" = none)
+Var PrevDir
+Var PrevCache
+Var PrevCacheTop
+Var PrevInstallTop
+Var PrevUninstParent
 
 ; ---- pages ------------------------------------------------------------------------------
 !define MUI_ICON "${ICON}"
@@ -86,8 +119,11 @@ Var DirFromCommandLine
 
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MULTIUSER_PAGE_INSTALLMODE
+!define MUI_PAGE_CUSTOMFUNCTION_PRE ScopeChecks  ; the scope is known from here on
 !insertmacro MUI_PAGE_DIRECTORY
 !define MUI_PAGE_CUSTOMFUNCTION_PRE CachePagePre
+!define MUI_PAGE_HEADER_TEXT "Choose Cache Folder"
+!define MUI_PAGE_HEADER_SUBTEXT "Choose the folder for ${PRODUCT}'s temporary backup data."
 !define MUI_DIRECTORYPAGE_VARIABLE $CacheDir
 !define MUI_DIRECTORYPAGE_TEXT_TOP "The cache (scratch) folder holds temporary data while backing up. It needs free space of at least 5% of the data to back up, on a local volume (not a network share or removable drive)."
 !define MUI_DIRECTORYPAGE_TEXT_DESTINATION "Cache folder"
@@ -104,25 +140,60 @@ Var DirFromCommandLine
 !insertmacro MUI_LANGUAGE "English"
 
 ; ---- command line -----------------------------------------------------------------------
-!macro Fail message
-  ; Silent: no dialog (/SD), exit code 2, like a command-line usage error.
+!macro FailWith code message
+  ; Silent: no dialog (/SD); the exit code says which refusal it was.
   MessageBox MB_OK|MB_ICONSTOP "${message}" /SD IDOK
-  SetErrorLevel 2
+  SetErrorLevel ${code}
   Quit
+!macroend
+!macro Fail message
+  !insertmacro FailWith ${EXIT_USAGE} "${message}"   ; a command-line usage error
+!macroend
+
+; An original-agent switch /x:<value> read into var (left as it is when absent).
+!macro Alias switch var
+  ClearErrors
+  ${GetOptions} $R0 "${switch}" $R1
+  ${IfNot} ${Errors}
+    StrCpy ${var} $R1
+  ${EndIf}
 !macroend
 
 Function .onInit
   StrCpy $DirFromCommandLine $INSTDIR  ; only /D= sets $INSTDIR before .onInit (no InstallDir)
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/q" $R1            ; the original agent's quiet switch
+  ${IfNot} ${Errors}
+  ${AndIf} $R1 == ""
+    SetSilent silent
+  ${EndIf}
+  ${IfNot} ${AtLeastBuild} ${MIN_BUILD}
+    !insertmacro FailWith ${EXIT_OLD_WINDOWS} "${PRODUCT} needs ${MIN_NAME} or newer, or Windows Server 2019 or newer. This Windows is too old: nothing was installed."
+  ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/d" $R1            ; the original agent's uninstall switch
+  ${IfNot} ${Errors}
+  ${AndIf} $R1 == ""
+    Call UninstallInstalled
+  ${EndIf}
+  ${If} $DirFromCommandLine == ""
+    !insertmacro Alias "/p:" $DirFromCommandLine
+  ${EndIf}
   !insertmacro MULTIUSER_INIT
   ${If} $DirFromCommandLine != ""
     StrCpy $INSTDIR $DirFromCommandLine
   ${EndIf}
 
-  ${GetParameters} $R0
   ClearErrors
   ${GetOptions} $R0 "/PROXYPASSWORD=" $R1
   ${IfNot} ${Errors}
     !insertmacro Fail "The proxy password is never accepted on the command line. Put it in a file readable only by the installing account and pass /PROXYPASSWORDFILE=<file>."
+  ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/pw:" $R1
+  ${IfNot} ${Errors}
+    !insertmacro Fail "/pw: (a proxy password on the command line) is not accepted. Put the password in a file readable only by the installing account and pass /PROXYPASSWORDFILE=<file>."
   ${EndIf}
   ClearErrors
   ${GetOptions} $R0 "/CACHE=" $CacheDir
@@ -130,6 +201,10 @@ Function .onInit
   ${GetOptions} $R0 "/PROXYPORT=" $ProxyPort
   ${GetOptions} $R0 "/PROXYUSER=" $ProxyUser
   ${GetOptions} $R0 "/PROXYPASSWORDFILE=" $ProxyPasswordFile
+  !insertmacro Alias "/s:" $CacheDir
+  !insertmacro Alias "/ph:" $ProxyHost
+  !insertmacro Alias "/po:" $ProxyPort
+  !insertmacro Alias "/pu:" $ProxyUser
   ClearErrors
   ${GetOptions} $R0 "/NOLAUNCH" $R1
   ${IfNot} ${Errors}
@@ -155,6 +230,77 @@ Function .onInit
     ${If} $ProxyUser == ""
       !insertmacro Fail "/PROXYPASSWORDFILE needs /PROXYUSER."
     ${EndIf}
+  ${EndIf}
+  ${If} ${Silent}
+    Call ScopeChecks                   ; interactive: before the folder page, once the scope is chosen
+  ${EndIf}
+FunctionEnd
+
+; /d: run the uninstaller of what is installed (per machine first), silently when quiet, in
+; place (_?=) so that this waits for it, and end with its exit code.
+Function UninstallInstalled
+  ${GetParameters} $R0
+  StrCpy $R4 "AllUsers"
+  ReadRegStr $R2 HKLM "${APP_KEY}" "InstallDir"
+  ReadRegStr $R9 HKLM "${APP_KEY}" "CreatedInstallFolder"
+  ${If} $R2 == ""
+    StrCpy $R4 "CurrentUser"
+    ReadRegStr $R2 HKCU "${APP_KEY}" "InstallDir"
+    ReadRegStr $R9 HKCU "${APP_KEY}" "CreatedInstallFolder"
+  ${EndIf}
+  ${IfNot} ${FileExists} "$R2\uninstall.exe"
+    !insertmacro Fail "${PRODUCT} is not installed: there is nothing to uninstall (/d)."
+  ${EndIf}
+  StrCpy $R3 ""
+  ${If} ${Silent}
+    StrCpy $R3 " /S"
+  ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/UNREGISTER" $R1
+  ${IfNot} ${Errors}
+    StrCpy $R3 "$R3 /UNREGISTER"
+  ${EndIf}
+  ExecWait '"$R2\uninstall.exe" /$R4$R3 _?=$R2' $R1
+  ${If} $R1 == 0
+    Delete "$R2\uninstall.exe"            ; run in place, it cannot delete itself
+    StrCpy $R0 $R2
+    Call RemoveCreated
+  ${EndIf}
+  SetErrorLevel $R1
+  Quit
+FunctionEnd
+
+; What is installed already, in this scope and in the other one. Refuses a downgrade unless
+; /ALLOWDOWNGRADE, and says so when the other scope has an install too (Apps & Features then
+; lists both, each with its scope in its name).
+Function ScopeChecks
+  ${GetParameters} $R0
+  ReadRegStr $R1 HKLM "${APP_KEY}" "InstallMode"
+  ${If} $R1 == "MSI"
+    !insertmacro FailWith ${EXIT_NEWER_INSTALLED} "${PRODUCT} is installed from its MSI package on this computer. Upgrade or remove it with the MSI (msiexec), not with this setup.exe. Nothing was changed."
+  ${EndIf}
+  ReadRegStr $PrevVersion SHCTX "${APP_KEY}" "Version"
+  ${If} $PrevVersion != ""
+    ${VersionCompare} "${VERSION}" "$PrevVersion" $R1   ; 2: this installer is older
+    ClearErrors
+    ${GetOptions} $R0 "/ALLOWDOWNGRADE" $R2
+    ${If} $R1 == 2
+    ${AndIf} ${Errors}
+      !insertmacro FailWith ${EXIT_NEWER_INSTALLED} "${PRODUCT} $PrevVersion is installed, which is newer than this installer (${VERSION}). Nothing was changed. To go back to ${VERSION} anyway, run this installer with /ALLOWDOWNGRADE."
+    ${EndIf}
+  ${EndIf}
+  ${If} $MultiUser.InstallMode == "AllUsers"
+    ReadRegStr $R1 HKCU "${UNINST_KEY}" "DisplayVersion"
+    StrCpy $R2 "for your account only (per user)"
+  ${Else}
+    ReadRegStr $R1 HKLM "${UNINST_KEY}" "DisplayVersion"
+    StrCpy $R2 "for all users (per machine)"
+  ${EndIf}
+  ${If} $R1 != ""
+    MessageBox MB_OKCANCEL|MB_ICONINFORMATION "${PRODUCT} $R1 is also installed $R2. Both installs will be listed in Apps & Features, each under its own name; each keeps its own registration. Uninstall the other one if you meant to replace it.$\r$\n$\r$\nContinue?" /SD IDOK IDOK +3
+      SetErrorLevel ${EXIT_CANCELLED}
+      Quit
+    DetailPrint "Note: ${PRODUCT} $R1 is also installed $R2."
   ${EndIf}
 FunctionEnd
 
@@ -192,7 +338,6 @@ FunctionEnd
   ${EndIf}
   ClearErrors
 !macroend
-!include WordFunc.nsh
 
 Function WriteAnswers
   ${If} $ProxyHost == ""
@@ -233,7 +378,8 @@ Function CreatedTop
 FunctionEnd
 
 ; Remove folder $R0 and its parents up to $R9 (which this installer created), each only if empty.
-Function un.RemoveCreated
+!macro RemoveCreatedFunction prefix
+Function ${prefix}RemoveCreated
   ${If} $R9 == ""
     Return
   ${EndIf}
@@ -248,28 +394,61 @@ Function un.RemoveCreated
     ${EndIf}
   ${Loop}
 FunctionEnd
+!macroend
+!insertmacro RemoveCreatedFunction ""
+!insertmacro RemoveCreatedFunction "un."
 
-!macro KeepEarlier var value
-  ; A reinstall over an earlier install keeps what the first install created.
-  ReadRegStr $R8 SHCTX "${APP_KEY}" "${value}"
+!macro KeepEarlier var earlier
+  ; A reinstall or upgrade over an earlier install keeps what the first install created.
   ${If} ${var} == ""
-    StrCpy ${var} $R8
+    StrCpy ${var} ${earlier}
   ${EndIf}
 !macroend
 
+; An earlier install of this scope: remember what it created, and when its version differs,
+; run its own uninstaller first (silently, keeping the registration: /UPGRADE), so files only
+; the old version had go and nothing is left that no uninstaller knows about.
+Function PreviousInstall
+  ReadRegStr $PrevVersion SHCTX "${APP_KEY}" "Version"
+  ReadRegStr $PrevDir SHCTX "${APP_KEY}" "InstallDir"
+  ReadRegStr $PrevCache SHCTX "${APP_KEY}" "CacheFolder"
+  ReadRegStr $PrevCacheTop SHCTX "${APP_KEY}" "CreatedCacheFolder"
+  ReadRegStr $PrevInstallTop SHCTX "${APP_KEY}" "CreatedInstallFolder"
+  ReadRegStr $PrevUninstParent SHCTX "${APP_KEY}" "CreatedUninstallKey"
+  ${If} $PrevVersion == ""
+  ${OrIf} $PrevVersion == "${VERSION}"
+  ${OrIfNot} ${FileExists} "$PrevDir\uninstall.exe"
+    Return
+  ${EndIf}
+  DetailPrint "Removing ${PRODUCT} $PrevVersion from $PrevDir first (its registration is kept)"
+  ; _?= runs the old uninstaller in place and waits for it (it then leaves itself behind)
+  ExecWait '"$PrevDir\uninstall.exe" /$MultiUser.InstallMode /S /UPGRADE _?=$PrevDir' $R1
+  ${If} $R1 != 0
+    !insertmacro FailWith ${EXIT_FAILED} "The uninstaller of ${PRODUCT} $PrevVersion failed (exit code $R1); nothing of ${VERSION} was installed."
+  ${EndIf}
+  Delete "$PrevDir\uninstall.exe"
+  ${If} $PrevDir != $INSTDIR
+    StrCpy $R0 $PrevDir
+    StrCpy $R9 $PrevInstallTop
+    Call RemoveCreated
+    StrCpy $PrevInstallTop ""          ; that folder was the old install's, not this one's
+  ${EndIf}
+FunctionEnd
+
 ; ---- install ----------------------------------------------------------------------------
 Section "Install"
+  Call PreviousInstall
   StrCpy $UninstParent ""
   ClearErrors
   EnumRegKey $R0 SHCTX "${UNINST_PARENT}" 0   ; sets the error flag when the key does not exist
   ${If} ${Errors}
     StrCpy $UninstParent 1
   ${EndIf}
-  !insertmacro KeepEarlier $UninstParent "CreatedUninstallKey"
+  !insertmacro KeepEarlier $UninstParent $PrevUninstParent
   StrCpy $R0 $INSTDIR
   Call CreatedTop
   StrCpy $InstallTop $R9
-  !insertmacro KeepEarlier $InstallTop "CreatedInstallFolder"
+  !insertmacro KeepEarlier $InstallTop $PrevInstallTop
   SetOutPath "$INSTDIR"
   !include "${FILES_NSH}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
@@ -282,13 +461,16 @@ Section "Install"
   ${EndIf}
   FileClose $R0
 
+  !insertmacro KeepEarlier $CacheDir $PrevCache   ; an upgrade keeps the cache folder chosen before
   ${If} $CacheDir == ""
     StrCpy $CacheDir "$INSTDIR\Scratch"
   ${EndIf}
   StrCpy $R0 $CacheDir
   Call CreatedTop
   StrCpy $CacheTop $R9
-  !insertmacro KeepEarlier $CacheTop "CreatedCacheFolder"
+  ${If} $CacheDir == $PrevCache
+    !insertmacro KeepEarlier $CacheTop $PrevCacheTop
+  ${EndIf}
   CreateDirectory "$CacheDir"
 
   ${If} ${FileExists} "$INSTDIR\${ANSWERS}"
@@ -307,7 +489,12 @@ Section "Install"
   WriteRegStr SHCTX "${APP_KEY}" "CreatedUninstallKey" "$UninstParent"
 
   ; Apps & Features
-  WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${PRODUCT}"
+  ; one entry per scope; a per-user one says so, so two installs are told apart in the list
+  ${If} $MultiUser.InstallMode == "AllUsers"
+    WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${PRODUCT}"
+  ${Else}
+    WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${PRODUCT} (current user)"
+  ${EndIf}
   WriteRegStr SHCTX "${UNINST_KEY}" "DisplayVersion" "${VERSION}"
   WriteRegStr SHCTX "${UNINST_KEY}" "Publisher" "${PUBLISHER}"
   WriteRegStr SHCTX "${UNINST_KEY}" "DisplayIcon" "$INSTDIR\register-server.exe,0"
@@ -322,7 +509,71 @@ Section "Install"
 SectionEnd
 
 ; ---- uninstall --------------------------------------------------------------------------
+; Uninstalling while registered. The registration (state folder, secrets, the vault's machine
+; record) outlives the program unless the administrator says otherwise: interactive, they are
+; asked; silent, it is kept unless /UNREGISTER; an upgrade (/UPGRADE) always keeps it.
+; Unregistering is done by the installed app itself (`register-server unregister --yes`).
+; Either way ${UNINSTALL_LOG} in %TEMP% says what was kept or done.
+Function un.Registration
+  ; $LOCALAPPDATA is %ProgramData% in the per-machine context: where each scope keeps its state
+  ${IfNot} ${FileExists} "$LOCALAPPDATA\register-server\registration.json"
+  ${OrIfNot} ${FileExists} "$INSTDIR\register-server.exe"
+    Return                              ; not registered (in the default state folder)
+  ${EndIf}
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/UPGRADE" $R1
+  ${IfNot} ${Errors}
+    DetailPrint "Upgrade: the registration is kept."
+    Return
+  ${EndIf}
+  nsExec::ExecToStack '"$INSTDIR\register-server.exe" status'
+  Pop $R2   ; exit code: 0 registered, 9 not registered
+  Pop $R3   ; what it printed
+  ${If} $R2 == 9
+    Return
+  ${EndIf}
+  StrCpy $R4 ""                          ; "1": unregister
+  ClearErrors
+  ${GetOptions} $R0 "/UNREGISTER" $R1
+  ${IfNot} ${Errors}
+    StrCpy $R4 1
+  ${ElseIfNot} ${Silent}
+    MessageBox MB_YESNOCANCEL|MB_ICONQUESTION "This server is registered:$\r$\n$R3$\r$\nUnregister it from its vault before uninstalling?$\r$\n$\r$\nYes: unregister, then uninstall.$\r$\nNo: uninstall and keep the registration (its state folder and secrets stay; installing again picks it up).$\r$\nCancel: do not uninstall." IDYES unregister IDNO keep
+      SetErrorLevel ${EXIT_CANCELLED}
+      Quit
+    unregister:
+      StrCpy $R4 1
+    keep:
+  ${EndIf}
+  FileOpen $R5 "$TEMP\${UNINSTALL_LOG}" a
+  FileSeek $R5 0 END
+  ${GetTime} "" "L" $0 $1 $2 $3 $4 $5 $6
+  FileWrite $R5 "$2-$1-$0 $4:$5:$6 uninstalling ${PRODUCT} ${VERSION} from $INSTDIR$\r$\n"
+  FileWrite $R5 "registration before: $R3$\r$\n"
+  ${If} $R4 == 1
+    nsExec::ExecToStack '"$INSTDIR\register-server.exe" unregister --yes'
+    Pop $R2
+    Pop $R3
+    FileWrite $R5 "unregister (exit code $R2): $R3$\r$\n"
+    DetailPrint "Unregister (exit code $R2): $R3"
+    ${If} $R2 != 0
+      FileWrite $R5 "nothing was uninstalled: unregistering failed$\r$\n"
+      FileClose $R5
+      MessageBox MB_OK|MB_ICONSTOP "Unregistering failed (exit code $R2):$\r$\n$R3$\r$\nNothing was uninstalled. Fix the cause and uninstall again, or uninstall without unregistering (silent: without /UNREGISTER)." /SD IDOK
+      SetErrorLevel ${EXIT_FAILED}
+      Quit
+    ${EndIf}
+    FileWrite $R5 "kept: nothing (this server is unregistered)$\r$\n"
+  ${Else}
+    FileWrite $R5 "kept: the registration: its state folder $LOCALAPPDATA\register-server, its secrets and the vault's record of this machine. To remove it: install again and run register-server unregister, or uninstall with /UNREGISTER.$\r$\n"
+    DetailPrint "Kept: the registration (state in $LOCALAPPDATA\register-server)."
+  ${EndIf}
+  FileClose $R5
+FunctionEnd
+
 Section "Uninstall"
+  Call un.Registration
   ReadRegStr $CacheDir SHCTX "${APP_KEY}" "CacheFolder"
   ReadRegStr $CacheTop SHCTX "${APP_KEY}" "CreatedCacheFolder"
   ReadRegStr $InstallTop SHCTX "${APP_KEY}" "CreatedInstallFolder"

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,19 @@ WORK = ROOT / "packaging/windows/work"
 # - NSIS runs its uninstaller from a copy in %TEMP%\~nsuN.tmp, queued for deletion at the next
 #   restart; Wine's simulated restart (wineboot -r) deletes the file but not the folder.
 TEMP_NOISE = re.compile(r"^drive_c/users/[^/]+/Temp/~nsu[^/]*\.tmp(/|$)")
+# - Windows Installer keeps its package cache in C:\Windows\Installer, a folder every Windows has;
+#   a fresh Wine prefix gets it with the first msiexec run.
+MSI_NOISE = re.compile(r"^drive_c/windows/Installer$")
+# - Windows Installer's own bookkeeping containers (every Windows has them): Wine's msiexec
+#   creates them on first use and leaves them, empty, when the last product is removed. Only
+#   the containers themselves: a product's, feature's or component's key (a GUID) still counts.
+MSI_CONTAINER_KEYS = re.compile(r"^Software\\\\(Classes\\\\Installer|Microsoft\\\\Windows\\\\CurrentVersion\\\\Installer)"
+                                r"(\\\\(UserData|S-1-5-18|Features|Products|Components|UpgradeCodes|Folders|Patches|"
+                                r"Managed|InProgress))*$")
+# - Wine's own bookkeeping, which Windows has no counterpart of: the key its Credential Manager
+#   encrypts with (made by the first CredWrite, e.g. the self-test's secret-store round trip) and
+#   the Linux desktop entries it mirrors Start-menu shortcuts to (MenuFiles, from Wine's msiexec).
+WINE_OWN_KEYS = re.compile(r"^Software\\\\Wine\\\\(Credential Manager|MenuFiles)$")
 # - Wine re-enumerates its virtual hardware on every start, dropping and re-adding these keys.
 WINE_VOLATILE_KEYS = re.compile(r"^(Software\\\\Microsoft\\\\Windows NT\\\\CurrentVersion\\\\NetworkCards"
                                 r"|System\\\\CurrentControlSet\\\\Control\\\\Class\\\\)")
@@ -58,14 +72,22 @@ class WinePrefix:
                     "XDG_DATA_HOME": str(path.parent / "xdg-data"), "XDG_CONFIG_HOME": str(path.parent / "xdg-config")}
         self.env.pop("DISPLAY", None)
 
-    def create(self) -> "WinePrefix":
+    def create(self, windows: str = "win10") -> "WinePrefix":
         self.run("wineboot", "-i")
+        # Debian's Wine 8 reports Windows 7 by default; the installers refuse anything older than
+        # Windows 10 1703, so a prefix standing for a supported machine says Windows 10 (build 18362)
+        self.set_windows_version(windows)
         # Windows 10 has ICU and ProcessPrng in its system folder; Wine 8 lacks both, so the
         # build's stand-ins play the operating system's part here (never the product's).
         for dll in ("icuuc.dll", "bcryptprimitives.dll"):
             shutil.copy(WORK / dll, self.path / "drive_c/windows/system32" / dll)
         self.run("cmd", "/c", "exit")  # one more start, so Wine's volatile keys settle
         return self
+
+    def set_windows_version(self, name: str) -> None:
+        """Wine's version setting (`winecfg -v win81`): what GetVersionEx, the kernel's shared
+        data and HKLM\\...\\Windows NT\\CurrentVersion report from then on."""
+        assert self.run("winecfg", "-v", name).returncode == 0
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run a Windows program; output through a pipe (a Windows program given a regular
@@ -106,9 +128,11 @@ class WinePrefix:
 def leftovers(before: Snapshot, after: Snapshot) -> dict[str, list[object]]:
     """What `after` has that `before` had not (minus documented noise), and what it lost."""
     return {
-        "files_added": sorted(f for f in after.files - before.files if not TEMP_NOISE.match(f)),
+        "files_added": sorted(f for f in after.files - before.files if not TEMP_NOISE.match(f) and not MSI_NOISE.match(f)),
         "files_removed": sorted(before.files - after.files),
-        "registry_added": sorted(after.registry - before.registry, key=str),
+        "registry_added": sorted((e for e in after.registry - before.registry
+                                  if not (e[2] is None and MSI_CONTAINER_KEYS.match(e[1]))
+                                  and not WINE_OWN_KEYS.match(e[1])), key=str),
         "registry_removed": sorted((e for e in before.registry - after.registry
                                     if not WINE_VOLATILE_KEYS.match(e[1])), key=str),
     }
@@ -135,3 +159,43 @@ def split_command(command: str) -> list[str]:
     match = re.match(r'^"([^"]+)"\s*(.*)$', command)
     assert match, command
     return [match.group(1), *match.group(2).split()]
+
+
+def exit_code(windows_code: int) -> int:
+    """What a Windows exit code becomes under Wine: Linux keeps its low 8 bits (1638 -> 102)."""
+    return windows_code & 0xFF
+
+
+def stub_app(folder: Path, *extra: str) -> Path:
+    """A tiny stand-in for the one-folder app (the same layout, bytes instead of programs): the
+    installers' own logic (versions, switches, files) is tested on it in seconds instead of
+    packing 1,200 files; what needs the real app to run uses the real build."""
+    app = folder / "app"
+    (app / "_internal").mkdir(parents=True)
+    for name in ("register-server.exe", "register-server-gui.exe", "_internal/python311.dll", *extra):
+        (app / name).write_bytes(b"stand-in " + name.encode())
+    return app
+
+
+def nsis_installer(app: Path, version: str, out: Path) -> Path:
+    """packaging/windows/installer.nsi built around `app` as `version`, without compression
+    (for tests: the real build uses LZMA)."""
+    lists = out.parent / f"lists-{version}"
+    lists.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(ROOT / "packaging/windows/nsis_lists.py"), str(app), str(lists / "files.nsh"),
+                    str(lists / "unfiles.nsh")], check=True, capture_output=True)
+    version4 = ".".join((re.findall(r"\d+", version) + ["0"] * 4)[:4])
+    result = subprocess.run(["makensis", "-V1", f"-DVERSION={version}", f"-DVERSION4={version4}", f"-DOUTFILE={out}",
+                             f"-DICON={ROOT / 'packaging/icons/register-server.ico'}", "-DCOMPRESSOR=off",
+                             f"-DFILES_NSH={lists / 'files.nsh'}", f"-DUNFILES_NSH={lists / 'unfiles.nsh'}",
+                             str(ROOT / "packaging/windows/installer.nsi")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def msi_package(app: Path, version: str, out: Path) -> Path:
+    """packaging/windows/msi.py's MSI of `app` as `version`."""
+    result = subprocess.run([sys.executable, str(ROOT / "packaging/windows/msi.py"), str(app), str(out), version],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
