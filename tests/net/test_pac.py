@@ -199,3 +199,19 @@ def test_winhttp_settings_blob_is_read() -> None:
     assert parse_winhttp_settings(blob(3, "http=a:80;https=b:443", "")) == ("b:443", [])
     assert parse_winhttp_settings(blob(1, "", "")) is None
     assert parse_winhttp_settings(b"\x00" * 8) is None
+
+
+def test_each_connection_test_reads_the_pac_file_afresh(pac_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A PAC file fixed on its server counts at the next Test connection, not a minute later."""
+    from wizard.registration.connection import test_connection
+
+    url = pac_server.publish("proxy.pac", "function FindProxyForURL(u, h) { return 'PROXY p:1' ")  # broken
+    assert _code(lambda: pac.pac_answer(url, VAULT))[0] == "pac.invalid"
+    pac_server.publish("proxy.pac", "function FindProxyForURL(u, h) { return 'PROXY first.example:1'; }")
+    assert pac.pac_answer(url, VAULT).first == "http://first.example:1"
+    pac_server.publish("proxy.pac", "function FindProxyForURL(u, h) { return 'PROXY second.example:2'; }")
+    assert pac.pac_answer(url, VAULT).first == "http://first.example:1"  # kept within one run
+    with pytest.raises(RegisterServerError):  # no credentials file: it stops after forgetting
+        test_connection(__import__("wizard.core.model", fromlist=["x"]).RegistrationSettings(
+            proxy=ProxySettings(ProxyMode.PAC, pac_url=url)))
+    assert pac.pac_answer(url, VAULT).first == "http://second.example:2"

@@ -332,12 +332,8 @@ def pac_answer(pac_url: str, target_url: str, *, fetch: Callable[[str], str] = f
         if kept is not None and now - kept[0] < CACHE_SECONDS:
             return kept[1]
         script_kept = _scripts.get(pac_url)
-    if script_kept is not None and now - script_kept[0] < CACHE_SECONDS:
-        script = script_kept[1]
-    else:
-        script = fetch(pac_url)
-        with _cache_lock:
-            _scripts[pac_url] = (now, script)
+    fresh = script_kept is None or now - script_kept[0] >= CACHE_SECONDS
+    script = fetch(pac_url) if fresh else script_kept[1]  # type: ignore[index]
     host = urlsplit(target_url).hostname or ""
     answer = evaluate(script, target_url, host, pac_url=pac_url)
     choices = parse_answer(answer)
@@ -345,7 +341,9 @@ def pac_answer(pac_url: str, target_url: str, *, fetch: Callable[[str], str] = f
         raise _pac_error("pac.answer_invalid", "no_usable_entry",
                          f"{pac_url} answered {answer[:200]!r} for {target_url}")
     result = PacAnswer(pac_url, target_url, answer, choices)
-    with _cache_lock:
+    with _cache_lock:  # kept only once it gave an answer: a broken script is read again next time
+        if fresh:
+            _scripts[pac_url] = (now, script)
         _cache[key] = (now, result)
     return result
 

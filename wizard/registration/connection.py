@@ -37,8 +37,10 @@ def test_connection(settings: "RegistrationSettings", *, on_step: Callable[[Conn
                     cancel: CancelToken | None = None) -> list[ConnectionCheck]:
     """The checks done, in order; the last one failed unless all six passed."""
     from wizard.core.credentials import read_credentials
+    from wizard.net.pac import forget_cached
 
     cancel = cancel or CancelToken()
+    forget_cached()  # a PAC file fixed since the last test is read again
     if settings.vault.credentials_file is None:
         raise RegisterServerError("vault.credentials_file_required")
     credentials = read_credentials(settings.vault.credentials_file)

@@ -108,7 +108,10 @@ def run_registration(settings: "RegistrationSettings", *, home: Path | str | Non
     clock = now or _utcnow
     progress = _Progress(on_progress, cancel or CancelToken())
     progress.cancel.raise_if_cancelled()
+    from wizard.net.pac import forget_cached
     from wizard.registration.reconcile import reconcile
+
+    forget_cached()  # each run reads the PAC file afresh (a fixed one counts at once), then keeps it
 
     store = StateStore(home)
     transport = transport_factory or default_transport
