@@ -23,12 +23,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _visible_texts(page: object) -> set[str]:
-    """Every caption a user reads on `page`: labels, buttons, check boxes, group titles."""
-    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+    """Every caption a user reads on `page`: labels, buttons, check boxes, group titles, a list's choices."""
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel
 
     texts = set()
     for widget in page.findChildren(QLabel) + page.findChildren(QAbstractButton):  # type: ignore[attr-defined]
         texts.add(widget.text())
+    for combo in page.findChildren(QComboBox):  # type: ignore[attr-defined]
+        texts |= {combo.itemText(i) for i in range(combo.count())}
     for box in page.findChildren(QGroupBox):  # type: ignore[attr-defined]
         texts.add(box.title())
     return {without_mnemonic(t) for t in texts if t}

@@ -166,9 +166,12 @@ def fill_proxy_custom(qtbot: Any, wizard: QWizard, port: int, username: str, pas
 
 
 def walk_to_register(qtbot: Any, wizard: QWizard, *, credentials: Path, ca_file: Path | None, tmp: Path,
-                     proxy: tuple[int, str, str] | None = None) -> None:
-    """Fill every settings page with valid values and stop on the Register page."""
-    if proxy is None:
+                     proxy: tuple[int, str, str] | None = None, keep_proxy: bool = False) -> None:
+    """Fill every settings page with valid values and stop on the Register page (`keep_proxy`:
+    the Proxy page as the test filled it)."""
+    if keep_proxy:
+        pass
+    elif proxy is None:
         fill_proxy_none(qtbot, wizard)
     else:
         fill_proxy_custom(qtbot, wizard, *proxy)

@@ -193,6 +193,16 @@ LABELS: tuple[Label, ...] = (
     Label("proxy.mode.pac", N_("Use an automatic configuration scrip&t (PAC file)")),
     Label("proxy.pac_url", N_("PAC file a&ddress"), N_("for example http://wpad.contoso.com/wpad.dat")),
     Label("proxy.bypass", N_("B&ypass the proxy for"), N_("for example *.contoso.com, 10.0.0.0/8")),
+    Label("proxy.auth", N_("Sign-&in"), N_("How to sign in when the proxy asks: Automatic takes the strongest "
+                                             "scheme the proxy offers")),
+    Label("proxy.auth.auto", N_("Automatic (strongest offered)")),
+    Label("proxy.auth.basic", N_("Basic")),
+    Label("proxy.auth.digest", N_("Digest")),
+    Label("proxy.auth.ntlm", N_("NTLM")),
+    Label("proxy.auth.negotiate", N_("Negotiate (Kerberos)")),
+    Label("proxy.integrated", N_("Use my Windows sign-in (inte&grated: no user name or password)"),
+          N_("Signs in as the identity signed in on this machine: SSPI on Windows, the Kerberos ticket cache "
+             "(kinit) elsewhere")),
     Label("vault.credentials_file", N_("&Credentials file"), N_("Browse to, or drop here, a {extension} file")),
     Label("vault.use_newer", N_("&Use the newer file")),
     Label("vault.ca_bundle", N_("Trusted CA cer&tificate"), N_("optional: PEM file of a private CA")),

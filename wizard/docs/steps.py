@@ -68,7 +68,7 @@ STEP_TEXT: dict[Step, StepText] = {
                   "an `http://` prefix is accepted."),
             Field("proxy.port", "1 to 65535, for example 3128 or 8080."),
             Field("proxy.username",
-                  "Only if the proxy asks for a sign-in (basic authentication). A domain account is "
+                  "Only if the proxy asks for a sign-in. A domain account is "
                   "written `DOMAIN\\user` or `user@domain`; a colon is not allowed."),
             Field("proxy.password",
                   "The proxy password; always masked, kept in this machine's keyring, never written to a file."),
@@ -82,9 +82,18 @@ STEP_TEXT: dict[Step, StepText] = {
             Field("proxy.bypass",
                   "Custom proxy and PAC: hosts that connect directly, separated by commas: exact names, "
                   "`*.contoso.com`, `.contoso.com`, `<local>`, IP addresses and CIDR ranges (`10.0.0.0/8`)."),
+            Field("proxy.auth",
+                  "Which sign-in scheme to answer the proxy's 407 with: Automatic (the strongest the proxy offers "
+                  "that the sign-in given can do: Negotiate, then NTLM, then Digest, then Basic), or one named. "
+                  "NTLM's and Negotiate's steps all run on one connection inside the tunnel."),
+            Field("proxy.integrated",
+                  "Sign in as the identity signed in on this machine, with no user name or password: the logged-on "
+                  "Windows user (SSPI), or on Linux the Kerberos ticket from `kinit`. Works with Automatic, "
+                  "Negotiate and NTLM."),
         ),
-        "A user name needs a password and the other way round. Whether the proxy accepts them is found out when "
-        "you test the connection or register; a refusal is `proxy.auth_required`.",
+        "A user name needs a password and the other way round, and integrated sign-in needs neither. Whether the "
+        "proxy accepts them is found out when you test the connection (its proxy line names the scheme used) or "
+        "register; a refusal is `proxy.auth_required`, with no Kerberos ticket its reason is `no_ticket`.",
     ),
     Step.VAULT: StepText(
         "Which vault this server backs up to. Download a vault credentials file from the vault "

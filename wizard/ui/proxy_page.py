@@ -7,16 +7,18 @@ from dataclasses import replace
 
 from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QRadioButton,
+                               QVBoxLayout, QWidget)
 
 from wizard.core.bypass import split_entries
-from wizard.core.fields import label
+from wizard.core.fields import hint, label
 from wizard.core.flow import Step
 from wizard.core.i18n import _
 from wizard.core.issues import Issue
-from wizard.core.model import ProxyMode, ProxySettings, RegistrationSettings
+from wizard.core.model import ProxyAuth, ProxyMode, ProxySettings, RegistrationSettings
 from wizard.core.secret import Secret
 from wizard.core.validators import parse_port_text, validate_proxy
+from wizard.ui import accessible
 from wizard.ui.page_base import StepPage, content_layout, name_input
 from wizard.ui.secret_entry import SecretEntry
 
@@ -78,13 +80,20 @@ class ProxyPage(StepPage):
         self.port.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,5}"), self.port))
         self.port.setMaximumWidth(90)
         self.add_row(form, "proxy.port", self.port)
-        note = QLabel(_("If the proxy asks for a sign-in, enter its user name and password."), self.custom_box)
-        note.setWordWrap(True)
-        form.addRow(note)
         self.username = QLineEdit(self.custom_box)
         self.add_row(form, "proxy.username", self.username)
         self.password = SecretEntry(self.custom_box)
         self.add_row(form, "proxy.password", self.password)
+        self.integrated = QCheckBox(label("proxy.integrated"), self.custom_box)
+        self.integrated.setToolTip(hint("proxy.integrated"))
+        accessible.describe(self.integrated, hint("proxy.integrated"))
+        form.addRow("", self.integrated)
+        self.watch("proxy.integrated", self.integrated)
+        self.auth = QComboBox(self.custom_box)
+        for scheme in ProxyAuth:
+            self.auth.addItem(label(f"proxy.auth.{scheme.value}"), scheme.value)
+        self.auth.setToolTip(hint("proxy.auth"))
+        self.add_row(form, "proxy.auth", self.auth)
         # The custom fields sit under their radio button, the PAC address under its own.
         mode_layout.insertWidget(mode_layout.indexOf(self.mode_buttons[ProxyMode.CUSTOM]) + 1, self.custom_box)
         self.pac_box = QWidget(mode_box)
@@ -109,6 +118,14 @@ class ProxyPage(StepPage):
         self.mode_group.buttonToggled.connect(self._mode_changed)
         for edit in (self.host, self.port, self.username, self.password, self.pac_url, self.bypass):
             edit.textChanged.connect(self.refresh)
+        self.integrated.toggled.connect(self._integrated_changed)
+        self.auth.currentIndexChanged.connect(self.refresh)
+
+    def _integrated_changed(self, *_args: object) -> None:
+        """Integrated sign-in has no user name or password: their boxes are off while it is on."""
+        for edit in (self.username, self.password):
+            edit.setEnabled(not self.integrated.isChecked())
+        self.refresh()
 
     def mode(self) -> ProxyMode:
         for mode, button in self.mode_buttons.items():
@@ -137,6 +154,9 @@ class ProxyPage(StepPage):
         self.password.setText(proxy.password.reveal() if proxy.password else "")
         self.pac_url.setText(proxy.pac_url)
         self.bypass.setText(", ".join(proxy.bypass))
+        self.auth.setCurrentIndex(max(0, self.auth.findData(proxy.auth.value)))
+        self.integrated.setChecked(proxy.integrated)
+        self._integrated_changed()
         self._mode_changed()
 
     def initializePage(self) -> None:
@@ -152,10 +172,12 @@ class ProxyPage(StepPage):
 
     def _build(self) -> tuple[ProxySettings, list[Issue]]:
         port, port_issues = parse_port_text(self.port.text())
-        password = self.password.text()
+        integrated = self.integrated.isChecked()
+        password = "" if integrated else self.password.text()  # greyed out: not what signs in
         proxy = ProxySettings(mode=self.mode(), host=self.host.text().strip(), port=port,
-                              username=self.username.text().strip(),
+                              username="" if integrated else self.username.text().strip(),
                               password=Secret(password) if password else None,
+                              auth=ProxyAuth(self.auth.currentData() or ProxyAuth.AUTO.value), integrated=integrated,
                               pac_url=self.pac_url.text().strip(), bypass=split_entries(self.bypass.text()))
         return proxy, (port_issues if proxy.mode is ProxyMode.CUSTOM else [])
 
