@@ -231,7 +231,7 @@ def check_secret_store(store: str | None = None, home: str | None = None) -> Che
     try:
         kind = store_for(state_dir(home), store)
     except RegisterServerError as error:
-        return Check("secret-store", False, f"{error.code}: {error.message} {_('What to do:')} {error.fix}")
+        return Check("secret-store", False, f"{error.code}: {error.message} " + _("What to do:") + f" {error.fix}")
     problem = secret_store_problem(store=kind)
     if problem is None:
         if kind == SYSTEMD_CREDS:
@@ -239,7 +239,7 @@ def check_secret_store(store: str | None = None, home: str | None = None) -> Che
         from wizard.core.secrets.store import keyring_status
 
         return Check("secret-store", True, f"stores, returns and forgets a secret ({keyring_status()[1]})")
-    return Check("secret-store", False, f"{problem.code}: {problem.message} {_('What to do:')} {problem.fix}")
+    return Check("secret-store", False, f"{problem.code}: {problem.message} " + _("What to do:") + f" {problem.fix}")
 
 
 def find_resources() -> list[Path]:

@@ -86,10 +86,11 @@ def test_german_uses_one_term_per_concept() -> None:
     for message in _po("de"):
         if not message.id or isinstance(message.id, tuple):
             continue
-        # commands, placeholders and the file extension are not prose; a mnemonic "&" is no part of a word
-        not_prose = r"`[^`]+`|\{[a-z_]+(?:![rs])?\}|\.VaultCredentials\b"
-        english = re.sub(not_prose, "", message.id).replace("&", "")
-        german = re.sub(not_prose, "", message.string).replace("&", "")
+        # commands, placeholders and the file extension are not prose; a mnemonic "&" and a soft
+        # hyphen (where a long compound may break: "Wiederherstellungs\u00adordner") are no part of a word
+        not_prose = r"`[^`]+`|\{[a-z_]+(?:![rs])?\}|\.VaultCredentials\b|&|\u00ad"
+        english = re.sub(not_prose, "", message.id)
+        german = re.sub(not_prose, "", message.string)
         for pattern, term in GERMAN_TERMS:
             # compounds count: "Verschlüsselungspassphrase", "Proxykennwort", "Beispielantwortdatei"
             if re.search(pattern, english, re.IGNORECASE) and term.lower() not in german.lower():
@@ -140,3 +141,12 @@ def test_committed_mo_is_compiled_from_the_current_po(language: str) -> None:
             expected[message.id] = message.string
     compiled = {k: v for k, v in compiled.items() if k != ""}
     assert compiled == expected, "stale .mo: run scripts/i18n.sh compile"
+
+
+def test_no_translation_call_hides_inside_an_f_string() -> None:
+    """pybabel does not look inside f-strings: f"{_('Saved.')} {path}" ships English in every language."""
+    hidden = re.compile(r"""\bf(["']).*\{\s*(?:_|gettext|ngettext|N_|L_)\(""")
+    found = [f"{module.relative_to(ROOT)}:{number}" for module in sorted((ROOT / "wizard").rglob("*.py"))
+             for number, line in enumerate(module.read_text(encoding="utf-8").splitlines(), start=1)
+             if hidden.search(line)]
+    assert found == []

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Iterator
@@ -78,6 +79,10 @@ def problems(root: Any) -> list[str]:
                 needed_w = widget.sizeHint().width()
                 if needed_w > widget.width() + TOLERANCE:
                     found.append(f"{_name(widget)}: needs {needed_w}px width, shown {widget.width()}px")
+                # Squeezed flat by a row that got too little height (rules overlapping in one line).
+                needed_h = widget.fontMetrics().height()
+                if needed_h > widget.height() + TOLERANCE:
+                    found.append(f"{_name(widget)}: needs {needed_h}px height, shown {widget.height()}px")
         elif isinstance(widget, QAbstractButton):
             needed = widget.sizeHint()
             if needed.width() > shown.width() + TOLERANCE:
@@ -86,6 +91,22 @@ def problems(root: Any) -> list[str]:
         if _visible_rect(widget, root) != full:
             found.append(f"{_name(widget)}: cut off by its window or a parent ({full} outside)")
         placed.append((widget, full))
+    from PySide6.QtWidgets import QAbstractScrollArea, QLineEdit
+
+    for edit in root.findChildren(QLineEdit):
+        # A placeholder ("for example 3128") cut off in a narrow field says half of what it meant.
+        placeholder = edit.placeholderText()
+        room = edit.width() - 10  # the frame and text margins of Fusion's line edit
+        if placeholder and edit.isVisibleTo(root) and not edit.text() \
+                and edit.fontMetrics().horizontalAdvance(placeholder) > room + TOLERANCE:
+            found.append(f"QLineEdit {edit.objectName() or '?'}: placeholder {placeholder!r} cut off "
+                         f"({edit.fontMetrics().horizontalAdvance(placeholder)}px in {room}px)")
+
+    for area in root.findChildren(QAbstractScrollArea):
+        # A list whose text is too wide for it (a long German step title in the side panel)
+        # shows a horizontal scroll bar instead of the whole text.
+        if area.isVisibleTo(root) and area.horizontalScrollBar().isVisibleTo(root):
+            found.append(f"{type(area).__name__} {area.objectName() or '?'}: scrolls sideways (its text is too wide)")
     for index, (first, first_rect) in enumerate(placed):
         for second, second_rect in placed[index + 1:]:
             if first.isAncestorOf(second) or second.isAncestorOf(first):
@@ -96,13 +117,86 @@ def problems(root: Any) -> list[str]:
     return found
 
 
+# Widgets that show data, not the product's words (a vault's name, a GUID, a path, a CLDR date):
+# exempt from the pseudo-locale's "no English left" check.
+DATA_WIDGETS = ("vault.details.", "summary.vault", "summary.machine", "summary.recovery", "summary.passphrase_file",
+                "registered.vault", "registered.machine", "registered.since", "registered.recovery",
+                "registered.passphrase_file")
+_PSEUDO_SPAN = re.compile(r"\[[^\[\]]*\]")
+# A word of prose left outside every pseudo span ("Browse", "the"); units, acronyms and
+# tokens with digits or path/host punctuation are data.
+_ENGLISH_WORD = re.compile(r"^[A-Za-z][a-z]+[,.;:!?)]*$")
+_NOT_WORDS = {"Kbps", "Mbps"}
+
+
+def english_left(text: str) -> list[str]:
+    """The English words of `text` outside its pseudo-translated spans ("[Ɓŕóŵšé ···]")."""
+    rest = text
+    while _PSEUDO_SPAN.search(rest):
+        rest = _PSEUDO_SPAN.sub(" ", rest)
+    rest = re.sub(r"<[^<>]*>", " ", rest).replace("&", "")
+    return [w for w in rest.split() if _ENGLISH_WORD.match(w) and w.rstrip(",.;:!?)") not in _NOT_WORDS]
+
+
+def untranslated(root: Any) -> list[str]:
+    """Every visible text under `root` (a shown window) with English left in the pseudo-locale:
+    captions, buttons, group titles, tooltips, placeholders, list items, the window title."""
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QListWidget, QWidget
+
+    texts: list[tuple[str, str]] = [("window title", root.windowTitle())]
+    for widget in root.findChildren(QWidget):
+        if not widget.isVisibleTo(root) or widget.objectName().startswith(DATA_WIDGETS):
+            continue
+        name = f"{type(widget).__name__} {widget.objectName() or '?'}"
+        if isinstance(widget, (QLabel, QAbstractButton)):
+            texts.append((name, widget.text()))
+        if isinstance(widget, QGroupBox):
+            texts.append((name, widget.title()))
+        if isinstance(widget, QLineEdit):
+            texts.append((f"{name} placeholder", widget.placeholderText()))
+        if isinstance(widget, QListWidget):
+            texts += [(f"{name} item", widget.item(i).text()) for i in range(widget.count())]
+        texts.append((f"{name} tooltip", widget.toolTip()))
+    return [f"{name}: {text!r} ({' '.join(words)})" for name, text in texts if text
+            for words in [english_left(text)] if words]
+
+
+def duplicate_mnemonics(page: Any, *, with_back: bool = True) -> list[str]:
+    """Alt+letter that two visible controls of one page (and the wizard's buttons) both claim.
+
+    Back counts on every page but the first even where this walk shows it hidden (a page the
+    walk starts on has no Back; a person arriving with Next sees one)."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget, QWizard
+
+    wizard = page.wizard() if hasattr(page, "wizard") else None
+    controls = [w for w in page.findChildren(QWidget) if isinstance(w, (QLabel, QAbstractButton))
+                and w.isVisibleTo(w.window())]
+    if wizard is not None:
+        back = wizard.button(QWizard.WizardButton.BackButton)
+        controls += [w for w in wizard.findChildren(QAbstractButton) if not page.isAncestorOf(w)
+                     and (w.isVisibleTo(wizard) or (with_back and w is back))]
+    seen: dict[str, str] = {}
+    found = []
+    for widget in controls:
+        match = re.search(r"&([^&\s])", widget.text().replace("&&", ""))
+        if not match:
+            continue
+        letter = match.group(1).lower()
+        if letter in seen and seen[letter] != widget.text():
+            found.append(f"Alt+{letter}: {seen[letter]!r} and {widget.text()!r}")
+        seen.setdefault(letter, widget.text())
+    return found
+
+
 def settle(app: Any, rounds: int = 5) -> None:
     for _ in range(rounds):
         app.processEvents()
 
 
-def check_wizard_pages(wizard: Any, app: Any, *, label: str, out: Path | None = None) -> list[str]:
-    """Show every page of `wizard` (with every message revealed) and measure it."""
+def check_wizard_pages(wizard: Any, app: Any, *, label: str, out: Path | None = None,
+                       words: list[str] | None = None, mnemonics: list[str] | None = None) -> list[str]:
+    """Show every page of `wizard` (with every message revealed) and measure it; `words` and
+    `mnemonics`, when given, collect the English left and the doubled mnemonics of each page."""
     from wizard.core.flow import ORDER, Step
     from wizard.ui.page_base import StepPage
 
@@ -122,6 +216,10 @@ def check_wizard_pages(wizard: Any, app: Any, *, label: str, out: Path | None = 
             page.reveal_all()  # the longest state: every message shown
         settle(app)
         found += [f"{label} {step.name}: {p}" for p in problems(wizard)]
+        if words is not None:
+            words += [f"{step.name}: {p}" for p in untranslated(wizard)]
+        if mnemonics is not None:
+            mnemonics += [f"{step.name}: {p}" for p in duplicate_mnemonics(page, with_back=step is not ORDER[0])]
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             wizard.grab().save(str(out / f"{label}-{step.name.lower()}.png"))
@@ -191,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--high-contrast", action="store_true", help="white on black, as register-server --high-contrast")
+    parser.add_argument("--words", action="store_true",
+                        help="also list English left outside pseudo spans and doubled mnemonics (REGISTER_SERVER_LANG=qps)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from wizard.ui.app import application
@@ -202,13 +302,16 @@ def main(argv: list[str] | None = None) -> int:
         use_high_contrast(app)
     found: list[str] = []
     sizes: list[list[int]] = []
+    words: list[str] | None = [] if args.words else None
+    mnemonics: list[str] = []
     for index, size in enumerate(args.size or ["860x640"]):
-        found += _check_at(app, size, args.home / str(index), args.out, sizes)
-    print(json.dumps({"problems": found, "sizes": sizes}))
+        found += _check_at(app, size, args.home / str(index), args.out, sizes, words, mnemonics)
+    print(json.dumps({"problems": found, "sizes": sizes, "untranslated": words, "mnemonics": mnemonics}))
     return 0
 
 
-def _check_at(app: Any, size: str, home: Path, out: Path | None, sizes: list[list[int]]) -> list[str]:
+def _check_at(app: Any, size: str, home: Path, out: Path | None, sizes: list[list[int]],
+              words: list[str] | None = None, mnemonics: list[str] | None = None) -> list[str]:
     from wizard.ui.wizard import create_wizard
 
     width, height = (int(n) for n in size.split("x"))
@@ -224,15 +327,21 @@ def _check_at(app: Any, size: str, home: Path, out: Path | None, sizes: list[lis
         return wizard
 
     wizard = shown(home / "first")
-    found += check_wizard_pages(wizard, app, label=label, out=out)
+    found += check_wizard_pages(wizard, app, label=label, out=out, words=words, mnemonics=mnemonics)
     failed_test_connection(wizard, app, home / "creds")
     found += [f"{label} VAULT after a failed Test connection: {p}" for p in problems(wizard)]
+    if words is not None:
+        words += [f"VAULT after a failed Test connection: {p}" for p in untranslated(wizard)]
     _save(wizard, out, f"{label}-vault-test-failed")
     wizard.close_now()
 
     registered_home(home / "registered")
     wizard = shown(home / "registered")
     found += [f"{label} REGISTERED: {p}" for p in problems(wizard)]
+    if words is not None:
+        words += [f"REGISTERED: {p}" for p in untranslated(wizard)]
+    if mnemonics is not None:
+        mnemonics += [f"REGISTERED: {p}" for p in duplicate_mnemonics(wizard.currentPage(), with_back=False)]
     _save(wizard, out, f"{label}-registered")
     wizard.close_now()
     return found

@@ -59,9 +59,11 @@ def test_the_check_finds_overlapping_and_cut_off_text(qtbot: Any) -> None:
     assert any("below the window" in p and "cut off" in p for p in found), found
 
 
-def _run(tmp_path: Path, *sizes: str, scale: str = "1", high_contrast: bool = False) -> dict[str, Any]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale}
+def _run(tmp_path: Path, *sizes: str, scale: str = "1", high_contrast: bool = False,
+         language: str = "en") -> dict[str, Any]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale, "REGISTER_SERVER_LANG": language}
     args = [arg for size in sizes for arg in ("--size", size)] + (["--high-contrast"] if high_contrast else [])
+    args += ["--words"] if language == "qps" else []
     done = subprocess.run([sys.executable, "-m", "tests.ui.layout_check", *args, "--home", str(tmp_path),
                            "--out", str(tmp_path / "png")], capture_output=True, text=True, env=env, cwd=ROOT,
                           timeout=180)
@@ -93,6 +95,34 @@ def test_white_on_black_every_page_shows_all_its_text(tmp_path: Path, scale: str
         image = QImage(str(png))
         corner = image.pixelColor(image.width() - 3, image.height() // 2)  # the page's right margin
         assert corner.lightness() < 20, (png.name, corner.name())
+
+
+def test_the_check_finds_english_left_in_the_pseudo_locale_and_a_doubled_mnemonic(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.ui.layout_check import duplicate_mnemonics, english_left, untranslated
+    from wizard.core.pseudo import pseudo
+
+    assert english_left(pseudo("Browse...")) == []
+    assert english_left(f"{pseudo('Step {number} of {count}: {title}')} (UTC) 2 Mbps /var/tmp") == []
+    assert english_left(f"The connection test failed. {pseudo('Check the proxy.')}") == \
+        ["The", "connection", "test", "failed."]
+    window = _window(qtbot, QLabel(pseudo("&Address:")), QLabel("&Port:"))
+    QPushButton("&Apply", window).show()
+    assert [p for p in untranslated(window) if "'&Port:'" in p]
+    assert duplicate_mnemonics(window) == [f"Alt+a: {pseudo('&Address:')!r} and '&Apply'"]
+
+
+@pytest.mark.parametrize("language", ["qps", "de"])
+def test_every_page_in_the_pseudo_locale_and_in_german_shows_all_its_text(tmp_path: Path, language: str) -> None:
+    """The pseudo-locale (40 % longer, accented, bracketed; wizard/core/pseudo.py) and German at the
+    default and the minimum size: nothing clipped, no English left outside the pseudo-translated
+    spans (a string that misses the catalogue), no Alt+letter claimed twice on a page."""
+    result = _run(tmp_path, "860x640", "800x600", language=language)
+    assert result["problems"] == []
+    assert result["mnemonics"] == []
+    if language == "qps":
+        assert result["untranslated"] == []
 
 
 def test_the_window_cannot_shrink_below_a_readable_size(make_wizard: Any) -> None:

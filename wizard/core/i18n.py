@@ -51,6 +51,9 @@ ENGLISH = "en"
 # The languages the product ships; English is the source language (the msgids).
 SHIPPED: tuple[str, ...] = (ENGLISH, "de")
 ENV_VAR = "REGISTER_SERVER_LANG"
+# Testers' pseudo-locale (accented, 40 % longer, bracketed), generated from the template when
+# first used; reachable by name (REGISTER_SERVER_LANG=qps), never offered as a shipped language.
+PSEUDO = "qps"
 # POSIX order of precedence for the message language (LANGUAGE, a GNU extension, is not read:
 # the rule stays the one documented above and the same on every system).
 POSIX_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -75,6 +78,8 @@ def normalize(tag: str | None) -> str | None:
     if base.upper() in ("C", "POSIX"):
         return ENGLISH
     language = base.replace("-", "_").split("_", 1)[0].lower()
+    if language == PSEUDO:
+        return PSEUDO  # the testers' pseudo-locale (wizard/core/pseudo.py), not a shipped language
     return language if language in SHIPPED else None
 
 
@@ -144,6 +149,10 @@ def translations(language: str) -> _gettext.NullTranslations:
     """The compiled catalogue of `language`; English (and a missing .mo) translate to themselves."""
     if language == ENGLISH:
         return _gettext.NullTranslations()
+    if language == PSEUDO:
+        from wizard.core import pseudo
+
+        return pseudo.translations(LOCALE_DIR / f"{DOMAIN}.pot")
     return _gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True)
 
 
@@ -215,11 +224,17 @@ def in_language(text: str | None, language: str | None = None) -> str | None:
 
 # Locale formatting (CLDR data through Babel, imported on first use only).
 
+def _cldr(language: str | None) -> str:
+    """The CLDR locale that formats for `language`: the pseudo-locale formats as English."""
+    language = language or active_language()
+    return ENGLISH if language == PSEUDO else language
+
+
 def format_number(value: float | int, language: str | None = None) -> str:
     """A number with the language's separators: 1,234.5 in English, 1.234,5 in German."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=language or active_language())
+    return format_decimal(value, locale=_cldr(language))
 
 
 _SIZE_UNITS = ("KB", "MB", "GB", "TB")
@@ -229,7 +244,8 @@ def format_size(size_bytes: int, language: str | None = None) -> str:
     """A size as Windows Explorer shows it (KB = 1024 bytes), with the language's separators:
     ``1,234.5 MB`` / ``1.234,5 MB``, ``512 bytes`` / ``512 Bytes``. The unit symbols are the same
     in every language Explorer speaks; only "bytes" is a word."""
-    language = language or active_language()
+    words = language or active_language()  # "bytes" in the reader's language (the pseudo-locale's too)
+    language = _cldr(words)
 
     def number(value: float, pattern: str) -> str:  # English without Babel: a field's text, per keystroke
         if language == ENGLISH:
@@ -239,7 +255,7 @@ def format_size(size_bytes: int, language: str | None = None) -> str:
         return format_decimal(value, format=pattern, locale=language)
 
     if abs(size_bytes) < 1024:
-        return ngettext("{count} byte", "{count} bytes", abs(size_bytes), language).format(
+        return ngettext("{count} byte", "{count} bytes", abs(size_bytes), words).format(
             count=number(size_bytes, "#,##0"))
     value = float(size_bytes)
     for unit in _SIZE_UNITS:
@@ -253,20 +269,20 @@ def format_weekday(weekday: int, language: str | None = None) -> str:
     """A weekday (0 = Monday, as `datetime.weekday()`) abbreviated: ``Mon`` / ``Mo.``."""
     from babel.dates import get_day_names
 
-    return str(get_day_names("abbreviated", locale=language or active_language())[weekday])
+    return str(get_day_names("abbreviated", locale=_cldr(language))[weekday])
 
 
 def format_date(value: date, language: str | None = None) -> str:
     """A date in the language's medium form: ``Dec 2, 2026`` / ``02.12.2026``."""
     from babel.dates import format_date as babel_format_date
 
-    return babel_format_date(value, format="medium", locale=language or active_language())
+    return babel_format_date(value, format="medium", locale=_cldr(language))
 
 
 def format_datetime(value: datetime, language: str | None = None) -> str:
     """A date and time in the language's medium form, in the value's own time zone."""
     from babel.dates import format_datetime as babel_format_datetime
 
-    text = babel_format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=language or active_language())
+    text = babel_format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=_cldr(language))
     # CLDR puts a narrow no-break space before "PM"; a Windows console's code page has none.
     return text.replace("\u202f", " ")

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from wizard.core.bypass import bypass_rule_for
 from wizard.core.errors import RegisterServerError
+from wizard.core.i18n import L_
 from wizard.core.model import ProxyMode, ProxySettings
 from wizard.net.deadline import Deadline
 from wizard.net.pac import DNS_SECONDS, PacAnswer, pac_answer
@@ -75,16 +76,16 @@ def choose_proxy(settings: ProxySettings, target_url: str, *,
     """The proxy for `target_url` and why. `custom` builds the typed proxy (with its sign-in)."""
     host = urlsplit(target_url).hostname or ""
     if settings.mode is ProxyMode.NONE:
-        return ProxyChoice(None, "none", "direct connection: no proxy is configured")
+        return ProxyChoice(None, "none", L_("direct connection: no proxy is configured"))
     if settings.mode is ProxyMode.SYSTEM:
         return _system(host, target_url)
     rule = bypass_rule_for(settings.bypass, host)
     if rule is not None:
-        return ProxyChoice(None, "bypass", f"direct connection: {host} matches the bypass entry {rule.text!r}")
+        return ProxyChoice(None, "bypass", L_("direct connection: {host} matches the bypass entry {entry}", host=host, entry=repr(rule.text)))
     if settings.mode is ProxyMode.CUSTOM:
         assert custom is not None
         proxy = custom(settings)
-        return ProxyChoice(proxy, "custom", f"the custom proxy {proxy.url.host}:{proxy.url.port}")
+        return ProxyChoice(proxy, "custom", L_("the custom proxy {host}:{port}", host=proxy.url.host, port=proxy.url.port))
     return _from_pac(settings.pac_url, target_url, "pac", "the PAC file")
 
 
@@ -107,7 +108,7 @@ def _system(host: str, target_url: str) -> ProxyChoice:
             return _from_pac(pac_url, target_url, "system-pac", "the automatic configuration script (AutoConfigURL)")
     if host and urllib.request.proxy_bypass(host):
         return ProxyChoice(None, "system-env" if not windows else "system-wininet",
-                           f"direct connection: {host} is in the system's proxy bypass list")
+                           L_("direct connection: {host} is in the system's proxy bypass list", host=host))
     proxies = urllib.request.getproxies()
     chosen = proxies.get("https") or proxies.get("all")
     if chosen:
@@ -125,7 +126,7 @@ def _system(host: str, target_url: str) -> ProxyChoice:
     found = wpad_pac_url()
     if found:
         return _from_pac(found, target_url, "wpad", "the PAC file found by WPAD,")
-    return ProxyChoice(None, "none", "direct connection: no proxy variables are set and no WPAD PAC file was found")
+    return ProxyChoice(None, "none", L_("direct connection: no proxy variables are set and no WPAD PAC file was found"))
 
 
 def _env_proxy() -> bool:

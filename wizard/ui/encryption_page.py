@@ -34,7 +34,12 @@ DEFAULT_FILE_NAME = "passphrase.txt"  # when only a folder is given (Browse's st
 
 
 class RuleList(QWidget):
-    """The live checklist: one line per rule, a tick or a cross."""
+    """The live checklist: one line per rule, a tick or a cross, one rule under the other.
+
+    Why one column: two abreast fitted English, but German's and the pseudo-locale's longer rules
+    were cut off at the default size; a grid that switched columns with the width could not get
+    the extra rows from the form in time (they overlapped). One column fits every language.
+    """
 
     def initializePage(self) -> None:
         wizard = self.wizard_()
@@ -53,7 +58,6 @@ class RuleList(QWidget):
         self._layout.setVerticalSpacing(1)
         self._rows: list[tuple[QLabel, QLabel]] = []
         self._state: list[tuple[str, bool]] = []
-
     def show_rules(self, rules: list[tuple[str, bool]]) -> None:
         if rules == self._state:
             return
@@ -62,8 +66,8 @@ class RuleList(QWidget):
             index = len(self._rows)
             icon, text = QLabel(self), QLabel(self)
             icon.setFixedSize(16, 16)
-            self._layout.addWidget(icon, index // 2, (index % 2) * 2)
-            self._layout.addWidget(text, index // 2, (index % 2) * 2 + 1)
+            self._layout.addWidget(icon, index, 0)
+            self._layout.addWidget(text, index, 1)
             self._rows.append((icon, text))
         for (icon, text), (label, ok) in zip(self._rows, rules):
             icon.setPixmap(pixmap("ok" if ok else "error", 14))
@@ -71,7 +75,8 @@ class RuleList(QWidget):
             icon.setAccessibleName(state)
             text.setText(label)
             text.setAccessibleDescription(state)
-        self.setAccessibleDescription("; ".join(f"{label}: {_('met') if ok else _('not met')}" for label, ok in rules))
+        met, not_met = _("met"), _("not met")
+        self.setAccessibleDescription("; ".join(f"{label}: {met if ok else not_met}" for label, ok in rules))
 
     def state(self) -> list[tuple[str, bool]]:
         return list(self._state)
@@ -148,9 +153,16 @@ class EncryptionPage(StepPage):
         form.addRow("", sheet_row)
         self.escrow = QCheckBox(label("encryption.escrow"), self)
         name_input(self.escrow, "encryption.escrow")
-        self.escrow.setToolTip(hint("encryption.escrow"))
         self.escrow.setChecked(True)
         outer.addWidget(self.escrow)
+        # The condition goes on a wrapping line under the box (a check box's text cannot wrap: the
+        # one long box text was cut off in German at the default size).
+        indent = self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth) + 6
+        escrow_when = QLabel(hint("encryption.escrow"), self)
+        escrow_when.setObjectName("encryption.escrow.when")
+        escrow_when.setWordWrap(True)
+        escrow_when.setContentsMargins(indent, 0, 0, 0)
+        outer.addWidget(escrow_when)
         # A check box's text cannot wrap: the short promise is the box, the why is a wrapping line
         # under it (one long box text was cut off in a window 800 pixels wide).
         self.stored_safely = QCheckBox(label("encryption.stored_safely"), self)
@@ -160,7 +172,7 @@ class EncryptionPage(StepPage):
                        "characters from the saved file."), self)
         why.setObjectName("encryption.stored_safely.why")
         why.setWordWrap(True)
-        why.setContentsMargins(self.style().pixelMetric(self.style().PixelMetric.PM_IndicatorWidth) + 6, 0, 0, 0)
+        why.setContentsMargins(indent, 0, 0, 0)
         outer.addWidget(why)
         self.type_back = TypeBack(self)
         self.type_back.changed.connect(self.refresh)

@@ -78,8 +78,9 @@ class ProxyPage(StepPage):
         self.add_row(form, "proxy.host", self.host)
         self.port = QLineEdit(self.custom_box)
         self.port.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,5}"), self.port))
-        self.port.setMaximumWidth(90)
         self.add_row(form, "proxy.port", self.port)
+        # Narrow (five digits), but never narrower than its placeholder in the reader's language.
+        self.port.setMaximumWidth(max(90, self.port.fontMetrics().horizontalAdvance(self.port.placeholderText()) + 16))
         self.username = QLineEdit(self.custom_box)
         self.add_row(form, "proxy.username", self.username)
         self.password = SecretEntry(self.custom_box)

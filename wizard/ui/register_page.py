@@ -295,7 +295,7 @@ class RegisterPage(QWizardPage):
         wizard.button(wizard.WizardButton.BackButton).setEnabled(True)
         # Said at once, and the focus goes where the fix is: the "Go to ..." button, or Register
         # (to try again) when no page can fix it.
-        said = f"{_('Registration failed.')} {error.message} {self.error_fix.text()}".strip()
+        said = " ".join((_("Registration failed."), error.message, self.error_fix.text())).strip()
         self.error_box.setAccessibleDescription(said)
         accessible.announce(self.error_box, said, assertive=True)
         (self.go_fix if self._fix_step is not None else wizard.button(wizard.WizardButton.CommitButton)).setFocus()

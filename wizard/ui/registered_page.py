@@ -421,11 +421,11 @@ class SaveSettingsPage(QWizardPage):
                     path=change.passphrase_file)
             new_passphrase = settings.encryption.passphrase
             if change.passphrase_file and new_passphrase is not None:
-                self.status.setText(f"{saved} {_('Type back the characters asked below, then click Finish.')}")
+                self.status.setText(saved + " " + _("Type back the characters asked below, then click Finish."))
                 self.type_back.ask(new_passphrase.reveal(), saved_to=change.passphrase_file)
                 self.type_back.boxes[0].setFocus()
             else:
-                self.status.setText(f"{saved} {_('Click Finish to close.')}")
+                self.status.setText(saved + " " + _("Click Finish to close."))
             self.completeChanged.emit()
 
         def failed(error: BaseException) -> None:

@@ -110,6 +110,9 @@ class ThrottlingPage(StepPage):
 
         self.details = QWidget(self)
         form = QFormLayout(self.details)
+        # A row whose label and field do not fit side by side (seven day boxes beside a long label,
+        # in German or the pseudo-locale) puts its label above the field instead of squeezing it.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setContentsMargins(20, 0, 0, 0)
         form.setVerticalSpacing(4)
         days_row = QWidget(self.details)
@@ -119,6 +122,7 @@ class ThrottlingPage(StepPage):
         self.days: dict[Weekday, QCheckBox] = {}
         for day in Weekday:
             box = QCheckBox(_(_DAY_TEXT[day]), days_row)
+            box.setMinimumWidth(box.sizeHint().width())  # never narrower than its text
             name_input(box, f"throttling.work_days.{day.key}")
             box.setToolTip(day.title())
             self.days[day] = box
@@ -145,8 +149,11 @@ class ThrottlingPage(StepPage):
         self.hours_note.setWordWrap(True)
         for widget in (start_label, self.start, end_label, self.end):
             hours_layout.addWidget(widget)
-        hours_layout.addWidget(self.hours_note, 1)
+        hours_layout.addStretch(1)
         form.addRow(QLabel(caption("throttling.work_hours"), self.details), hours)
+        # Under the boxes, not beside them: a wrapped note beside them was cut to one line when a
+        # longer language (German, the pseudo-locale) made it two.
+        form.addRow("", self.hours_note)
         self.watch("throttling.work_start", self.start)
         self.watch("throttling.work_end", self.end)
         form.addRow("", self.message_for("throttling.work_start"))
@@ -176,8 +183,8 @@ class ThrottlingPage(StepPage):
         legend = QHBoxLayout()
         preview_title = QLabel(_("Week preview, hour by hour:"), self)
         preview_title.setToolTip(_("Each square shows the limit that applies at the middle of that hour."))
-        legend.addWidget(preview_title)
-        legend.addStretch(1)
+        preview_title.setWordWrap(True)  # beside the legend: wraps in a longer language rather than cut
+        legend.addWidget(preview_title, 1)
         legend.addWidget(_swatch(scheme_for(self.palette()).week_work))
         legend.addWidget(QLabel(_("work-hours limit"), self))
         legend.addSpacing(12)

@@ -102,6 +102,9 @@ class VaultPage(StepPage):
         self.details = QGroupBox(_("Vault"), self)
         self.details.setObjectName("vault.details")
         details_form = QFormLayout(self.details)
+        # A caption and a long value (a 40-digit thumbprint) that do not fit side by side: the
+        # caption goes above (it was squeezed and cut in German at 800 x 600).
+        details_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         details_form.setVerticalSpacing(2)
         self.facts: dict[str, QLabel] = {}
         for key, caption in (("vault", _("Vault:")), ("subscription", _("Subscription:")),
@@ -111,6 +114,8 @@ class VaultPage(StepPage):
             value.setObjectName(f"vault.details.{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
+            if key == "expires":  # the longest fact ("47 h 12 min (valid until ...)"): it wraps, never cut
+                value.setWordWrap(True)
             details_form.addRow(caption, value)
         form.addRow(self.details)
 
@@ -359,7 +364,7 @@ class VaultPage(StepPage):
 
             first = failed[0]
             fix = info(first.code).fix if first.code else ""
-            self.test_status.setText(f"{_('The connection test failed.')} {fix}".strip())
+            self.test_status.setText(" ".join((_("The connection test failed."), fix)).strip())
         else:
             self.test_status.setText(_("The vault can be reached."))
         self._test_finished()
