@@ -43,6 +43,7 @@ BENCHMARKS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # the median's own noise near +-5%
     "startup": ("bench_startup", {"runs": 31}, {"runs": 5}),
     "gui_stall": ("bench_gui_stall", {"runs": 5}, {"runs": 2}),
+    "proxy_sign_in": ("bench_proxy_sign_in", {"runs": 15}, {"runs": 3}),
     "fleet": ("bench_fleet", {"machines": 200, "concurrency": 50}, {"machines": 200, "concurrency": 50}),
     "frozen_startup": ("_frozen_rows", {"runs": 15}, {"runs": 3}),
 }

@@ -55,35 +55,50 @@ def _scheme_lines(scheme: str, directory: Path, realm: KerberosRealm | None) -> 
     raise ValueError(scheme)
 
 
+def start_sign_in_squid(*schemes: str, realm: KerberosRealm | None = None,
+                        connect_ports: tuple[int, ...] = ()) -> RunningProxy:
+    """A squid asking for `schemes` (in that order), listening on a free loopback port; stop it
+    with `.stop()` and remove its `.directory` (the fixture does both). Also used by benchmarks."""
+    directory = Path(tempfile.mkdtemp(prefix="rs-squid-auth-"))
+    os.chmod(directory, 0o755)  # the helpers run as the unprivileged `proxy` user and read files here
+    port = free_port()
+    lines = [f"http_port 127.0.0.1:{port}", "pid_filename none", f"cache_log {directory / 'proxy.log'}",
+             "access_log none", "cache deny all", "cache_mem 8 MB", "shutdown_lifetime 0 seconds",
+             f"coredump_dir {directory}", "acl localhost_src src 127.0.0.1/32", "max_filedescriptors 4096"]
+    if connect_ports:
+        lines += ["acl allowed_ports port " + " ".join(str(p) for p in connect_ports),
+                  "http_access deny CONNECT !allowed_ports"]
+    for scheme in schemes:
+        lines += _scheme_lines(scheme, directory, realm)
+    lines += ["acl authenticated proxy_auth REQUIRED", "http_access allow localhost_src authenticated",
+              "http_access deny all"]
+    (directory / "squid.conf").write_text("\n".join(lines) + "\n")
+    command = [shutil.which("squid") or "/usr/sbin/squid", "-N", "-f", str(directory / "squid.conf")]
+    env = {**os.environ, **(realm.env() if realm is not None else {})}
+    with open(directory / "proxy.log", "wb") as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=directory, env=env,
+                                   preexec_fn=die_with_parent)
+    proxy = RunningProxy("squid", port, PROXY_USER, PROXY_PASSWORD, process, directory, command)
+    proxy.host = "localhost"  # type: ignore[misc]  # the Kerberos principal's host name
+    try:
+        wait_for_port(port, process)
+    except RuntimeError:
+        proxy.stop()
+        raise
+    return proxy
+
+
 SignInSquidFactory = Callable[..., RunningProxy]
 
 
 @pytest.fixture
-def sign_in_squid(request: pytest.FixtureRequest) -> Iterator[SignInSquidFactory]:
+def sign_in_squid() -> Iterator[SignInSquidFactory]:
     """``sign_in_squid("negotiate", "basic", realm=kerberos_realm)``: a squid asking for those schemes."""
     started: list[RunningProxy] = []
 
     def start(*schemes: str, realm: KerberosRealm | None = None) -> RunningProxy:
-        directory = Path(tempfile.mkdtemp(prefix="rs-squid-auth-"))
-        os.chmod(directory, 0o755)
-        port = free_port()
-        lines = [f"http_port 127.0.0.1:{port}", "pid_filename none", f"cache_log {directory / 'proxy.log'}",
-                 "access_log none", "cache deny all", "cache_mem 8 MB", "shutdown_lifetime 0 seconds",
-                 f"coredump_dir {directory}", "acl localhost_src src 127.0.0.1/32", "max_filedescriptors 4096"]
-        for scheme in schemes:
-            lines += _scheme_lines(scheme, directory, realm)
-        lines += ["acl authenticated proxy_auth REQUIRED", "http_access allow localhost_src authenticated",
-                  "http_access deny all"]
-        (directory / "squid.conf").write_text("\n".join(lines) + "\n")
-        command = [shutil.which("squid") or "/usr/sbin/squid", "-N", "-f", str(directory / "squid.conf")]
-        env = {**os.environ, **(realm.env() if realm is not None else {})}
-        with open(directory / "proxy.log", "wb") as log:
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, cwd=directory, env=env,
-                                       preexec_fn=die_with_parent)
-        proxy = RunningProxy("squid", port, PROXY_USER, PROXY_PASSWORD, process, directory, command)
-        proxy.host = "localhost"  # type: ignore[misc]  # the Kerberos principal's host name
+        proxy = start_sign_in_squid(*schemes, realm=realm)
         started.append(proxy)
-        wait_for_port(port, process)
         return proxy
 
     yield start
