@@ -390,3 +390,17 @@ def test_secrets_never_show_in_the_model_repr(make_wizard: Any, qtbot: Any, tmp_
     type_into(qtbot, find(wizard, "encryption.passphrase"), "a very secret passphrase 123")
     settings = wizard.page(int(Step.ENCRYPTION)).apply(wizard.settings)
     assert "a very secret" not in repr(settings)
+
+
+def test_in_change_settings_the_encryption_page_says_an_empty_passphrase_keeps_the_one_in_force(
+        make_wizard: Any) -> None:
+    """The subtitle of Change settings (its initializePage once sat on the rules list, where
+    nothing called it, and the page showed the first-run text)."""
+    wizard = make_wizard()
+    wizard.mode = "change"
+    wizard.setStartId(int(Step.ENCRYPTION))
+    wizard.restart()
+    assert wizard.currentPage().subTitle().startswith("To keep the passphrase in force, leave the passphrase empty.")
+    wizard.mode = "first"
+    wizard.restart()
+    assert wizard.currentPage().subTitle().startswith("Backups are encrypted with a passphrase only you hold.")

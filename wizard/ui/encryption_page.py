@@ -41,13 +41,6 @@ class RuleList(QWidget):
     the extra rows from the form in time (they overlapped). One column fits every language.
     """
 
-    def initializePage(self) -> None:
-        wizard = self.wizard_()
-        changing = wizard is not None and wizard.mode == "change"
-        self.setSubTitle(_("To keep the passphrase in force, leave the passphrase empty. A new passphrase is saved "
-                           "to a new file and replaces the old one for new backups.") if changing else self.subtitle())
-        super().initializePage()
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("encryption.rules")
@@ -85,6 +78,14 @@ class RuleList(QWidget):
 class EncryptionPage(StepPage):
     step = Step.ENCRYPTION
     recheck_disk = True
+
+    def initializePage(self) -> None:
+        # (It sat on RuleList, where nothing called it: Change settings showed the first-run subtitle.)
+        wizard = self.wizard_()
+        changing = wizard is not None and wizard.mode == "change"
+        self.setSubTitle(_("To keep the passphrase in force, leave the passphrase empty. A new passphrase is saved "
+                           "to a new file and replaces the old one for new backups.") if changing else self.subtitle())
+        super().initializePage()
 
     def subtitle(self) -> str:
         return _("Backups are encrypted with a passphrase only you hold. Nobody, not even the vault's operator, "
