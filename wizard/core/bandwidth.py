@@ -101,15 +101,15 @@ def format_bandwidth(bits_per_second: int) -> str:
 
     Always parses back to the same number (a property test checks it).
     """
-    from decimal import Decimal
-
+    # Integer arithmetic, no `decimal`: the field registry formats the limits at import, which is
+    # on the wizard's start-up path (tests/ui/test_startup_and_demo.py keeps decimal off it).
     for unit_name, size in (("Mbps", MBPS), ("Kbps", KBPS)):
         if bits_per_second >= size:
-            value = Decimal(bits_per_second) / Decimal(size)
-            if value == value.to_integral_value():
-                return f"{int(value):,} {unit_name}"
-            if (value * 1000) == (value * 1000).to_integral_value():
-                return f"{value.normalize():,f} {unit_name}"
+            if bits_per_second % size == 0:
+                return f"{bits_per_second // size:,} {unit_name}"
+            if (bits_per_second * 1000) % size == 0:
+                whole, thousandths = divmod(bits_per_second * 1000 // size, 1000)
+                return f"{whole:,}.{thousandths:03d}".rstrip("0") + f" {unit_name}"
     return f"{bits_per_second:,} bps"
 
 
