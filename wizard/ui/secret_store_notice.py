@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from wizard.core.i18n import N_, _
@@ -82,16 +82,35 @@ class SecretStoreCheck(QObject):
 
 
 class SecretStoreNotice(QFrame):
-    """The problem, this system's fix, and Recheck; hidden while the store is usable."""
+    """The problem, this system's fix, and Recheck; hidden while the store is usable.
+
+    Its content is built the first time there is a problem to show: the notice sits on the first
+    page, the check answers only after the first paint, and building the content needs the Qt
+    namespace, whose first use costs ~15 ms of start-up (benchmarks/bench_startup.py).
+    """
+
+    message: QLabel | None
+    fix: QLabel | None
+    recheck: QPushButton | None
 
     def __init__(self, check: SecretStoreCheck, key: str, parent: QWidget | None = None) -> None:
         """`key` names it for code (`secrets.notice` on the first page, `register.secrets_notice`);
         its parts are `<key>.message`, `<key>.fix` and `<key>.recheck`."""
         super().__init__(parent)
         self.check = check
+        self._key = key
         self.setObjectName(key)
         self.setAccessibleName(_(NOTICE_NAME))
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.message = self.fix = self.recheck = None
+        self.setVisible(False)
+        check.changed.connect(self._show)
+        self._show()
+
+    def _build(self) -> None:
+        from PySide6.QtCore import Qt
+
+        key = self._key
         row = QHBoxLayout(self)
         icon = QLabel(self)
         icon.setPixmap(pixmap("error", 20))
@@ -112,7 +131,7 @@ class SecretStoreNotice(QFrame):
         self.recheck = QPushButton(_("Rec&heck"), self)
         name_input(self.recheck, f"{key}.recheck")
         self.recheck.setAccessibleName(_("Recheck"))
-        self.recheck.clicked.connect(check.recheck)
+        self.recheck.clicked.connect(self.check.recheck)
         buttons = QHBoxLayout()
         buttons.addWidget(self.recheck)
         buttons.addStretch(1)
@@ -120,11 +139,16 @@ class SecretStoreNotice(QFrame):
         texts.addWidget(self.fix)
         texts.addLayout(buttons)
         row.addLayout(texts, 1)
-        check.changed.connect(self._show)
-        self._show()
 
     def _show(self) -> None:
         problem = self.check.problem
+        if problem is None and self.recheck is None:
+            return  # nothing to say yet, and nothing built that could take the focus
+        if self.recheck is None:
+            self._build()
+        assert self.recheck is not None and self.fix is not None and self.message is not None
+        from PySide6.QtCore import Qt
+
         self.recheck.setEnabled(not self.check.checking)
         # QWizard gives a new page's focus to its first focusable child even when it is hidden: a
         # hidden Recheck would take it and swallow Enter, which must mean Next or Register.
