@@ -144,7 +144,7 @@ save_passphrase_to = 'C:\\rs\\secure\\{name}.passphrase.txt'
 
 
 def _uninstall_log(machine: WinePrefix) -> str:
-    logs = list((machine.path / "drive_c/users").glob("*/AppData/Local/Temp/register-server-uninstall.log"))
+    logs = list((machine.path / "drive_c/users").rglob("register-server-uninstall.log"))
     assert len(logs) == 1, logs
     return logs[0].read_text(errors="replace")
 
