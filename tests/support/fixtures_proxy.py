@@ -56,6 +56,17 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise RuntimeError(f"proxy did not listen on {port} within {timeout}s")
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a service this test started (by its PID), SIGKILL it if it lingers past 10 s."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
 @dataclass
 class RunningProxy:
     kind: str
@@ -77,13 +88,7 @@ class RunningProxy:
         wait_for_port(self.port, self.process)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        stop_process(self.process)
 
     def log(self) -> str:
         path = self.directory / "proxy.log"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.support.fixtures_proxy import die_with_parent, free_port, wait_for_port
+from tests.support.fixtures_proxy import die_with_parent, free_port, stop_process, wait_for_port
 
 REALM = "REGISTER.TEST"
 PROXY_SERVICE_HOST = "localhost"  # the proxy's host name as the client names it: HTTP/localhost@REALM
@@ -59,13 +58,7 @@ class KerberosRealm:
                        capture_output=True, env={**os.environ, **self.env(), "KRB5CCNAME": cache}, timeout=30)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+        stop_process(self.process)
 
 
 def _write_configs(directory: Path, port: int) -> None:

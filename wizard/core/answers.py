@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from wizard.core.bandwidth import Bandwidth, format_bandwidth
 from wizard.core.errors import RegisterServerError
@@ -253,6 +253,22 @@ class _Reader:
         return chosen[0] if chosen else None
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _choice(reader: "_Reader", table: dict[str, Any], section: str, key: str, default: _E) -> _E:
+    """`key` of `table` as one of `default`'s enum values; anything else is a wrong_type problem
+    naming every allowed value, and the default stands in so the other checks still run."""
+    kind = type(default)
+    try:
+        return kind(table.get(key, default.value))
+    except ValueError:
+        reader.problem(section, key, "answers.wrong_type",
+                       L_("{key} must be {types}", key=f"{section}.{key}",
+                          types=", ".join(f'"{member.value}"' for member in kind)))
+        return default
+
+
 def parse_answers(text: str, *, base: Path | None = None, path: Path | None = None) -> Answers:
     """The answer file `text`; relative paths resolve against `base` (default: the working folder *now*)."""
     try:
@@ -268,25 +284,13 @@ def parse_answers(text: str, *, base: Path | None = None, path: Path | None = No
     machine_t, proxy_t, vault_t = (reader.table(doc, s) for s in ("machine", "proxy", "vault"))
     throttling_t, recovery_t, encryption_t = (reader.table(doc, s) for s in ("throttling", "recovery", "encryption"))
 
-    mode_text = proxy_t.get("mode", "none")
-    try:
-        mode = ProxyMode(mode_text)
-    except ValueError:
-        reader.problem("proxy", "mode", "answers.wrong_type",
-                       L_("{key} must be {types}", key="proxy.mode", types=", ".join(f'"{m.value}"' for m in ProxyMode)))
-        mode = ProxyMode.NONE
+    mode = _choice(reader, proxy_t, "proxy", "mode", ProxyMode.NONE)
     bypass = proxy_t.get("bypass", [])
     if not all(isinstance(entry, str) for entry in bypass):
         reader.problem("proxy", "bypass", "answers.wrong_type",
                        L_("{key} must be a list of strings", key="proxy.bypass"))
         bypass = []
-    auth_text = proxy_t.get("auth", ProxyAuth.AUTO.value)
-    try:
-        auth = ProxyAuth(auth_text)
-    except ValueError:
-        reader.problem("proxy", "auth", "answers.wrong_type",
-                       L_("{key} must be {types}", key="proxy.auth", types=", ".join(f'"{a.value}"' for a in ProxyAuth)))
-        auth = ProxyAuth.AUTO
+    auth = _choice(reader, proxy_t, "proxy", "auth", ProxyAuth.AUTO)
     proxy = ProxySettings(mode, proxy_t.get("host", ""), proxy_t.get("port"), proxy_t.get("username", ""),
                           auth=auth, integrated=proxy_t.get("integrated", False),
                           pac_url=proxy_t.get("pac_url", ""), bypass=tuple(bypass))
