@@ -31,7 +31,7 @@ def test_on_windows_the_wizard_is_aero_with_windows_placeholders_and_dialog_path
 
     from wizard.ui import dialogs
 
-    monkeypatch.setattr(platform_look.platform, "system", lambda: "Windows")
+    monkeypatch.setattr(platform_look, "this_system", lambda: "Windows")
     wizard = make_wizard()
     assert wizard.wizardStyle() == QWizard.WizardStyle.AeroStyle
     assert wizard.page_for(Step.RECOVERY).folder.placeholderText() == "C:\\Recovery"
@@ -43,7 +43,7 @@ def test_file_dialogs_hand_back_windows_paths_on_windows(monkeypatch: pytest.Mon
 
     from wizard.ui import dialogs
 
-    monkeypatch.setattr(platform_look.platform, "system", lambda: "Windows")
+    monkeypatch.setattr(platform_look, "this_system", lambda: "Windows")
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a: "D:/Backups/Recovery"))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a: ("C:/keys/v.credentials", "")))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("E:/p.txt", "")))

@@ -8,8 +8,6 @@ go inside `run`, because the GUI launch path imports this package too.
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
@@ -23,7 +21,13 @@ class Command:
 
 
 def discover() -> list[Command]:
-    """Every `COMMAND` in this package's public modules, sorted by name."""
+    """Every `COMMAND` in this package's public modules, sorted by name.
+
+    pkgutil and importlib are imported here: the wizard's start-up path imports this package
+    without discovering anything (benchmarks/bench_startup.py)."""
+    import importlib
+    import pkgutil
+
     found: list[Command] = []
     for module_info in pkgutil.iter_modules(__path__):
         if module_info.name.startswith("_"):

@@ -11,6 +11,10 @@ import os
 from pathlib import Path
 
 HOME_ENV = "REGISTER_SERVER_HOME"
+# The registration record's file in the state directory. Declared here, beside the directory, so
+# the wizard can ask "ever registered?" with one stat before its first paint, without loading the
+# storage layer (wizard.ui.wizard._load_record).
+REGISTRATION_FILE = "registration.json"
 
 
 def state_dir(home: str | os.PathLike[str] | None = None) -> Path:

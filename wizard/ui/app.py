@@ -41,8 +41,6 @@ def run_wizard(answers: str | Path | None = None, home: str | Path | None = None
     `after_first_paint` runs once the first page has been painted (wizard.cli sets up the
     log file there, so the user sees the window sooner).
     """
-    from wizard.core.errors import RegisterServerError
-
     app = application()
     if high_contrast:  # white on black (wizard.ui.contrast); a dark platform palette is followed anyway
         from wizard.ui.contrast import use_high_contrast
@@ -50,10 +48,9 @@ def run_wizard(answers: str | Path | None = None, home: str | Path | None = None
         use_high_contrast(app)
     from wizard.ui.wizard import create_wizard
 
-    try:
-        wizard = create_wizard(answers, home=home, settings=settings, lazy=True)  # type: ignore[arg-type]
-    except RegisterServerError:
-        raise  # wizard.cli prints message + fix and exits with the code's exit status
+    # A RegisterServerError (a bad answer file) goes up: wizard.cli prints message + fix and exits
+    # with the code's exit status.
+    wizard = create_wizard(answers, home=home, settings=settings, lazy=True)  # type: ignore[arg-type]
     if after_first_paint is not None:
         from wizard.ui.wizard import _FirstPaint
 

@@ -184,6 +184,10 @@ class RegisterWizard(QWizard):
 
     def _load_record(self) -> "RegistrationRecord | None":
         """The local registration record; a damaged one opens the first-run wizard (status names it)."""
+        from wizard.core.paths import REGISTRATION_FILE, state_dir
+
+        if not (state_dir(self.home) / REGISTRATION_FILE).exists():
+            return None  # never registered (the first run): one stat, the storage layer loads after the paint
         from wizard.core.errors import RegisterServerError
         from wizard.core.registration.record import load_record
         from wizard.core.storage import StateStore

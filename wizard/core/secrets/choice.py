@@ -10,7 +10,6 @@ there is a record; one that names another store than the record's is refused
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -28,6 +27,8 @@ def recorded_store(root: Path | str) -> str | None:
     path = Path(root) / REGISTRATION
     if not path.exists():
         return None
+    import json  # here, not at the top: the wizard's start-up path imports this module for STORES
+
     from wizard.core.storage.private import open_private
 
     try:

@@ -16,14 +16,14 @@ from typing import Any, Iterator
 
 from wizard.core.errors import RegisterServerError
 from wizard.core.install_scope import is_machine_state
-from wizard.core.paths import state_dir
+from wizard.core.paths import REGISTRATION_FILE, state_dir
 from wizard.core.storage.atomic import (STALE_TEMP_AGE, TEMP_SUFFIX, atomic_write_text, fsync_directory,
                                         remove_stale_temp_files)
 from wizard.core.storage.lock import DirectoryLock
 from wizard.core.storage.private import make_private_dir, open_private
 from wizard.core.windows_security import AclError, restrict_folder_to_machine
 
-REGISTRATION = "registration.json"
+REGISTRATION = REGISTRATION_FILE
 
 
 class StateStore:
